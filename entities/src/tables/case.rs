@@ -1,0 +1,38 @@
+//! Anything followed over time: a mine, a decree, a court case, a campaign…
+use crate::date::DatePrecision;
+use crate::vocabulary::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "cases")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub kind: CaseKind,
+    pub title: String,
+    pub summary: Option<String>,
+    /// The current status: the status of the latest status change.
+    pub status: CaseStatus,
+    pub phase: Option<ConflictPhase>,
+    pub conflict_type: Option<ConflictType>,
+    pub started_on: Option<Date>,
+    pub started_precision: Option<DatePrecision>,
+    /// The last day of the latest dated thing in the case (event, news, status change).
+    pub last_activity_on: Option<Date>,
+    /// Kind-specific facts as JSON ([`crate::CaseDetails`]).
+    pub details: String,
+    pub visibility: Visibility,
+    /// Optimistic-concurrency counter: bumped by every update.
+    pub version: i32,
+    /// Set when archived (soft delete); archived records are hidden from reads.
+    pub archived_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

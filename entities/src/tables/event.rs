@@ -1,0 +1,34 @@
+//! A dated happening in a case's timeline.
+use crate::date::DatePrecision;
+use crate::vocabulary::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub occurred_on: Date,
+    pub occurred_precision: DatePrecision,
+    pub ended_on: Option<Date>,
+    pub ended_precision: Option<DatePrecision>,
+    pub location_id: Option<i64>,
+    pub deaths: Option<i32>,
+    pub injuries: Option<i32>,
+    pub visibility: Visibility,
+    /// Optimistic-concurrency counter: bumped by every update.
+    pub version: i32,
+    /// Set when archived (soft delete); archived records are hidden from reads.
+    pub archived_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! A dated, sourced change of a case's status.
+use crate::date::DatePrecision;
+use crate::vocabulary::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "status_changes")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub case_id: i64,
+    pub status: CaseStatus,
+    pub phase: Option<ConflictPhase>,
+    pub occurred_on: Date,
+    pub occurred_precision: DatePrecision,
+    /// The news item that reports the change, if any.
+    pub news_item_id: Option<i64>,
+    /// A source outside the database, if any.
+    pub source_url: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! chasqui's database migrations: one [`Migrator`] for SQLite and PostgreSQL.
+//!
+//! A migration that has shipped is never edited; a change is a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_initial::Migration)]
+    }
+}
