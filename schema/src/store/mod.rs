@@ -1,0 +1,82 @@
+//! The store: every read and write chasqui makes, as plain async functions over a
+//! sea-orm connection. GraphQL resolvers, the demo loader and the CLI all go through it,
+//! so the rules (visibility, archiving, transactions, derived columns) live in one place.
+//!
+//! Reads take an [`Access`] and never return what it may not see. Writes run in one
+//! transaction each and validate before they touch the database.
+
+mod read;
+mod sql;
+mod stats;
+mod timeline;
+mod write;
+
+pub use read::*;
+pub use sql::Sql;
+pub use stats::*;
+pub use timeline::*;
+pub use write::*;
+
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+
+/// What the caller may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// Whether RESTRICTED records are visible.
+    pub see_restricted: bool,
+}
+
+impl Access {
+    /// Anonymous readers: public records only.
+    pub const PUBLIC: Access = Access { see_restricted: false };
+    /// Readers trusted with restricted records.
+    pub const FULL: Access = Access { see_restricted: true };
+}
+
+/// The database connection, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// Why a store operation did not happen. Nothing was written when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The input is wrong; `field` is its path in the request (`input.startedOn`).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// A referenced record does not exist (or the caller may not see it).
+    #[error("{what} not found")]
+    NotFound { what: String },
+    /// The write clashes with existing data (a duplicate slug, a stale version).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+impl StoreError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+
+    /// Sorts a database error: unique-key violations become conflicts.
+    pub fn from_db(err: DbErr, conflict_message: impl FnOnce() -> String) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict(conflict_message()),
+            _ => Self::Database(err),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,647 @@
+//! Reads: lookups by id and slug, filtered keyset lists, and the batched "rows of these
+//! parents" queries the DataLoaders call. Every read applies [`Access`] and hides
+//! archived records.
+
+use super::{Access, Store, StoreError, StoreResult};
+use chasqui_entities::tables::*;
+use chasqui_entities::*;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::*;
+use std::collections::HashMap;
+
+/// `visibility` / `archived_at` conditions for one table.
+pub(crate) fn visible<C: ColumnTrait>(access: Access, visibility: C, archived_at: Option<C>) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(archived_at) = archived_at {
+        cond = cond.add(archived_at.is_null());
+    }
+    if !access.see_restricted {
+        cond = cond.add(visibility.eq(Visibility::Public));
+    }
+    cond
+}
+
+pub(crate) fn visible_cases(access: Access) -> Condition {
+    visible(access, case::Column::Visibility, Some(case::Column::ArchivedAt))
+}
+pub(crate) fn visible_actors(access: Access) -> Condition {
+    visible(access, actor::Column::Visibility, Some(actor::Column::ArchivedAt))
+}
+pub(crate) fn visible_locations(access: Access) -> Condition {
+    visible(access, location::Column::Visibility, Some(location::Column::ArchivedAt))
+}
+pub(crate) fn visible_news(access: Access) -> Condition {
+    visible(access, news_item::Column::Visibility, Some(news_item::Column::ArchivedAt))
+}
+pub(crate) fn visible_events(access: Access) -> Condition {
+    visible(access, event::Column::Visibility, Some(event::Column::ArchivedAt))
+}
+
+/// `column IN (SELECT id FROM <entity> WHERE <visible>)`.
+fn in_visible<E: EntityTrait>(column: impl ColumnTrait, id: E::Column, cond: Condition) -> SimpleExpr {
+    let mut sub = Query::select();
+    sub.column(id).from(E::default()).cond_where(cond);
+    column.in_subquery(sub)
+}
+
+/// Filters for lists of cases. Empty lists mean "any".
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub kinds: Vec<CaseKind>,
+    pub statuses: Vec<CaseStatus>,
+    pub phases: Vec<ConflictPhase>,
+    pub conflict_types: Vec<ConflictType>,
+    /// Cases placed on this location or anywhere below it (its materialised path).
+    pub region_paths: Vec<String>,
+    pub actor_ids: Vec<i64>,
+    pub topics: Vec<String>,
+    /// Cases whose span (start to last activity) overlaps this period.
+    pub active_from: Option<NaiveDate>,
+    pub active_to: Option<NaiveDate>,
+}
+
+impl CaseFilter {
+    pub(crate) fn condition(&self, access: Access) -> Condition {
+        let mut cond = visible_cases(access);
+        if !self.kinds.is_empty() {
+            cond = cond.add(case::Column::Kind.is_in(self.kinds.clone()));
+        }
+        if !self.statuses.is_empty() {
+            cond = cond.add(case::Column::Status.is_in(self.statuses.clone()));
+        }
+        if !self.phases.is_empty() {
+            cond = cond.add(case::Column::Phase.is_in(self.phases.clone()));
+        }
+        if !self.conflict_types.is_empty() {
+            cond = cond.add(case::Column::ConflictType.is_in(self.conflict_types.clone()));
+        }
+        if !self.region_paths.is_empty() {
+            let mut places = Condition::any();
+            for path in &self.region_paths {
+                places = places.add(location::Column::Path.starts_with(path.as_str()));
+            }
+            let mut located = Query::select();
+            located
+                .column((case_location::Entity, case_location::Column::CaseId))
+                .from(case_location::Entity)
+                .inner_join(
+                    location::Entity,
+                    Expr::col((location::Entity, location::Column::Id))
+                        .equals((case_location::Entity, case_location::Column::LocationId)),
+                )
+                .cond_where(places.add(visible_locations(access)));
+            cond = cond.add(case::Column::Id.in_subquery(located));
+        }
+        for actor_id in &self.actor_ids {
+            let mut sub = Query::select();
+            sub.column(case_actor::Column::CaseId)
+                .from(case_actor::Entity)
+                .and_where(case_actor::Column::ActorId.eq(*actor_id));
+            if !access.see_restricted {
+                sub.and_where(case_actor::Column::Visibility.eq(Visibility::Public));
+            }
+            cond = cond.add(case::Column::Id.in_subquery(sub));
+        }
+        if !self.topics.is_empty() {
+            let mut sub = Query::select();
+            sub.column(case_topic::Column::CaseId)
+                .from(case_topic::Entity)
+                .and_where(case_topic::Column::Topic.is_in(self.topics.clone()));
+            cond = cond.add(case::Column::Id.in_subquery(sub));
+        }
+        if let Some(from) = self.active_from {
+            cond = cond.add(case::Column::LastActivityOn.gte(from));
+        }
+        if let Some(to) = self.active_to {
+            cond = cond.add(case::Column::LastActivityOn.is_not_null()).add(
+                Condition::any()
+                    .add(case::Column::StartedOn.is_null())
+                    .add(case::Column::StartedOn.lte(to)),
+            );
+        }
+        cond
+    }
+}
+
+/// The orders a case list can have; each is a keyset on (key, id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseOrderKey {
+    Title,
+    Slug,
+    LastActivity,
+    StartedOn,
+    Created,
+}
+
+/// A position in an ordered case list: the sort key's value and the id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseCursor {
+    pub key: String,
+    pub id: i64,
+}
+
+const NO_DATE: NaiveDate = NaiveDate::MIN;
+
+impl CaseOrderKey {
+    fn expr(self) -> SimpleExpr {
+        match self {
+            Self::Title => Expr::col(case::Column::Title).into(),
+            Self::Slug => Expr::col(case::Column::Slug).into(),
+            Self::LastActivity => {
+                Expr::col(case::Column::LastActivityOn).if_null(epoch()).into()
+            }
+            Self::StartedOn => Expr::col(case::Column::StartedOn).if_null(epoch()).into(),
+            Self::Created => Expr::col(case::Column::CreatedAt).into(),
+        }
+    }
+
+    /// The cursor key of a row in this order.
+    pub fn key_of(self, model: &case::Model) -> String {
+        match self {
+            Self::Title => model.title.clone(),
+            Self::Slug => model.slug.clone(),
+            Self::LastActivity => model.last_activity_on.unwrap_or(epoch()).to_string(),
+            Self::StartedOn => model.started_on.unwrap_or(epoch()).to_string(),
+            Self::Created => model.created_at.to_rfc3339(),
+        }
+    }
+
+    fn key_value(self, key: &str) -> Option<Value> {
+        match self {
+            Self::Title | Self::Slug => Some(key.to_owned().into()),
+            Self::LastActivity | Self::StartedOn => {
+                key.parse::<NaiveDate>().ok().map(Into::into)
+            }
+            Self::Created => chrono::DateTime::parse_from_rfc3339(key)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc).into()),
+        }
+    }
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NO_DATE)
+}
+
+/// One page of a keyset list: at most `limit` rows after `after`, and whether more follow.
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn from_overfetch_pub(rows: Vec<T>, limit: u64) -> Self {
+        Self::from_overfetch(rows, limit)
+    }
+
+    fn from_overfetch(mut rows: Vec<T>, limit: u64) -> Self {
+        let has_next = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Self { rows, has_next }
+    }
+}
+
+/// Keyset condition `(key, id) > (k, i)` (or `<` for descending), written out so that
+/// both engines plan it the same way.
+fn after_condition(key: SimpleExpr, id: impl ColumnTrait, value: Value, after_id: i64, descending: bool) -> Condition {
+    let (beyond, beyond_id) = if descending {
+        (key.clone().lt(value.clone()), id.lt(after_id))
+    } else {
+        (key.clone().gt(value.clone()), id.gt(after_id))
+    };
+    Condition::any()
+        .add(beyond)
+        .add(Condition::all().add(key.eq(value)).add(beyond_id))
+}
+
+impl Store {
+    pub async fn case_by_id(&self, access: Access, id: i64) -> StoreResult<Option<case::Model>> {
+        Ok(case::Entity::find_by_id(id).filter(visible_cases(access)).one(&self.db).await?)
+    }
+
+    pub async fn case_by_slug(&self, access: Access, slug: &str) -> StoreResult<Option<case::Model>> {
+        Ok(case::Entity::find()
+            .filter(case::Column::Slug.eq(slug))
+            .filter(visible_cases(access))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// The materialised path of a location given by code or id, for region filters.
+    pub async fn location_path(&self, access: Access, code: Option<&str>, id: Option<i64>) -> StoreResult<Option<String>> {
+        let mut query = location::Entity::find().filter(visible_locations(access));
+        if let Some(code) = code {
+            query = query.filter(location::Column::Code.eq(code));
+        }
+        if let Some(id) = id {
+            query = query.filter(location::Column::Id.eq(id));
+        }
+        Ok(query.one(&self.db).await?.map(|l| l.path))
+    }
+
+    pub async fn list_cases(
+        &self,
+        access: Access,
+        filter: &CaseFilter,
+        order: CaseOrderKey,
+        descending: bool,
+        after: Option<&CaseCursor>,
+        limit: u64,
+    ) -> StoreResult<Page<case::Model>> {
+        let mut query = case::Entity::find().filter(filter.condition(access));
+        if let Some(after) = after {
+            let value = order
+                .key_value(&after.key)
+                .ok_or_else(|| StoreError::invalid("after", "the cursor does not belong to this order"))?;
+            query = query.filter(after_condition(order.expr(), case::Column::Id, value, after.id, descending));
+        }
+        let direction = if descending { Order::Desc } else { Order::Asc };
+        let rows = query
+            .order_by(order.expr(), direction.clone())
+            .order_by(case::Column::Id, direction)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
+    pub async fn count_cases(&self, access: Access, filter: &CaseFilter) -> StoreResult<u64> {
+        Ok(case::Entity::find().filter(filter.condition(access)).count(&self.db).await?)
+    }
+
+    pub async fn cases_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, case::Model>> {
+        let rows = case::Entity::find()
+            .filter(case::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_cases(access))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    pub async fn actors_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, actor::Model>> {
+        let rows = actor::Entity::find()
+            .filter(actor::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_actors(access))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    pub async fn actor_by_slug(&self, access: Access, slug: &str) -> StoreResult<Option<actor::Model>> {
+        Ok(actor::Entity::find()
+            .filter(actor::Column::Slug.eq(slug))
+            .filter(visible_actors(access))
+            .one(&self.db)
+            .await?)
+    }
+
+    pub async fn locations_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, location::Model>> {
+        let rows = location::Entity::find()
+            .filter(location::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_locations(access))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    pub async fn location_by_code(&self, access: Access, code: &str) -> StoreResult<Option<location::Model>> {
+        Ok(location::Entity::find()
+            .filter(location::Column::Code.eq(code))
+            .filter(visible_locations(access))
+            .one(&self.db)
+            .await?)
+    }
+
+    pub async fn news_items_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, news_item::Model>> {
+        let rows = news_item::Entity::find()
+            .filter(news_item::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_news(access))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    pub async fn events_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, event::Model>> {
+        let rows = event::Entity::find()
+            .filter(event::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_events(access))
+            .filter(in_visible::<case::Entity>(event::Column::CaseId, case::Column::Id, visible_cases(access)))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    /// Links visible to the caller: the link, its news item and its case all visible.
+    fn visible_links(access: Access) -> Condition {
+        let mut cond = Condition::all()
+            .add(in_visible::<news_item::Entity>(news_link::Column::NewsItemId, news_item::Column::Id, visible_news(access)))
+            .add(in_visible::<case::Entity>(news_link::Column::CaseId, case::Column::Id, visible_cases(access)));
+        if !access.see_restricted {
+            cond = cond.add(news_link::Column::Visibility.eq(Visibility::Public));
+        }
+        cond
+    }
+
+    pub async fn news_links_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, news_link::Model>> {
+        let rows = news_link::Entity::find()
+            .filter(news_link::Column::Id.is_in(ids.iter().copied()))
+            .filter(Self::visible_links(access))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    pub async fn status_changes_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, status_change::Model>> {
+        let rows = status_change::Entity::find()
+            .filter(status_change::Column::Id.is_in(ids.iter().copied()))
+            .filter(in_visible::<case::Entity>(status_change::Column::CaseId, case::Column::Id, visible_cases(access)))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+
+    /// Actor roles of these cases (roles of invisible actors left out), oldest role first.
+    pub async fn roles_by_case(&self, access: Access, case_ids: &[i64]) -> StoreResult<Vec<case_actor::Model>> {
+        let mut query = case_actor::Entity::find()
+            .filter(case_actor::Column::CaseId.is_in(case_ids.iter().copied()))
+            .filter(in_visible::<actor::Entity>(case_actor::Column::ActorId, actor::Column::Id, visible_actors(access)));
+        if !access.see_restricted {
+            query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
+        }
+        Ok(query.order_by_asc(case_actor::Column::Id).all(&self.db).await?)
+    }
+
+    /// Case roles of these actors (roles in invisible cases left out).
+    pub async fn roles_by_actor(&self, access: Access, actor_ids: &[i64]) -> StoreResult<Vec<case_actor::Model>> {
+        let mut query = case_actor::Entity::find()
+            .filter(case_actor::Column::ActorId.is_in(actor_ids.iter().copied()))
+            .filter(in_visible::<case::Entity>(case_actor::Column::CaseId, case::Column::Id, visible_cases(access)));
+        if !access.see_restricted {
+            query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
+        }
+        Ok(query.order_by_asc(case_actor::Column::Id).all(&self.db).await?)
+    }
+
+    pub async fn placements_by_case(&self, access: Access, case_ids: &[i64]) -> StoreResult<Vec<case_location::Model>> {
+        Ok(case_location::Entity::find()
+            .filter(case_location::Column::CaseId.is_in(case_ids.iter().copied()))
+            .filter(in_visible::<location::Entity>(case_location::Column::LocationId, location::Column::Id, visible_locations(access)))
+            .order_by_asc(case_location::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn topics_by_case(&self, case_ids: &[i64]) -> StoreResult<Vec<case_topic::Model>> {
+        Ok(case_topic::Entity::find()
+            .filter(case_topic::Column::CaseId.is_in(case_ids.iter().copied()))
+            .order_by_asc(case_topic::Column::Topic)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn external_ids_by_case(&self, case_ids: &[i64]) -> StoreResult<Vec<case_external_id::Model>> {
+        Ok(case_external_id::Entity::find()
+            .filter(case_external_id::Column::CaseId.is_in(case_ids.iter().copied()))
+            .order_by_asc(case_external_id::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Relations touching these cases, in either direction, to visible cases only.
+    pub async fn relations_by_case(&self, access: Access, case_ids: &[i64]) -> StoreResult<Vec<case_relation::Model>> {
+        let ids = || case_ids.iter().copied();
+        Ok(case_relation::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(case_relation::Column::CaseId.is_in(ids()))
+                    .add(case_relation::Column::RelatedCaseId.is_in(ids())),
+            )
+            .filter(in_visible::<case::Entity>(case_relation::Column::CaseId, case::Column::Id, visible_cases(access)))
+            .filter(in_visible::<case::Entity>(case_relation::Column::RelatedCaseId, case::Column::Id, visible_cases(access)))
+            .order_by_asc(case_relation::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Status history of these cases, oldest first.
+    pub async fn status_changes_by_case(&self, case_ids: &[i64]) -> StoreResult<Vec<status_change::Model>> {
+        Ok(status_change::Entity::find()
+            .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()))
+            .order_by_asc(status_change::Column::OccurredOn)
+            .order_by_asc(status_change::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn aliases_by_actor(&self, actor_ids: &[i64]) -> StoreResult<Vec<actor_alias::Model>> {
+        Ok(actor_alias::Entity::find()
+            .filter(actor_alias::Column::ActorId.is_in(actor_ids.iter().copied()))
+            .order_by_asc(actor_alias::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Links of these news items (to visible cases), newest case link first.
+    pub async fn links_by_news_item(&self, access: Access, news_ids: &[i64]) -> StoreResult<Vec<news_link::Model>> {
+        Ok(news_link::Entity::find()
+            .filter(news_link::Column::NewsItemId.is_in(news_ids.iter().copied()))
+            .filter(Self::visible_links(access))
+            .order_by_asc(news_link::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn event_actors_by_event(&self, access: Access, event_ids: &[i64]) -> StoreResult<Vec<event_actor::Model>> {
+        Ok(event_actor::Entity::find()
+            .filter(event_actor::Column::EventId.is_in(event_ids.iter().copied()))
+            .filter(in_visible::<actor::Entity>(event_actor::Column::ActorId, actor::Column::Id, visible_actors(access)))
+            .order_by_asc(event_actor::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn event_sources_by_event(&self, access: Access, event_ids: &[i64]) -> StoreResult<Vec<event_source::Model>> {
+        Ok(event_source::Entity::find()
+            .filter(event_source::Column::EventId.is_in(event_ids.iter().copied()))
+            .filter(
+                Condition::any()
+                    .add(event_source::Column::NewsItemId.is_null())
+                    .add(in_visible::<news_item::Entity>(event_source::Column::NewsItemId, news_item::Column::Id, visible_news(access))),
+            )
+            .order_by_asc(event_source::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn children_by_location(&self, access: Access, parent_ids: &[i64]) -> StoreResult<Vec<location::Model>> {
+        Ok(location::Entity::find()
+            .filter(location::Column::ParentId.is_in(parent_ids.iter().copied()))
+            .filter(visible_locations(access))
+            .order_by_asc(location::Column::Name)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn list_actors(
+        &self,
+        access: Access,
+        filter: &ActorFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<Page<actor::Model>> {
+        let mut query = actor::Entity::find().filter(visible_actors(access));
+        if !filter.kinds.is_empty() {
+            query = query.filter(actor::Column::Kind.is_in(filter.kinds.clone()));
+        }
+        if let Some(name) = &filter.name_contains {
+            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
+            let mut aliases = Query::select();
+            aliases
+                .column(actor_alias::Column::ActorId)
+                .from(actor_alias::Entity)
+                .and_where(Expr::expr(Func::lower(Expr::col(actor_alias::Column::Alias))).like(pattern.as_str()));
+            query = query.filter(
+                Condition::any()
+                    .add(Expr::expr(Func::lower(Expr::col(actor::Column::Name))).like(pattern.as_str()))
+                    .add(actor::Column::Id.in_subquery(aliases)),
+            );
+        }
+        if let Some(case_id) = filter.case_id {
+            let mut sub = Query::select();
+            sub.column(case_actor::Column::ActorId)
+                .from(case_actor::Entity)
+                .and_where(case_actor::Column::CaseId.eq(case_id));
+            if !access.see_restricted {
+                sub.and_where(case_actor::Column::Visibility.eq(Visibility::Public));
+            }
+            query = query.filter(actor::Column::Id.in_subquery(sub));
+        }
+        if let Some(after) = after {
+            query = query.filter(actor::Column::Slug.gt(after));
+        }
+        let rows = query.order_by_asc(actor::Column::Slug).limit(limit + 1).all(&self.db).await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
+    pub async fn list_locations(
+        &self,
+        access: Access,
+        filter: &LocationFilter,
+        after: Option<i64>,
+        limit: u64,
+    ) -> StoreResult<Page<location::Model>> {
+        let mut query = location::Entity::find().filter(visible_locations(access));
+        if !filter.levels.is_empty() {
+            query = query.filter(location::Column::Level.is_in(filter.levels.clone()));
+        }
+        if let Some(path) = &filter.within_path {
+            query = query.filter(location::Column::Path.starts_with(path.as_str()));
+        }
+        if let Some(parent) = filter.parent_id {
+            query = query.filter(location::Column::ParentId.eq(parent));
+        }
+        if let Some(name) = &filter.name_contains {
+            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
+            query = query.filter(Expr::expr(Func::lower(Expr::col(location::Column::Name))).like(pattern.as_str()));
+        }
+        if let Some(after) = after {
+            query = query.filter(location::Column::Id.gt(after));
+        }
+        let rows = query.order_by_asc(location::Column::Id).limit(limit + 1).all(&self.db).await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
+    pub async fn list_news_items(
+        &self,
+        access: Access,
+        filter: &NewsFilter,
+        after: Option<(NaiveDate, i64)>,
+        limit: u64,
+    ) -> StoreResult<Page<news_item::Model>> {
+        let mut query = news_item::Entity::find().filter(visible_news(access));
+        if let Some(case_id) = filter.case_id {
+            let mut sub = Query::select();
+            sub.column(news_link::Column::NewsItemId)
+                .from(news_link::Entity)
+                .and_where(news_link::Column::CaseId.eq(case_id))
+                .and_where(news_link::Column::State.ne(LinkState::Rejected));
+            if !access.see_restricted {
+                sub.and_where(news_link::Column::Visibility.eq(Visibility::Public));
+            }
+            query = query.filter(news_item::Column::Id.in_subquery(sub));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(period_ends_on_or_after(
+                news_item::Column::PublishedOn,
+                news_item::Column::PublishedPrecision,
+                from,
+            ));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(news_item::Column::PublishedOn.lte(to));
+        }
+        if let Some(publisher) = &filter.publisher {
+            query = query.filter(news_item::Column::Publisher.eq(publisher.as_str()));
+        }
+        if let Some((date, id)) = after {
+            query = query.filter(after_condition(
+                Expr::col(news_item::Column::PublishedOn).into(),
+                news_item::Column::Id,
+                date.into(),
+                id,
+                true,
+            ));
+        }
+        let rows = query
+            .order_by_desc(news_item::Column::PublishedOn)
+            .order_by_desc(news_item::Column::Id)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ActorFilter {
+    pub kinds: Vec<ActorKind>,
+    pub name_contains: Option<String>,
+    pub case_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LocationFilter {
+    pub levels: Vec<LocationLevel>,
+    pub within_path: Option<String>,
+    pub parent_id: Option<i64>,
+    pub name_contains: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewsFilter {
+    pub case_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub publisher: Option<String>,
+}
+
+/// Escapes `%` and `_` for a LIKE pattern (the default escape character is `\` on neither
+/// engine, so they are simply dropped to literal matching of the rest).
+fn escape_like(text: &str) -> String {
+    text.chars().filter(|c| *c != '%' && *c != '_').collect()
+}
+
+/// `the period (first_day, precision) ends on or after day`: a period ends on or after a
+/// day exactly when its first day is on or after that day truncated to its precision.
+pub(crate) fn period_ends_on_or_after(first_day: impl ColumnTrait, precision: impl ColumnTrait, day: NaiveDate) -> Condition {
+    let mut any = Condition::any();
+    for p in DatePrecision::ALL {
+        any = any.add(
+            Condition::all()
+                .add(precision.eq(*p))
+                .add(first_day.gte(PartialDate::truncate(day, *p).first_day())),
+        );
+    }
+    any
+}

@@ -1,0 +1,1013 @@
+//! Writes. Each public function is one transaction: it validates references, writes every
+//! row, refreshes the case's derived columns (current status, last activity) and commits,
+//! or writes nothing.
+
+use super::{Store, StoreError, StoreResult};
+use chasqui_entities::tables::*;
+use chasqui_entities::*;
+use chrono::Utc;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::*;
+
+/// A role for an actor in a case.
+#[derive(Clone, Debug)]
+pub struct NewRole {
+    pub actor_id: i64,
+    pub role: ActorRole,
+    pub started_on: Option<PartialDate>,
+    pub ended_on: Option<PartialDate>,
+    pub note: Option<String>,
+}
+
+/// Where a case is placed.
+#[derive(Clone, Copy, Debug)]
+pub struct NewPlacement {
+    pub location_id: i64,
+    pub precision: PlacementPrecision,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub slug: String,
+    pub kind: CaseKind,
+    pub title: String,
+    pub summary: Option<String>,
+    pub status: CaseStatus,
+    pub phase: Option<ConflictPhase>,
+    pub conflict_type: Option<ConflictType>,
+    pub started_on: Option<PartialDate>,
+    pub details: CaseDetails,
+    pub topics: Vec<String>,
+    pub external_ids: Vec<(ExternalIdScheme, String)>,
+    pub actors: Vec<NewRole>,
+    pub locations: Vec<NewPlacement>,
+    pub visibility: Visibility,
+    /// When the initial status took effect, and its source; `None` records it as of today.
+    pub status_since: Option<NewStatusChange>,
+}
+
+/// Changes to a case; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct CasePatch {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<Option<String>>,
+    pub phase: Option<Option<ConflictPhase>>,
+    pub conflict_type: Option<Option<ConflictType>>,
+    pub started_on: Option<Option<PartialDate>>,
+    pub details: Option<CaseDetails>,
+    pub topics: Option<Vec<String>>,
+    pub external_ids: Option<Vec<(ExternalIdScheme, String)>>,
+    pub actors: Option<Vec<NewRole>>,
+    pub locations: Option<Vec<NewPlacement>>,
+    pub visibility: Option<Visibility>,
+}
+
+/// A status change (the case is given separately where it is implied).
+#[derive(Clone, Debug)]
+pub struct NewStatusChange {
+    pub case_id: i64,
+    pub status: CaseStatus,
+    pub phase: Option<ConflictPhase>,
+    pub date: PartialDate,
+    pub news_item_id: Option<i64>,
+    pub source_url: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewActor {
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+    pub description: Option<String>,
+    pub aliases: Vec<String>,
+    pub visibility: Visibility,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ActorPatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<ActorKind>,
+    pub description: Option<Option<String>>,
+    pub aliases: Option<Vec<String>>,
+    pub visibility: Option<Visibility>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewLocation {
+    pub code: Option<String>,
+    pub name: String,
+    pub level: LocationLevel,
+    pub parent_id: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub geometry: Option<String>,
+    pub visibility: Visibility,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LocationPatch {
+    pub code: Option<Option<String>>,
+    pub name: Option<String>,
+    pub level: Option<LocationLevel>,
+    pub parent_id: Option<Option<i64>>,
+    pub latitude: Option<Option<f64>>,
+    pub longitude: Option<Option<f64>>,
+    pub geometry: Option<Option<String>>,
+    pub visibility: Option<Visibility>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewNewsItem {
+    pub title: String,
+    pub published_on: PartialDate,
+    pub summary: Option<String>,
+    pub body: Option<String>,
+    pub url: Option<String>,
+    pub publisher: Option<String>,
+    pub language: Option<String>,
+    pub visibility: Visibility,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewsItemPatch {
+    pub title: Option<String>,
+    pub published_on: Option<PartialDate>,
+    pub summary: Option<Option<String>>,
+    pub body: Option<Option<String>>,
+    pub url: Option<Option<String>>,
+    pub publisher: Option<Option<String>>,
+    pub language: Option<Option<String>>,
+    pub visibility: Option<Visibility>,
+}
+
+/// An event; `sources` are (news item, URL) pairs, at least one of each pair set.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub case_id: i64,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub date: PartialDate,
+    pub end_date: Option<PartialDate>,
+    pub location_id: Option<i64>,
+    pub actor_ids: Vec<i64>,
+    pub deaths: Option<i32>,
+    pub injuries: Option<i32>,
+    pub sources: Vec<(Option<i64>, Option<String>)>,
+    pub visibility: Visibility,
+}
+
+/// A news item → case link. A reported status becomes a status change sourced by the news
+/// item; a reported event is recorded and sourced by it; all in the link's transaction.
+#[derive(Clone, Debug)]
+pub struct NewLink {
+    pub news_item_id: i64,
+    pub case_id: i64,
+    pub update_kind: UpdateKind,
+    pub reported_status: Option<CaseStatus>,
+    pub reported_phase: Option<ConflictPhase>,
+    pub event: Option<NewEvent>,
+    pub note: Option<String>,
+    pub state: LinkState,
+    pub confidence: Option<f64>,
+    pub matched_terms: Vec<String>,
+    pub visibility: Visibility,
+}
+
+/// The records whose archiving can be undone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Archivable {
+    Case,
+    Actor,
+    Location,
+    NewsItem,
+    Event,
+}
+
+fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult<()> {
+    match expected {
+        Some(expected) if expected != current => Err(StoreError::Conflict(format!(
+            "{what} was changed by someone else (version {current}, your copy is version {expected}); reload it and apply your change again"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn require_case(txn: &DatabaseTransaction, field: &str, id: i64) -> StoreResult<case::Model> {
+    case::Entity::find_by_id(id)
+        .filter(case::Column::ArchivedAt.is_null())
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::invalid(field, "no such case"))
+}
+
+async fn require_ids<E>(txn: &DatabaseTransaction, field: &str, what: &str, ids: &[i64], id_col: E::Column, archived: Option<E::Column>) -> StoreResult<()>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut unique: Vec<i64> = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut query = E::find().filter(id_col.is_in(unique.iter().copied()));
+    if let Some(archived) = archived {
+        query = query.filter(archived.is_null());
+    }
+    let found = query.count(txn).await?;
+    if found as usize != unique.len() {
+        return Err(StoreError::invalid(field, format!("refers to a {what} that does not exist")));
+    }
+    Ok(())
+}
+
+fn date_parts(date: Option<PartialDate>) -> (Option<chrono::NaiveDate>, Option<DatePrecision>) {
+    (date.map(|d| d.first_day()), date.map(|d| d.precision()))
+}
+
+fn details_json(details: &CaseDetails) -> StoreResult<String> {
+    serde_json::to_string(details).map_err(|e| StoreError::invalid("input.details", e.to_string()))
+}
+
+impl Store {
+    pub async fn create_case(&self, new: NewCase) -> StoreResult<case::Model> {
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let (started_on, started_precision) = date_parts(new.started_on);
+        let model = case::ActiveModel {
+            id: NotSet,
+            slug: Set(new.slug.clone()),
+            kind: Set(new.kind),
+            title: Set(new.title),
+            summary: Set(new.summary),
+            status: Set(new.status),
+            phase: Set(new.phase),
+            conflict_type: Set(new.conflict_type),
+            started_on: Set(started_on),
+            started_precision: Set(started_precision),
+            last_activity_on: Set(new.started_on.map(|d| d.last_day())),
+            details: Set(details_json(&new.details)?),
+            visibility: Set(new.visibility),
+            version: Set(1),
+            archived_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, || format!("input.slug: a case with slug `{}` already exists", new.slug)))?;
+        write_case_sets(&txn, model.id, Some(&new.topics), Some(&new.external_ids), Some(&new.actors), Some(&new.locations)).await?;
+        let initial = new.status_since.unwrap_or(NewStatusChange {
+            case_id: model.id,
+            status: new.status,
+            phase: new.phase,
+            date: PartialDate::day(now.date_naive()),
+            news_item_id: None,
+            source_url: None,
+            note: Some("status when the case was recorded".to_owned()),
+        });
+        insert_status_change(&txn, NewStatusChange { case_id: model.id, status: new.status, phase: new.phase, ..initial }).await?;
+        let model = refresh_case(&txn, model.id).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn update_case(&self, id: i64, patch: CasePatch, expected_version: Option<i32>) -> StoreResult<case::Model> {
+        let txn = self.db.begin().await?;
+        let current = case::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("case"))?;
+        check_version("the case", current.version, expected_version)?;
+        let mut active: case::ActiveModel = current.clone().into();
+        if let Some(slug) = patch.slug.clone() {
+            active.slug = Set(slug);
+        }
+        if let Some(title) = patch.title {
+            active.title = Set(title);
+        }
+        if let Some(summary) = patch.summary {
+            active.summary = Set(summary);
+        }
+        if let Some(phase) = patch.phase {
+            active.phase = Set(phase);
+        }
+        if let Some(conflict_type) = patch.conflict_type {
+            active.conflict_type = Set(conflict_type);
+        }
+        if let Some(started_on) = patch.started_on {
+            let (on, precision) = date_parts(started_on);
+            active.started_on = Set(on);
+            active.started_precision = Set(precision);
+        }
+        if let Some(details) = &patch.details {
+            active.details = Set(details_json(details)?);
+        }
+        if let Some(visibility) = patch.visibility {
+            active.visibility = Set(visibility);
+        }
+        active.version = Set(current.version + 1);
+        active.updated_at = Set(Utc::now());
+        let slug = patch.slug.unwrap_or_default();
+        active
+            .update(&txn)
+            .await
+            .map_err(|e| StoreError::from_db(e, || format!("input.slug: a case with slug `{slug}` already exists")))?;
+        write_case_sets(
+            &txn,
+            id,
+            patch.topics.as_deref(),
+            patch.external_ids.as_deref(),
+            patch.actors.as_deref(),
+            patch.locations.as_deref(),
+        )
+        .await?;
+        let model = refresh_case(&txn, id).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn record_status_change(&self, change: NewStatusChange) -> StoreResult<status_change::Model> {
+        let txn = self.db.begin().await?;
+        require_case(&txn, "input.case", change.case_id).await?;
+        if let Some(news) = change.news_item_id {
+            require_ids::<news_item::Entity>(&txn, "input.source.newsItem", "news item", &[news], news_item::Column::Id, Some(news_item::Column::ArchivedAt)).await?;
+        }
+        let case_id = change.case_id;
+        let model = insert_status_change(&txn, change).await?;
+        bump_case(&txn, case_id).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn create_actor(&self, new: NewActor) -> StoreResult<actor::Model> {
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let slug = new.slug.clone();
+        let model = actor::ActiveModel {
+            id: NotSet,
+            slug: Set(new.slug),
+            name: Set(new.name),
+            kind: Set(new.kind),
+            description: Set(new.description),
+            visibility: Set(new.visibility),
+            version: Set(1),
+            archived_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, || format!("input.slug: an actor with slug `{slug}` already exists")))?;
+        write_aliases(&txn, model.id, &new.aliases).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn update_actor(&self, id: i64, patch: ActorPatch, expected_version: Option<i32>) -> StoreResult<actor::Model> {
+        let txn = self.db.begin().await?;
+        let current = actor::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| StoreError::not_found("actor"))?;
+        check_version("the actor", current.version, expected_version)?;
+        let mut active: actor::ActiveModel = current.clone().into();
+        let slug = patch.slug.clone().unwrap_or_default();
+        if let Some(v) = patch.slug {
+            active.slug = Set(v);
+        }
+        if let Some(v) = patch.name {
+            active.name = Set(v);
+        }
+        if let Some(v) = patch.kind {
+            active.kind = Set(v);
+        }
+        if let Some(v) = patch.description {
+            active.description = Set(v);
+        }
+        if let Some(v) = patch.visibility {
+            active.visibility = Set(v);
+        }
+        active.version = Set(current.version + 1);
+        active.updated_at = Set(Utc::now());
+        let model = active
+            .update(&txn)
+            .await
+            .map_err(|e| StoreError::from_db(e, || format!("input.slug: an actor with slug `{slug}` already exists")))?;
+        if let Some(aliases) = patch.aliases {
+            actor_alias::Entity::delete_many().filter(actor_alias::Column::ActorId.eq(id)).exec(&txn).await?;
+            write_aliases(&txn, id, &aliases).await?;
+        }
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn create_location(&self, new: NewLocation) -> StoreResult<location::Model> {
+        let txn = self.db.begin().await?;
+        let parent_path = match new.parent_id {
+            Some(parent) => Some(
+                location::Entity::find_by_id(parent)
+                    .filter(location::Column::ArchivedAt.is_null())
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| StoreError::invalid("input.parent", "no such location"))?
+                    .path,
+            ),
+            None => None,
+        };
+        let now = Utc::now();
+        let code = new.code.clone().unwrap_or_default();
+        let model = location::ActiveModel {
+            id: NotSet,
+            code: Set(new.code),
+            name: Set(new.name),
+            level: Set(new.level),
+            parent_id: Set(new.parent_id),
+            path: Set(String::new()),
+            latitude: Set(new.latitude),
+            longitude: Set(new.longitude),
+            geometry: Set(new.geometry),
+            visibility: Set(new.visibility),
+            version: Set(1),
+            archived_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, || format!("input.code: a location with code `{code}` already exists")))?;
+        let path = format!("{}{}/", parent_path.unwrap_or_else(|| "/".to_owned()), model.id);
+        let mut active: location::ActiveModel = model.into();
+        active.path = Set(path);
+        let model = active.update(&txn).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn update_location(&self, id: i64, patch: LocationPatch, expected_version: Option<i32>) -> StoreResult<location::Model> {
+        let txn = self.db.begin().await?;
+        let current = location::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| StoreError::not_found("location"))?;
+        check_version("the location", current.version, expected_version)?;
+        let mut active: location::ActiveModel = current.clone().into();
+        let code = patch.code.clone().flatten().unwrap_or_default();
+        if let Some(v) = patch.code {
+            active.code = Set(v);
+        }
+        if let Some(v) = patch.name {
+            active.name = Set(v);
+        }
+        if let Some(v) = patch.level {
+            active.level = Set(v);
+        }
+        if let Some(v) = patch.latitude {
+            active.latitude = Set(v);
+        }
+        if let Some(v) = patch.longitude {
+            active.longitude = Set(v);
+        }
+        if let Some(v) = patch.geometry {
+            active.geometry = Set(v);
+        }
+        if let Some(v) = patch.visibility {
+            active.visibility = Set(v);
+        }
+        let mut moved_to: Option<String> = None;
+        if let Some(parent) = patch.parent_id {
+            let parent_path = match parent {
+                Some(parent_id) => {
+                    let parent = location::Entity::find_by_id(parent_id)
+                        .filter(location::Column::ArchivedAt.is_null())
+                        .one(&txn)
+                        .await?
+                        .ok_or_else(|| StoreError::invalid("input.parent", "no such location"))?;
+                    if parent.path.starts_with(&current.path) {
+                        return Err(StoreError::invalid("input.parent", "a location cannot be placed below itself or its own descendants"));
+                    }
+                    parent.path
+                }
+                None => "/".to_owned(),
+            };
+            active.parent_id = Set(parent);
+            let new_path = format!("{parent_path}{id}/");
+            active.path = Set(new_path.clone());
+            moved_to = Some(new_path);
+        }
+        active.version = Set(current.version + 1);
+        active.updated_at = Set(Utc::now());
+        let model = active
+            .update(&txn)
+            .await
+            .map_err(|e| StoreError::from_db(e, || format!("input.code: a location with code `{code}` already exists")))?;
+        if let Some(new_path) = moved_to.filter(|p| *p != current.path) {
+            let descendants = location::Entity::find()
+                .filter(location::Column::Path.starts_with(current.path.as_str()))
+                .filter(location::Column::Id.ne(id))
+                .all(&txn)
+                .await?;
+            for child in descendants {
+                let rest = child.path[current.path.len()..].to_owned();
+                let mut child: location::ActiveModel = child.into();
+                child.path = Set(format!("{new_path}{rest}"));
+                child.update(&txn).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn create_news_item(&self, new: NewNewsItem) -> StoreResult<news_item::Model> {
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let url = new.url.clone().unwrap_or_default();
+        let model = news_item::ActiveModel {
+            id: NotSet,
+            title: Set(new.title),
+            published_on: Set(new.published_on.first_day()),
+            published_precision: Set(new.published_on.precision()),
+            summary: Set(new.summary),
+            body: Set(new.body),
+            url: Set(new.url),
+            publisher: Set(new.publisher),
+            language: Set(new.language),
+            visibility: Set(new.visibility),
+            version: Set(1),
+            archived_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, || format!("input.url: a news item with URL `{url}` already exists")))?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn update_news_item(&self, id: i64, patch: NewsItemPatch, expected_version: Option<i32>) -> StoreResult<news_item::Model> {
+        let txn = self.db.begin().await?;
+        let current = news_item::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| StoreError::not_found("news item"))?;
+        check_version("the news item", current.version, expected_version)?;
+        let mut active: news_item::ActiveModel = current.clone().into();
+        let url = patch.url.clone().flatten().unwrap_or_default();
+        let date_changed = patch.published_on.is_some();
+        if let Some(v) = patch.title {
+            active.title = Set(v);
+        }
+        if let Some(v) = patch.published_on {
+            active.published_on = Set(v.first_day());
+            active.published_precision = Set(v.precision());
+        }
+        if let Some(v) = patch.summary {
+            active.summary = Set(v);
+        }
+        if let Some(v) = patch.body {
+            active.body = Set(v);
+        }
+        if let Some(v) = patch.url {
+            active.url = Set(v);
+        }
+        if let Some(v) = patch.publisher {
+            active.publisher = Set(v);
+        }
+        if let Some(v) = patch.language {
+            active.language = Set(v);
+        }
+        if let Some(v) = patch.visibility {
+            active.visibility = Set(v);
+        }
+        active.version = Set(current.version + 1);
+        active.updated_at = Set(Utc::now());
+        let model = active
+            .update(&txn)
+            .await
+            .map_err(|e| StoreError::from_db(e, || format!("input.url: a news item with URL `{url}` already exists")))?;
+        if date_changed {
+            let cases: Vec<i64> = news_link::Entity::find()
+                .filter(news_link::Column::NewsItemId.eq(id))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|l| l.case_id)
+                .collect();
+            for case_id in cases {
+                refresh_case(&txn, case_id).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn record_event(&self, new: NewEvent) -> StoreResult<event::Model> {
+        let txn = self.db.begin().await?;
+        require_case(&txn, "input.case", new.case_id).await?;
+        let case_id = new.case_id;
+        let model = insert_event(&txn, new, "input").await?;
+        bump_case(&txn, case_id).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn link_news_item(&self, link: NewLink) -> StoreResult<news_link::Model> {
+        let txn = self.db.begin().await?;
+        let case = require_case(&txn, "input.case", link.case_id).await?;
+        let news = news_item::Entity::find_by_id(link.news_item_id)
+            .filter(news_item::Column::ArchivedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::invalid("input.newsItem", "no such news item"))?;
+        let exists = news_link::Entity::find()
+            .filter(news_link::Column::NewsItemId.eq(news.id))
+            .filter(news_link::Column::CaseId.eq(case.id))
+            .one(&txn)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "input.case: news item {} is already linked to case `{}`",
+                news.id, case.slug
+            )));
+        }
+        let news_date = PartialDate::from_parts(news.published_on, news.published_precision)
+            .unwrap_or_else(|_| PartialDate::day(news.published_on));
+        let status_change_id = match link.reported_status {
+            Some(status) => Some(
+                insert_status_change(
+                    &txn,
+                    NewStatusChange {
+                        case_id: case.id,
+                        status,
+                        phase: link.reported_phase,
+                        date: news_date,
+                        news_item_id: Some(news.id),
+                        source_url: None,
+                        note: link.note.clone(),
+                    },
+                )
+                .await?
+                .id,
+            ),
+            None => None,
+        };
+        let event_id = match link.event {
+            Some(mut event) => {
+                event.case_id = case.id;
+                if !event.sources.iter().any(|(n, _)| *n == Some(news.id)) {
+                    event.sources.push((Some(news.id), None));
+                }
+                Some(insert_event(&txn, event, "input.event").await?.id)
+            }
+            None => None,
+        };
+        let now = Utc::now();
+        let terms = if link.matched_terms.is_empty() {
+            None
+        } else {
+            serde_json::to_string(&link.matched_terms).ok()
+        };
+        let model = news_link::ActiveModel {
+            id: NotSet,
+            news_item_id: Set(news.id),
+            case_id: Set(case.id),
+            update_kind: Set(link.update_kind),
+            reported_status: Set(link.reported_status),
+            status_change_id: Set(status_change_id),
+            event_id: Set(event_id),
+            note: Set(link.note),
+            state: Set(link.state),
+            confidence: Set(link.confidence),
+            matched_terms: Set(terms),
+            visibility: Set(link.visibility),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, || "input.case: the news item is already linked to this case".to_owned()))?;
+        bump_case(&txn, case.id).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn relate_cases(&self, case_id: i64, related_case_id: i64, kind: CaseRelationKind, note: Option<String>) -> StoreResult<case_relation::Model> {
+        if case_id == related_case_id {
+            return Err(StoreError::invalid("input.relatedCase", "a case cannot be related to itself"));
+        }
+        let txn = self.db.begin().await?;
+        require_case(&txn, "input.case", case_id).await?;
+        require_case(&txn, "input.relatedCase", related_case_id).await?;
+        let model = case_relation::ActiveModel {
+            id: NotSet,
+            case_id: Set(case_id),
+            related_case_id: Set(related_case_id),
+            kind: Set(kind),
+            note: Set(note),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, || "input.relatedCase: the cases are already related this way".to_owned()))?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn unrelate_cases(&self, relation_id: i64) -> StoreResult<bool> {
+        let result = case_relation::Entity::delete_by_id(relation_id).exec(&self.db).await?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
+    pub async fn set_archived(&self, what: Archivable, id: i64, archived: bool) -> StoreResult<bool> {
+        let txn = self.db.begin().await?;
+        let when = if archived { Some(Utc::now()) } else { None };
+        macro_rules! flip {
+            ($entity:ident) => {{
+                let Some(current) = $entity::Entity::find_by_id(id).one(&txn).await? else {
+                    return Ok(false);
+                };
+                let version = current.version;
+                let mut active: $entity::ActiveModel = current.into();
+                active.archived_at = Set(when);
+                active.version = Set(version + 1);
+                active.updated_at = Set(Utc::now());
+                active.update(&txn).await?
+            }};
+        }
+        match what {
+            Archivable::Case => {
+                flip!(case);
+            }
+            Archivable::Actor => {
+                flip!(actor);
+            }
+            Archivable::Location => {
+                flip!(location);
+            }
+            Archivable::NewsItem => {
+                flip!(news_item);
+                let cases: Vec<i64> = news_link::Entity::find()
+                    .filter(news_link::Column::NewsItemId.eq(id))
+                    .all(&txn)
+                    .await?
+                    .into_iter()
+                    .map(|l| l.case_id)
+                    .collect();
+                for case_id in cases {
+                    refresh_case(&txn, case_id).await?;
+                }
+            }
+            Archivable::Event => {
+                let event = flip!(event);
+                refresh_case(&txn, event.case_id).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn write_aliases(txn: &DatabaseTransaction, actor_id: i64, aliases: &[String]) -> StoreResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<actor_alias::ActiveModel> = aliases
+        .iter()
+        .filter(|a| seen.insert(a.to_lowercase()))
+        .map(|alias| actor_alias::ActiveModel { id: NotSet, actor_id: Set(actor_id), alias: Set(alias.clone()) })
+        .collect();
+    if !rows.is_empty() {
+        actor_alias::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Replaces whichever of a case's sets are given.
+async fn write_case_sets(
+    txn: &DatabaseTransaction,
+    case_id: i64,
+    topics: Option<&[String]>,
+    external_ids: Option<&[(ExternalIdScheme, String)]>,
+    actors: Option<&[NewRole]>,
+    locations: Option<&[NewPlacement]>,
+) -> StoreResult<()> {
+    if let Some(topics) = topics {
+        case_topic::Entity::delete_many().filter(case_topic::Column::CaseId.eq(case_id)).exec(txn).await?;
+        let mut unique: Vec<&String> = topics.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let rows: Vec<case_topic::ActiveModel> = unique
+            .into_iter()
+            .map(|t| case_topic::ActiveModel { id: NotSet, case_id: Set(case_id), topic: Set(t.clone()) })
+            .collect();
+        if !rows.is_empty() {
+            case_topic::Entity::insert_many(rows).exec(txn).await?;
+        }
+    }
+    if let Some(ids) = external_ids {
+        case_external_id::Entity::delete_many().filter(case_external_id::Column::CaseId.eq(case_id)).exec(txn).await?;
+        let rows: Vec<case_external_id::ActiveModel> = ids
+            .iter()
+            .map(|(scheme, value)| case_external_id::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                scheme: Set(*scheme),
+                value: Set(value.clone()),
+            })
+            .collect();
+        if !rows.is_empty() {
+            case_external_id::Entity::insert_many(rows)
+                .exec(txn)
+                .await
+                .map_err(|e| StoreError::from_db(e, || "input.externalIds: that identifier already belongs to a case (or is given twice)".to_owned()))?;
+        }
+    }
+    if let Some(roles) = actors {
+        let ids: Vec<i64> = roles.iter().map(|r| r.actor_id).collect();
+        require_ids::<actor::Entity>(txn, "input.actors", "actor", &ids, actor::Column::Id, Some(actor::Column::ArchivedAt)).await?;
+        case_actor::Entity::delete_many().filter(case_actor::Column::CaseId.eq(case_id)).exec(txn).await?;
+        let rows: Vec<case_actor::ActiveModel> = roles
+            .iter()
+            .map(|r| {
+                let (started_on, started_precision) = date_parts(r.started_on);
+                let (ended_on, ended_precision) = date_parts(r.ended_on);
+                case_actor::ActiveModel {
+                    id: NotSet,
+                    case_id: Set(case_id),
+                    actor_id: Set(r.actor_id),
+                    role: Set(r.role),
+                    started_on: Set(started_on),
+                    started_precision: Set(started_precision),
+                    ended_on: Set(ended_on),
+                    ended_precision: Set(ended_precision),
+                    note: Set(r.note.clone()),
+                    visibility: Set(Visibility::Public),
+                }
+            })
+            .collect();
+        if !rows.is_empty() {
+            case_actor::Entity::insert_many(rows)
+                .exec(txn)
+                .await
+                .map_err(|e| StoreError::from_db(e, || "input.actors: the same actor is given twice with the same role".to_owned()))?;
+        }
+    }
+    if let Some(places) = locations {
+        let ids: Vec<i64> = places.iter().map(|p| p.location_id).collect();
+        require_ids::<location::Entity>(txn, "input.locations", "location", &ids, location::Column::Id, Some(location::Column::ArchivedAt)).await?;
+        case_location::Entity::delete_many().filter(case_location::Column::CaseId.eq(case_id)).exec(txn).await?;
+        let rows: Vec<case_location::ActiveModel> = places
+            .iter()
+            .map(|p| case_location::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                location_id: Set(p.location_id),
+                precision: Set(p.precision),
+            })
+            .collect();
+        if !rows.is_empty() {
+            case_location::Entity::insert_many(rows)
+                .exec(txn)
+                .await
+                .map_err(|e| StoreError::from_db(e, || "input.locations: the same location is given twice".to_owned()))?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_status_change(txn: &DatabaseTransaction, change: NewStatusChange) -> StoreResult<status_change::Model> {
+    Ok(status_change::ActiveModel {
+        id: NotSet,
+        case_id: Set(change.case_id),
+        status: Set(change.status),
+        phase: Set(change.phase),
+        occurred_on: Set(change.date.first_day()),
+        occurred_precision: Set(change.date.precision()),
+        news_item_id: Set(change.news_item_id),
+        source_url: Set(change.source_url),
+        note: Set(change.note),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?)
+}
+
+async fn insert_event(txn: &DatabaseTransaction, new: NewEvent, path: &str) -> StoreResult<event::Model> {
+    if let Some(end) = new.end_date
+        && end.last_day() < new.date.first_day()
+    {
+        return Err(StoreError::invalid(format!("{path}.endDate"), format!("{end} is before the start {}", new.date)));
+    }
+    if let Some(location) = new.location_id {
+        require_ids::<location::Entity>(txn, &format!("{path}.location"), "location", &[location], location::Column::Id, Some(location::Column::ArchivedAt)).await?;
+    }
+    require_ids::<actor::Entity>(txn, &format!("{path}.actors"), "actor", &new.actor_ids, actor::Column::Id, Some(actor::Column::ArchivedAt)).await?;
+    let news_ids: Vec<i64> = new.sources.iter().filter_map(|(n, _)| *n).collect();
+    require_ids::<news_item::Entity>(txn, &format!("{path}.sources"), "news item", &news_ids, news_item::Column::Id, Some(news_item::Column::ArchivedAt)).await?;
+    let now = Utc::now();
+    let (ended_on, ended_precision) = date_parts(new.end_date);
+    let model = event::ActiveModel {
+        id: NotSet,
+        case_id: Set(new.case_id),
+        kind: Set(new.kind),
+        title: Set(new.title),
+        description: Set(new.description),
+        occurred_on: Set(new.date.first_day()),
+        occurred_precision: Set(new.date.precision()),
+        ended_on: Set(ended_on),
+        ended_precision: Set(ended_precision),
+        location_id: Set(new.location_id),
+        deaths: Set(new.deaths),
+        injuries: Set(new.injuries),
+        visibility: Set(new.visibility),
+        version: Set(1),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let mut actor_ids = new.actor_ids.clone();
+    actor_ids.sort_unstable();
+    actor_ids.dedup();
+    let actors: Vec<event_actor::ActiveModel> = actor_ids
+        .into_iter()
+        .map(|actor_id| event_actor::ActiveModel { id: NotSet, event_id: Set(model.id), actor_id: Set(actor_id) })
+        .collect();
+    if !actors.is_empty() {
+        event_actor::Entity::insert_many(actors).exec(txn).await?;
+    }
+    let sources: Vec<event_source::ActiveModel> = new
+        .sources
+        .into_iter()
+        .map(|(news_item_id, url)| event_source::ActiveModel {
+            id: NotSet,
+            event_id: Set(model.id),
+            news_item_id: Set(news_item_id),
+            url: Set(url),
+        })
+        .collect();
+    if !sources.is_empty() {
+        event_source::Entity::insert_many(sources).exec(txn).await?;
+    }
+    Ok(model)
+}
+
+/// Refreshes derived columns and bumps the version of a case a write touched.
+async fn bump_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case::Model> {
+    refresh_case(txn, case_id).await
+}
+
+/// Recomputes a case's derived columns: its current status and phase (from the latest
+/// status change) and its last activity (the latest day of anything dated in it).
+async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case::Model> {
+    let case = case::Entity::find_by_id(case_id).one(txn).await?.ok_or_else(|| StoreError::not_found("case"))?;
+    let changes = status_change::Entity::find()
+        .filter(status_change::Column::CaseId.eq(case_id))
+        .all(txn)
+        .await?;
+    let dated = |on, precision| PartialDate::from_parts(on, precision).unwrap_or_else(|_| PartialDate::day(on));
+    let latest = changes
+        .iter()
+        .max_by_key(|c| (dated(c.occurred_on, c.occurred_precision), c.id));
+    let mut last: Option<chrono::NaiveDate> = case
+        .started_on
+        .zip(case.started_precision)
+        .map(|(on, p)| dated(on, p).last_day());
+    let mut consider = |day: chrono::NaiveDate| {
+        if last.is_none_or(|l| day > l) {
+            last = Some(day);
+        }
+    };
+    for change in &changes {
+        consider(dated(change.occurred_on, change.occurred_precision).last_day());
+    }
+    let events = event::Entity::find()
+        .filter(event::Column::CaseId.eq(case_id))
+        .filter(event::Column::ArchivedAt.is_null())
+        .all(txn)
+        .await?;
+    for e in &events {
+        let end = e.ended_on.zip(e.ended_precision).map(|(on, p)| dated(on, p));
+        consider(end.unwrap_or_else(|| dated(e.occurred_on, e.occurred_precision)).last_day());
+    }
+    let mut linked = sea_orm::sea_query::Query::select();
+    linked
+        .column(news_link::Column::NewsItemId)
+        .from(news_link::Entity)
+        .and_where(news_link::Column::CaseId.eq(case_id))
+        .and_where(news_link::Column::State.eq(LinkState::Confirmed));
+    let news = news_item::Entity::find()
+        .filter(news_item::Column::Id.in_subquery(linked))
+        .filter(news_item::Column::ArchivedAt.is_null())
+        .all(txn)
+        .await?;
+    for n in &news {
+        consider(dated(n.published_on, n.published_precision).last_day());
+    }
+    let mut active: case::ActiveModel = case.clone().into();
+    if let Some(latest) = latest {
+        active.status = Set(latest.status);
+        if latest.phase.is_some() {
+            active.phase = Set(latest.phase);
+        }
+    }
+    active.last_activity_on = Set(last);
+    Ok(active.update(txn).await?)
+}
