@@ -185,6 +185,7 @@ fn epoch() -> NaiveDate {
 }
 
 /// One page of a keyset list: at most `limit` rows after `after`, and whether more follow.
+#[derive(Clone, Debug)]
 pub struct Page<T> {
     pub rows: Vec<T>,
     pub has_next: bool,

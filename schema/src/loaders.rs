@@ -1,0 +1,152 @@
+//! Batched lookups. Every relation a list can ask for goes through the one per-request
+//! [`DataLoader`] over [`Batch`], keyed by a newtype per lookup, so a page of 50 cases
+//! asks the database once per relation, not once per case.
+
+use crate::error::ApiError;
+use crate::store::{Access, Page, Store, StoreError, TimelineRow, TimelineWindow};
+use async_graphql::dataloader::{DataLoader, Loader};
+use chasqui_entities::tables::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The store as seen by one request (with that request's access).
+pub struct Batch {
+    pub store: Store,
+    pub access: Access,
+}
+
+pub type Loaders = DataLoader<Batch>;
+
+/// A request's loader. The batch window is short: resolvers at one level of a query are
+/// polled together, so a wait of a fraction of a millisecond collects them.
+pub fn loaders(store: Store, access: Access, delay: Duration) -> Loaders {
+    DataLoader::new(Batch { store, access }, tokio::spawn).delay(delay)
+}
+
+/// A load failure, shared by every resolver waiting on the batch.
+pub type LoadError = Arc<StoreError>;
+
+impl From<LoadError> for ApiError {
+    fn from(err: LoadError) -> Self {
+        match Arc::try_unwrap(err) {
+            Ok(err) => err.into(),
+            Err(shared) => {
+                tracing::error!(error = %shared, "batched load failed");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+/// A loader of records by id: `by_id!(KeyType, Model, store_method)`.
+macro_rules! by_id {
+    ($key:ident, $model:ty, $method:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for Batch {
+            type Value = $model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let rows = self.store.$method(self.access, &ids).await.map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
+            }
+        }
+    };
+}
+
+/// A loader of the rows belonging to a parent: `children!(KeyType, Model, |row| parent id, |batch, ids| query)`.
+macro_rules! children {
+    ($key:ident, $model:ty, |$row:ident| $parent:expr, |$batch:ident, $ids:ident| $query:expr) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for Batch {
+            type Value = Vec<$model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let $batch = self;
+                let $ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let rows: Vec<$model> = $query.await.map_err(Arc::new)?;
+                let mut grouped: HashMap<$key, Vec<$model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+                for $row in rows {
+                    grouped.entry($key($parent)).or_default().push($row);
+                }
+                Ok(grouped)
+            }
+        }
+    };
+}
+
+by_id!(CaseById, case::Model, cases_by_ids);
+by_id!(ActorById, actor::Model, actors_by_ids);
+by_id!(LocationById, location::Model, locations_by_ids);
+by_id!(NewsItemById, news_item::Model, news_items_by_ids);
+by_id!(EventById, event::Model, events_by_ids);
+by_id!(NewsLinkById, news_link::Model, news_links_by_ids);
+by_id!(StatusChangeById, status_change::Model, status_changes_by_ids);
+
+children!(RolesOfCase, case_actor::Model, |row| row.case_id, |b, ids| b.store.roles_by_case(b.access, &ids));
+children!(RolesOfActor, case_actor::Model, |row| row.actor_id, |b, ids| b.store.roles_by_actor(b.access, &ids));
+children!(PlacementsOfCase, case_location::Model, |row| row.case_id, |b, ids| b.store.placements_by_case(b.access, &ids));
+children!(TopicsOfCase, case_topic::Model, |row| row.case_id, |b, ids| b.store.topics_by_case(&ids));
+children!(ExternalIdsOfCase, case_external_id::Model, |row| row.case_id, |b, ids| b.store.external_ids_by_case(&ids));
+children!(StatusHistoryOfCase, status_change::Model, |row| row.case_id, |b, ids| b.store.status_changes_by_case(&ids));
+children!(AliasesOfActor, actor_alias::Model, |row| row.actor_id, |b, ids| b.store.aliases_by_actor(&ids));
+children!(LinksOfNewsItem, news_link::Model, |row| row.news_item_id, |b, ids| b.store.links_by_news_item(b.access, &ids));
+children!(ActorsOfEvent, event_actor::Model, |row| row.event_id, |b, ids| b.store.event_actors_by_event(b.access, &ids));
+children!(SourcesOfEvent, event_source::Model, |row| row.event_id, |b, ids| b.store.event_sources_by_event(b.access, &ids));
+children!(ChildrenOfLocation, location::Model, |row| row.parent_id.unwrap_or(0), |b, ids| b.store.children_by_location(b.access, &ids));
+
+/// Relations touching a case, in either direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RelationsOfCase(pub i64);
+
+impl Loader<RelationsOfCase> for Batch {
+    type Value = Vec<case_relation::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RelationsOfCase]) -> Result<HashMap<RelationsOfCase, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = self.store.relations_by_case(self.access, &ids).await.map_err(Arc::new)?;
+        let mut grouped: HashMap<RelationsOfCase, Vec<case_relation::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            for side in [row.case_id, row.related_case_id] {
+                if let Some(list) = grouped.get_mut(&RelationsOfCase(side)) {
+                    list.push(row.clone());
+                }
+            }
+        }
+        Ok(grouped)
+    }
+}
+
+/// A window of a case's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TimelineOf(pub i64, pub TimelineWindow);
+
+impl Loader<TimelineOf> for Batch {
+    type Value = Arc<Page<TimelineRow>>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TimelineOf]) -> Result<HashMap<TimelineOf, Self::Value>, Self::Error> {
+        // Keys with the same window are one statement; different windows, one each.
+        let mut by_window: HashMap<&TimelineWindow, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_window.entry(&key.1).or_default().push(key.0);
+        }
+        let mut out = HashMap::new();
+        for (window, case_ids) in by_window {
+            let pages = self.store.timelines(self.access, &case_ids, window).await.map_err(Arc::new)?;
+            for (case_id, page) in pages {
+                out.insert(TimelineOf(case_id, window.clone()), Arc::new(page));
+            }
+        }
+        Ok(out)
+    }
+}

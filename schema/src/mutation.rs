@@ -1,0 +1,133 @@
+//! The root mutation. Each field validates its input (errors name the field), then makes
+//! one store call, which is one transaction.
+
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{NodeType, decode, decode_any, encode};
+use crate::store::Archivable;
+use crate::types::actor::Actor;
+use crate::types::case::Case;
+use crate::types::common::{access, store as store_of};
+use crate::types::event::{Event, StatusChange};
+use crate::types::inputs::*;
+use crate::types::location::Location;
+use crate::types::news::{NewsItem, NewsLink};
+use crate::validate;
+use async_graphql::{Context, ID, Object};
+
+pub struct Mutation;
+
+fn archivable(id: &ID) -> ApiResult<(Archivable, i64)> {
+    match decode_any(id) {
+        Some((NodeType::Case, n)) => Ok((Archivable::Case, n)),
+        Some((NodeType::Actor, n)) => Ok((Archivable::Actor, n)),
+        Some((NodeType::Location, n)) => Ok((Archivable::Location, n)),
+        Some((NodeType::NewsItem, n)) => Ok((Archivable::NewsItem, n)),
+        Some((NodeType::Event, n)) => Ok((Archivable::Event, n)),
+        _ => Err(ApiError::bad_input("id", "not the id of a case, actor, location, news item or event")),
+    }
+}
+
+#[Object]
+impl Mutation {
+    async fn create_case(&self, ctx: &Context<'_>, input: CreateCaseInput) -> ApiResult<Case> {
+        let new = input.resolve()?;
+        Ok(Case::from_model(store_of(ctx)?.create_case(new).await?))
+    }
+
+    /// Updates a case. With `expectedVersion`, refuses (CONFLICT) if someone changed it since.
+    async fn update_case(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateCaseInput) -> ApiResult<Case> {
+        let store = store_of(ctx)?;
+        let case_id = decode(NodeType::Case, &id, "id")?;
+        let current = store
+            .case_by_id(crate::store::Access::FULL, case_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("case".into()))?;
+        let patch = input.resolve(current.kind)?;
+        Ok(Case::from_model(store.update_case(case_id, patch, expected_version).await?))
+    }
+
+    /// Records a dated, sourced change of a case's status.
+    async fn record_status_change(&self, ctx: &Context<'_>, input: RecordStatusChangeInput) -> ApiResult<StatusChange> {
+        let change = input.resolve()?;
+        Ok(StatusChange::new(store_of(ctx)?.record_status_change(change).await?))
+    }
+
+    async fn create_actor(&self, ctx: &Context<'_>, input: CreateActorInput) -> ApiResult<Actor> {
+        Ok(Actor::new(store_of(ctx)?.create_actor(input.resolve()?).await?))
+    }
+
+    async fn update_actor(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateActorInput) -> ApiResult<Actor> {
+        let actor_id = decode(NodeType::Actor, &id, "id")?;
+        Ok(Actor::new(store_of(ctx)?.update_actor(actor_id, input.resolve()?, expected_version).await?))
+    }
+
+    async fn create_location(&self, ctx: &Context<'_>, input: CreateLocationInput) -> ApiResult<Location> {
+        Ok(Location(store_of(ctx)?.create_location(input.resolve()?).await?))
+    }
+
+    async fn update_location(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateLocationInput) -> ApiResult<Location> {
+        let location_id = decode(NodeType::Location, &id, "id")?;
+        Ok(Location(store_of(ctx)?.update_location(location_id, input.resolve(location_id)?, expected_version).await?))
+    }
+
+    async fn create_news_item(&self, ctx: &Context<'_>, input: CreateNewsItemInput) -> ApiResult<NewsItem> {
+        Ok(NewsItem { model: store_of(ctx)?.create_news_item(input.resolve()?).await? })
+    }
+
+    async fn update_news_item(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateNewsItemInput) -> ApiResult<NewsItem> {
+        let news_id = decode(NodeType::NewsItem, &id, "id")?;
+        Ok(NewsItem { model: store_of(ctx)?.update_news_item(news_id, input.resolve()?, expected_version).await? })
+    }
+
+    /// Links a news item to a case it updates; a reported status and a reported event are
+    /// recorded with it, sourced by the item, in one transaction.
+    async fn link_news_item(&self, ctx: &Context<'_>, input: LinkNewsItemInput) -> ApiResult<NewsLink> {
+        Ok(NewsLink(store_of(ctx)?.link_news_item(input.resolve()?).await?))
+    }
+
+    /// Records an event in a case's timeline.
+    async fn record_event(&self, ctx: &Context<'_>, input: RecordEventInput) -> ApiResult<Event> {
+        Ok(Event::new(store_of(ctx)?.record_event(input.resolve()?).await?))
+    }
+
+    /// Relates two cases (`case` PART_OF / RELATED_TO / FOLLOWS_FROM `relatedCase`).
+    async fn relate_cases(&self, ctx: &Context<'_>, input: RelateCasesInput) -> ApiResult<ID> {
+        let case_id = decode(NodeType::Case, &input.case, "input.case")?;
+        let related = decode(NodeType::Case, &input.related_case, "input.relatedCase")?;
+        let note = validate::text("input.note", input.note.as_deref(), validate::MAX_TEXT)?;
+        let model = store_of(ctx)?.relate_cases(case_id, related, input.kind.into(), note).await?;
+        Ok(encode(NodeType::CaseRelation, model.id))
+    }
+
+    /// Removes a relation between cases.
+    async fn unrelate_cases(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        let relation = decode(NodeType::CaseRelation, &id, "id")?;
+        if store_of(ctx)?.unrelate_cases(relation).await? {
+            Ok(true)
+        } else {
+            Err(ApiError::NotFound("relation".into()))
+        }
+    }
+
+    /// Archives a case, actor, location, news item or event: hidden from every read, kept
+    /// in the database, and restorable.
+    async fn archive(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        let (what, n) = archivable(&id)?;
+        if store_of(ctx)?.set_archived(what, n, true).await? {
+            Ok(id)
+        } else {
+            Err(ApiError::NotFound("record".into()))
+        }
+    }
+
+    /// Undoes `archive`.
+    async fn restore(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        let (what, n) = archivable(&id)?;
+        let _ = access(ctx);
+        if store_of(ctx)?.set_archived(what, n, false).await? {
+            Ok(id)
+        } else {
+            Err(ApiError::NotFound("record".into()))
+        }
+    }
+}

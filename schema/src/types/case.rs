@@ -1,0 +1,573 @@
+//! Cases: the `Case` interface, one type per kind, and the records hanging off a case
+//! (actor roles, placements, external ids, relations, status history).
+
+use super::actor::Actor;
+use super::common::{FuzzyDate, loaders};
+use super::enums::*;
+use super::event::{Event, StatusChange};
+use super::location::Location;
+use super::news::NewsLink;
+use super::timeline::{TimelineConnection, TimelineEntry, timeline_page};
+use crate::error::ApiResult;
+use crate::ids::{NodeType, encode};
+use crate::loaders::*;
+use crate::store::TimelineKind;
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, ID, Interface, MergedObject, Object, SimpleObject};
+use chasqui_entities::tables::{case, case_actor, case_relation};
+use chasqui_entities::CaseDetails;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// The fields every case has, whatever its kind.
+#[derive(Clone)]
+pub struct CaseCore {
+    pub model: Arc<case::Model>,
+    pub details: Arc<CaseDetails>,
+}
+
+impl CaseCore {
+    fn id_value(&self) -> i64 {
+        self.model.id
+    }
+}
+
+/// Loads the roles of a case with the given roles (all roles when `roles` is empty).
+async fn roles_of(ctx: &Context<'_>, case_id: i64, roles: &[chasqui_entities::ActorRole]) -> ApiResult<Vec<CaseActor>> {
+    let rows = loaders(ctx)?.load_one(RolesOfCase(case_id)).await?.unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .filter(|r| roles.is_empty() || roles.contains(&r.role))
+        .map(CaseActor)
+        .collect())
+}
+
+#[Object]
+impl CaseCore {
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::Case, self.id_value())
+    }
+
+    /// Stable, human-readable identifier used in URLs: `las-bambas`.
+    async fn slug(&self, _ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(self.model.slug.clone())
+    }
+
+    async fn kind(&self, _ctx: &Context<'_>) -> ApiResult<CaseKind> {
+        Ok(self.model.kind.into())
+    }
+
+    async fn title(&self, _ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(self.model.title.clone())
+    }
+
+    async fn summary(&self, _ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.model.summary.clone())
+    }
+
+    /// The current status: that of the latest status change.
+    async fn status(&self, _ctx: &Context<'_>) -> ApiResult<CaseStatus> {
+        Ok(self.model.status.into())
+    }
+
+    async fn phase(&self, _ctx: &Context<'_>) -> ApiResult<Option<ConflictPhase>> {
+        Ok(self.model.phase.map(Into::into))
+    }
+
+    async fn conflict_type(&self, _ctx: &Context<'_>) -> ApiResult<Option<ConflictType>> {
+        Ok(self.model.conflict_type.map(Into::into))
+    }
+
+    async fn visibility(&self, _ctx: &Context<'_>) -> ApiResult<Visibility> {
+        Ok(self.model.visibility.into())
+    }
+
+    /// Bumped by every change; send it back as `expectedVersion` to update safely.
+    async fn version(&self, _ctx: &Context<'_>) -> ApiResult<i32> {
+        Ok(self.model.version)
+    }
+
+    async fn started_on(&self, _ctx: &Context<'_>) -> ApiResult<Option<FuzzyDate>> {
+        Ok(FuzzyDate::from_optional(self.model.started_on, self.model.started_precision))
+    }
+
+    /// The last day of the latest dated thing in the case.
+    async fn last_activity_on(&self, _ctx: &Context<'_>) -> ApiResult<Option<NaiveDate>> {
+        Ok(self.model.last_activity_on)
+    }
+
+    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        let rows = loaders(ctx)?.load_one(TopicsOfCase(self.id_value())).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(|t| t.topic).collect())
+    }
+
+    /// Identifiers of the case in other registers.
+    async fn external_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExternalId>> {
+        let rows = loaders(ctx)?.load_one(ExternalIdsOfCase(self.id_value())).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| ExternalId { scheme: r.scheme.into(), value: r.value })
+            .collect())
+    }
+
+    /// Every status change, oldest first, each dated and sourced.
+    async fn status_history(&self, ctx: &Context<'_>) -> ApiResult<Vec<StatusChange>> {
+        let rows = loaders(ctx)?.load_one(StatusHistoryOfCase(self.id_value())).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(StatusChange::new).collect())
+    }
+
+    /// The actors of the case with their roles; only those with `role` when given.
+    async fn actors(&self, ctx: &Context<'_>, role: Option<ActorRole>) -> ApiResult<Vec<CaseActor>> {
+        let roles: Vec<chasqui_entities::ActorRole> = role.map(Into::into).into_iter().collect();
+        roles_of(ctx, self.id_value(), &roles).await
+    }
+
+    /// Where the case is placed.
+    async fn locations(&self, ctx: &Context<'_>) -> ApiResult<Vec<CasePlacement>> {
+        let rows = loaders(ctx)?.load_one(PlacementsOfCase(self.id_value())).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| CasePlacement { location_id: r.location_id, precision: r.precision.into() })
+            .collect())
+    }
+
+    /// Cases this one relates to, in either direction.
+    async fn related_cases(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseRelation>> {
+        let rows = loaders(ctx)?.load_one(RelationsOfCase(self.id_value())).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(|r| CaseRelation { model: r, from_case: self.id_value() }).collect())
+    }
+
+    /// The case's events, paged.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        order: Option<TimelineOrder>,
+    ) -> ApiResult<Connection<String, Event, EmptyFields, EmptyFields>> {
+        let (page, cursors) = timeline_page(ctx, self.id_value(), vec![TimelineKind::Event], first, after, order).await?;
+        let loader = loaders(ctx)?;
+        let ids: Vec<EventById> = page.rows.iter().map(|r| EventById(r.id)).collect();
+        let events = loader.load_many(ids).await?;
+        let mut connection = Connection::new(false, page.has_next);
+        for (row, cursor) in page.rows.iter().zip(cursors) {
+            if let Some(model) = events.get(&EventById(row.id)) {
+                connection.edges.push(Edge::new(cursor, Event::new(model.clone())));
+            }
+        }
+        Ok(connection)
+    }
+
+    /// The news items that update this case (confirmed links), paged.
+    async fn news_items(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        order: Option<TimelineOrder>,
+    ) -> ApiResult<Connection<String, NewsLink, EmptyFields, EmptyFields>> {
+        let (page, cursors) = timeline_page(ctx, self.id_value(), vec![TimelineKind::News], first, after, order).await?;
+        let loader = loaders(ctx)?;
+        let ids: Vec<NewsLinkById> = page.rows.iter().map(|r| NewsLinkById(r.id)).collect();
+        let links = loader.load_many(ids).await?;
+        let mut connection = Connection::new(false, page.has_next);
+        for (row, cursor) in page.rows.iter().zip(cursors) {
+            if let Some(model) = links.get(&NewsLinkById(row.id)) {
+                connection.edges.push(Edge::new(cursor, NewsLink(model.clone())));
+            }
+        }
+        Ok(connection)
+    }
+
+    /// One dated list of the case's events, news updates and status changes, newest first
+    /// by default: what a case page shows.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        order: Option<TimelineOrder>,
+        types: Option<Vec<TimelineEntryType>>,
+    ) -> ApiResult<TimelineConnection> {
+        let kinds = match types {
+            Some(types) if !types.is_empty() => types
+                .into_iter()
+                .map(|t| match t {
+                    TimelineEntryType::Event => TimelineKind::Event,
+                    TimelineEntryType::NewsUpdate => TimelineKind::News,
+                    TimelineEntryType::StatusChange => TimelineKind::Status,
+                })
+                .collect(),
+            _ => TimelineKind::ALL.to_vec(),
+        };
+        let (page, cursors) = timeline_page(ctx, self.id_value(), kinds, first, after, order).await?;
+        TimelineEntry::connection(ctx, &page, cursors).await
+    }
+
+    async fn created_at(&self, _ctx: &Context<'_>) -> ApiResult<DateTime<Utc>> {
+        Ok(self.model.created_at)
+    }
+
+    async fn updated_at(&self, _ctx: &Context<'_>) -> ApiResult<DateTime<Utc>> {
+        Ok(self.model.updated_at)
+    }
+}
+
+/// Facts of extractive projects (MINE, OIL_AND_GAS).
+#[derive(Clone)]
+pub struct ExtractiveFields(CaseCore);
+
+#[Object]
+impl ExtractiveFields {
+    /// The companies operating the project (actors with role OPERATOR).
+    async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
+        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Operator]).await
+    }
+
+    /// What is extracted.
+    async fn minerals(&self) -> &[String] {
+        &self.0.details.minerals
+    }
+
+    async fn project_stage(&self) -> Option<ProjectStage> {
+        self.0.details.project_stage.map(Into::into)
+    }
+}
+
+#[derive(Clone)]
+pub struct InfrastructureFields(CaseCore);
+
+#[Object]
+impl InfrastructureFields {
+    /// The concessionaires or contractors (actors with role OPERATOR).
+    async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
+        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Operator]).await
+    }
+
+    async fn project_stage(&self) -> Option<ProjectStage> {
+        self.0.details.project_stage.map(Into::into)
+    }
+
+    async fn contract_value_usd(&self) -> Option<f64> {
+        self.0.details.contract_value_usd
+    }
+}
+
+#[derive(Clone)]
+pub struct DecreeFields(CaseCore);
+
+#[Object]
+impl DecreeFields {
+    /// The instrument's identifier: "DS 017-2017-IN".
+    async fn identifier(&self) -> Option<&str> {
+        self.0.details.identifier.as_deref()
+    }
+
+    /// Who issued it (actors with role ISSUER).
+    async fn issuers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
+        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Issuer]).await
+    }
+
+    async fn issued_on(&self) -> Option<FuzzyDate> {
+        self.0.details.issued_on.map(FuzzyDate)
+    }
+
+    async fn legal_status(&self) -> Option<LegalStatus> {
+        self.0.details.legal_status.map(Into::into)
+    }
+}
+
+#[derive(Clone)]
+pub struct CourtCaseFields(CaseCore);
+
+#[Object]
+impl CourtCaseFields {
+    async fn court(&self) -> Option<&str> {
+        self.0.details.court.as_deref()
+    }
+
+    async fn docket_number(&self) -> Option<&str> {
+        self.0.details.docket_number.as_deref()
+    }
+
+    async fn court_stage(&self) -> Option<CourtStage> {
+        self.0.details.court_stage.map(Into::into)
+    }
+
+    /// Plaintiffs, prosecutors and defendants.
+    async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
+        use chasqui_entities::ActorRole::*;
+        roles_of(ctx, self.0.model.id, &[Plaintiff, Prosecutor, Defendant]).await
+    }
+}
+
+#[derive(Clone)]
+pub struct CampaignFields(CaseCore);
+
+#[Object]
+impl CampaignFields {
+    /// Who runs the campaign (actors with role ORGANISER).
+    async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
+        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Organiser]).await
+    }
+
+    /// What the campaign wants.
+    async fn aim(&self) -> Option<&str> {
+        self.0.details.aim.as_deref()
+    }
+}
+
+#[derive(Clone)]
+pub struct InvestigationFields(CaseCore);
+
+#[Object]
+impl InvestigationFields {
+    async fn investigating_body(&self) -> Option<&str> {
+        self.0.details.investigating_body.as_deref()
+    }
+
+    /// Actors with role INVESTIGATOR.
+    async fn investigators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
+        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Investigator]).await
+    }
+}
+
+/// Declares the case type of one kind: the common fields plus the kind's own.
+macro_rules! case_type {
+    ($(#[$meta:meta])* $name:ident($fields:ident)) => {
+        $(#[$meta])*
+        #[derive(Clone, MergedObject)]
+        pub struct $name(pub CaseCore, pub $fields);
+
+        impl Deref for $name {
+            type Target = CaseCore;
+            fn deref(&self) -> &CaseCore {
+                &self.0
+            }
+        }
+    };
+}
+
+case_type!(
+    /// A mine and the conflict around it.
+    MineCase(ExtractiveFields)
+);
+case_type!(
+    /// An oil or gas project (a block, a pipeline) and the conflict around it.
+    OilAndGasCase(ExtractiveFields)
+);
+case_type!(
+    /// A road, airport, dam or other infrastructure project or contract.
+    InfrastructureCase(InfrastructureFields)
+);
+case_type!(
+    /// A decree, law, regulation or national plan.
+    DecreeCase(DecreeFields)
+);
+case_type!(
+    /// A court case.
+    CourtCase(CourtCaseFields)
+);
+case_type!(
+    /// A campaign.
+    CampaignCase(CampaignFields)
+);
+case_type!(
+    /// A corruption affair or regulatory scandal under investigation.
+    InvestigationCase(InvestigationFields)
+);
+
+/// Anything else followed over time.
+#[derive(Clone, MergedObject)]
+pub struct OtherCase(pub CaseCore);
+
+impl Deref for OtherCase {
+    type Target = CaseCore;
+    fn deref(&self) -> &CaseCore {
+        &self.0
+    }
+}
+
+/// Anything followed over time. Each kind has its own type with its own fields.
+#[derive(Interface, Clone)]
+#[graphql(
+    field(name = "id", ty = "ID"),
+    field(name = "slug", ty = "ApiResult<String>"),
+    field(name = "kind", ty = "ApiResult<CaseKind>"),
+    field(name = "title", ty = "ApiResult<String>"),
+    field(name = "summary", ty = "ApiResult<Option<String>>"),
+    field(name = "status", ty = "ApiResult<CaseStatus>"),
+    field(name = "phase", ty = "ApiResult<Option<ConflictPhase>>"),
+    field(name = "conflict_type", ty = "ApiResult<Option<ConflictType>>"),
+    field(name = "visibility", ty = "ApiResult<Visibility>"),
+    field(name = "version", ty = "ApiResult<i32>"),
+    field(name = "started_on", ty = "ApiResult<Option<FuzzyDate>>"),
+    field(name = "last_activity_on", ty = "ApiResult<Option<NaiveDate>>"),
+    field(name = "topics", ty = "ApiResult<Vec<String>>"),
+    field(name = "external_ids", ty = "ApiResult<Vec<ExternalId>>"),
+    field(name = "status_history", ty = "ApiResult<Vec<StatusChange>>"),
+    field(name = "actors", ty = "ApiResult<Vec<CaseActor>>", arg(name = "role", ty = "Option<ActorRole>")),
+    field(name = "locations", ty = "ApiResult<Vec<CasePlacement>>"),
+    field(name = "related_cases", ty = "ApiResult<Vec<CaseRelation>>"),
+    field(
+        name = "events",
+        ty = "ApiResult<Connection<String, Event, EmptyFields, EmptyFields>>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "order", ty = "Option<TimelineOrder>")
+    ),
+    field(
+        name = "news_items",
+        ty = "ApiResult<Connection<String, NewsLink, EmptyFields, EmptyFields>>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "order", ty = "Option<TimelineOrder>")
+    ),
+    field(
+        name = "timeline",
+        ty = "ApiResult<TimelineConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "order", ty = "Option<TimelineOrder>"),
+        arg(name = "types", ty = "Option<Vec<TimelineEntryType>>")
+    ),
+    field(name = "created_at", ty = "ApiResult<DateTime<Utc>>"),
+    field(name = "updated_at", ty = "ApiResult<DateTime<Utc>>")
+)]
+pub enum Case {
+    Mine(MineCase),
+    OilAndGas(OilAndGasCase),
+    Infrastructure(InfrastructureCase),
+    Decree(DecreeCase),
+    CourtCase(CourtCase),
+    Campaign(CampaignCase),
+    Investigation(InvestigationCase),
+    Other(OtherCase),
+}
+
+impl Case {
+    /// Wraps a stored case in the type of its kind.
+    pub fn from_model(model: case::Model) -> Self {
+        let details: CaseDetails = serde_json::from_str(&model.details).unwrap_or_else(|err| {
+            tracing::warn!(case = model.id, error = %err, "unreadable case details; showing none");
+            CaseDetails::default()
+        });
+        let core = CaseCore { model: Arc::new(model), details: Arc::new(details) };
+        use chasqui_entities::CaseKind as K;
+        match core.model.kind {
+            K::Mine => Self::Mine(MineCase(core.clone(), ExtractiveFields(core))),
+            K::OilAndGas => Self::OilAndGas(OilAndGasCase(core.clone(), ExtractiveFields(core))),
+            K::Infrastructure => Self::Infrastructure(InfrastructureCase(core.clone(), InfrastructureFields(core))),
+            K::Decree => Self::Decree(DecreeCase(core.clone(), DecreeFields(core))),
+            K::CourtCase => Self::CourtCase(CourtCase(core.clone(), CourtCaseFields(core))),
+            K::Campaign => Self::Campaign(CampaignCase(core.clone(), CampaignFields(core))),
+            K::Investigation => Self::Investigation(InvestigationCase(core.clone(), InvestigationFields(core))),
+            K::Other => Self::Other(OtherCase(core)),
+        }
+    }
+
+    pub fn core(&self) -> &CaseCore {
+        match self {
+            Self::Mine(c) => c,
+            Self::OilAndGas(c) => c,
+            Self::Infrastructure(c) => c,
+            Self::Decree(c) => c,
+            Self::CourtCase(c) => c,
+            Self::Campaign(c) => c,
+            Self::Investigation(c) => c,
+            Self::Other(c) => c,
+        }
+    }
+
+    /// Loads a case by id through the request's loader (None when not visible).
+    pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Case>> {
+        Ok(loaders(ctx)?.load_one(CaseById(id)).await?.map(Case::from_model))
+    }
+}
+
+/// An identifier of the case in another register.
+#[derive(SimpleObject)]
+pub struct ExternalId {
+    pub scheme: ExternalIdScheme,
+    pub value: String,
+}
+
+/// An actor's role in a case.
+pub struct CaseActor(pub case_actor::Model);
+
+#[Object]
+impl CaseActor {
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Actor>> {
+        Actor::load(ctx, self.0.actor_id).await
+    }
+
+    async fn case(&self, ctx: &Context<'_>) -> ApiResult<Option<Case>> {
+        Case::load(ctx, self.0.case_id).await
+    }
+
+    async fn role(&self) -> ActorRole {
+        self.0.role.into()
+    }
+
+    async fn started_on(&self) -> Option<FuzzyDate> {
+        FuzzyDate::from_optional(self.0.started_on, self.0.started_precision)
+    }
+
+    async fn ended_on(&self) -> Option<FuzzyDate> {
+        FuzzyDate::from_optional(self.0.ended_on, self.0.ended_precision)
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// Where a case is placed and how precisely.
+pub struct CasePlacement {
+    location_id: i64,
+    precision: PlacementPrecision,
+}
+
+#[Object]
+impl CasePlacement {
+    async fn location(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        Location::load(ctx, self.location_id).await
+    }
+
+    async fn precision(&self) -> PlacementPrecision {
+        self.precision
+    }
+}
+
+/// A relation between two cases, seen from one of them.
+pub struct CaseRelation {
+    model: case_relation::Model,
+    from_case: i64,
+}
+
+#[Object]
+impl CaseRelation {
+    async fn id(&self) -> ID {
+        encode(NodeType::CaseRelation, self.model.id)
+    }
+
+    async fn kind(&self) -> CaseRelationKind {
+        self.model.kind.into()
+    }
+
+    /// True when this case is the relation's subject ("this case FOLLOWS_FROM the other").
+    async fn outgoing(&self) -> bool {
+        self.model.case_id == self.from_case
+    }
+
+    /// The case at the other end.
+    async fn case(&self, ctx: &Context<'_>) -> ApiResult<Option<Case>> {
+        let other = if self.model.case_id == self.from_case { self.model.related_case_id } else { self.model.case_id };
+        Case::load(ctx, other).await
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.model.note.as_deref()
+    }
+}

@@ -1,0 +1,111 @@
+//! The timeline of a case: a union of events, news updates and status changes in one
+//! dated order.
+
+use super::common::{loaders, page_limits};
+use super::enums::TimelineOrder;
+use super::event::{Event, StatusChange};
+use super::news::NewsLink;
+use crate::error::{ApiError, ApiResult};
+use crate::loaders::*;
+use crate::pagination::{cursor_parts, decode_after};
+use crate::store::{Page, TimelineCursor, TimelineKind, TimelineRow, TimelineWindow};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Union};
+use chrono::NaiveDate;
+
+/// One entry of a case's timeline.
+#[derive(Union)]
+pub enum TimelineEntry {
+    Event(Event),
+    NewsUpdate(NewsLink),
+    StatusChange(StatusChange),
+}
+
+pub type TimelineConnection = Connection<String, TimelineEntry, EmptyFields, EmptyFields>;
+
+fn encode_cursor(row: &TimelineRow) -> String {
+    use base64::Engine;
+    let text = format!("tl|{}|{}|{}|{}", row.date, row.precision_rank, row.kind as i64, row.id);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+fn decode_cursor(after: Option<String>) -> ApiResult<Option<TimelineCursor>> {
+    let Some(text) = decode_after(after.as_deref())? else {
+        return Ok(None);
+    };
+    let parts = cursor_parts(&text, "tl", 4)?;
+    let bad = || ApiError::bad_input("after", "not a cursor from this list");
+    let date: NaiveDate = parts[0].parse().map_err(|_| bad())?;
+    let precision_rank: i32 = parts[1].parse().map_err(|_| bad())?;
+    let kind = match parts[2] {
+        "1" => TimelineKind::Event,
+        "2" => TimelineKind::News,
+        "3" => TimelineKind::Status,
+        _ => return Err(bad()),
+    };
+    let id: i64 = parts[3].parse().map_err(|_| bad())?;
+    Ok(Some(TimelineCursor { date, precision_rank, kind, id }))
+}
+
+/// Loads one page of a case's timeline (restricted to `kinds`) and the cursors of its rows.
+pub async fn timeline_page(
+    ctx: &Context<'_>,
+    case_id: i64,
+    mut kinds: Vec<TimelineKind>,
+    first: Option<i32>,
+    after: Option<String>,
+    order: Option<TimelineOrder>,
+) -> ApiResult<(std::sync::Arc<Page<TimelineRow>>, Vec<String>)> {
+    let limit = page_limits(ctx).size(first)?;
+    kinds.sort();
+    kinds.dedup();
+    let window = TimelineWindow {
+        newest_first: order.unwrap_or_default() == TimelineOrder::NewestFirst,
+        kinds,
+        after: decode_cursor(after)?,
+        limit,
+    };
+    let page = loaders(ctx)?
+        .load_one(TimelineOf(case_id, window))
+        .await?
+        .unwrap_or_else(|| std::sync::Arc::new(Page { rows: Vec::new(), has_next: false }));
+    let cursors = page.rows.iter().map(encode_cursor).collect();
+    Ok((page, cursors))
+}
+
+impl TimelineEntry {
+    /// Loads the records of a timeline page (one batch per kind) into a connection.
+    pub async fn connection(ctx: &Context<'_>, page: &Page<TimelineRow>, cursors: Vec<String>) -> ApiResult<TimelineConnection> {
+        let loader = loaders(ctx)?;
+        let ids_of = |kind| page.rows.iter().filter(move |r| r.kind == kind).map(|r| r.id);
+        let (events, links, changes) = futures_join(
+            loader.load_many(ids_of(TimelineKind::Event).map(EventById)),
+            loader.load_many(ids_of(TimelineKind::News).map(NewsLinkById)),
+            loader.load_many(ids_of(TimelineKind::Status).map(StatusChangeById)),
+        )
+        .await;
+        let (events, links, changes) = (events?, links?, changes?);
+        let mut connection = Connection::new(false, page.has_next);
+        for (row, cursor) in page.rows.iter().zip(cursors) {
+            let entry = match row.kind {
+                TimelineKind::Event => events.get(&EventById(row.id)).cloned().map(|m| TimelineEntry::Event(Event::new(m))),
+                TimelineKind::News => links.get(&NewsLinkById(row.id)).cloned().map(|m| TimelineEntry::NewsUpdate(NewsLink(m))),
+                TimelineKind::Status => changes.get(&StatusChangeById(row.id)).cloned().map(|m| TimelineEntry::StatusChange(StatusChange::new(m))),
+            };
+            if let Some(entry) = entry {
+                connection.edges.push(Edge::new(cursor, entry));
+            }
+        }
+        Ok(connection)
+    }
+}
+
+/// Awaits three futures concurrently, so their loads share one batch window.
+async fn futures_join<A, B, C>(a: A, b: B, c: C) -> (A::Output, B::Output, C::Output)
+where
+    A: std::future::Future,
+    B: std::future::Future,
+    C: std::future::Future,
+{
+    tokio::join!(a, b, c)
+}
