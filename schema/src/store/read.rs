@@ -90,7 +90,7 @@ impl CaseFilter {
                     Expr::col((location::Entity, location::Column::Id))
                         .equals((case_location::Entity, case_location::Column::LocationId)),
                 )
-                .cond_where(places.add(visible_locations(access)));
+                .cond_where(Condition::all().add(places).add(visible_locations(access)));
             cond = cond.add(case::Column::Id.in_subquery(located));
         }
         for actor_id in &self.actor_ids {

@@ -271,7 +271,7 @@ impl Store {
             source_url: None,
             note: Some("status when the case was recorded".to_owned()),
         });
-        insert_status_change(&txn, NewStatusChange { case_id: model.id, status: new.status, phase: new.phase, ..initial }).await?;
+        insert_status_change(&txn, NewStatusChange { case_id: model.id, ..initial }).await?;
         let model = refresh_case(&txn, model.id).await?;
         txn.commit().await?;
         Ok(model)

@@ -1,0 +1,99 @@
+//! Configuration: built-in defaults, overridden by `CHASQUI_*` environment variables and
+//! command-line flags (clap reads both).
+
+use chasqui_schema::{PageLimits, QueryLimits};
+use clap::Args;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The default database: a SQLite file next to where chasqui is started, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://chasqui.db?mode=rwc";
+
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE?mode=rwc` (embedded, the default) or
+    /// `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// Connections in the pool.
+    #[arg(long, env = "CHASQUI_DB_POOL", default_value_t = 16)]
+    pub pool_size: u32,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address to listen on.
+    #[arg(long, env = "CHASQUI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Load the demo data set (cases from the news of 2017) into an empty database first.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Deepest query nesting accepted.
+    #[arg(long, env = "CHASQUI_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Highest query complexity accepted.
+    #[arg(long, env = "CHASQUI_MAX_COMPLEXITY", default_value_t = 5_000)]
+    pub max_complexity: usize,
+
+    /// Page size when `first` is not given.
+    #[arg(long, env = "CHASQUI_DEFAULT_PAGE", default_value_t = 20)]
+    pub default_page_size: u64,
+
+    /// Largest `first` accepted.
+    #[arg(long, env = "CHASQUI_MAX_PAGE", default_value_t = 100)]
+    pub max_page_size: u64,
+
+    /// Largest request body, in bytes.
+    #[arg(long, env = "CHASQUI_MAX_BODY", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+
+    /// Time a request may take, in milliseconds.
+    #[arg(long, env = "CHASQUI_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+
+    /// How long the DataLoader waits to batch lookups, in microseconds.
+    #[arg(long, env = "CHASQUI_BATCH_DELAY_US", default_value_t = 100)]
+    pub batch_delay_us: u64,
+}
+
+/// What the router needs, separate from where it came from (tests build it directly).
+#[derive(Clone, Copy, Debug)]
+pub struct HttpConfig {
+    pub limits: QueryLimits,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub batch_delay: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            limits: QueryLimits::default(),
+            max_body_bytes: 1_048_576,
+            request_timeout: Duration::from_secs(10),
+            batch_delay: Duration::from_micros(100),
+        }
+    }
+}
+
+impl ServeArgs {
+    pub fn http_config(&self) -> HttpConfig {
+        HttpConfig {
+            limits: QueryLimits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+                page: PageLimits { default_size: self.default_page_size, max_size: self.max_page_size },
+            },
+            max_body_bytes: self.max_body_bytes,
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+            batch_delay: Duration::from_micros(self.batch_delay_us),
+        }
+    }
+}

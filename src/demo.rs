@@ -1,0 +1,427 @@
+//! The demo data set: cases, actors, places, news items and events from the news of 2017
+//! about Peru, written in the project's own words (news titles and dates are cited as
+//! published). `chasqui serve --demo` loads it into an empty database through the same
+//! store functions the API uses, so it is validated like any other input.
+
+use chasqui_entities::*;
+use chasqui_schema::store::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+const DEMO_JSON: &str = include_str!("demo/demo.json");
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoSet {
+    locations: Vec<DemoLocation>,
+    actors: Vec<DemoActor>,
+    cases: Vec<DemoCase>,
+    relations: Vec<DemoRelation>,
+    news: Vec<DemoNews>,
+    events: Vec<DemoEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoLocation {
+    #[serde(rename = "ref")]
+    key: String,
+    code: Option<String>,
+    name: String,
+    level: LocationLevel,
+    parent: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoActor {
+    #[serde(rename = "ref")]
+    key: String,
+    slug: String,
+    name: String,
+    kind: ActorKind,
+    #[serde(default)]
+    aliases: Vec<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoRole {
+    actor: String,
+    role: ActorRole,
+    started_on: Option<PartialDate>,
+    ended_on: Option<PartialDate>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoPlacement {
+    location: String,
+    precision: PlacementPrecision,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoStatus {
+    status: CaseStatus,
+    phase: Option<ConflictPhase>,
+    date: PartialDate,
+    news: Option<String>,
+    source_url: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoExternalId {
+    scheme: ExternalIdScheme,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoCase {
+    slug: String,
+    kind: CaseKind,
+    title: String,
+    summary: Option<String>,
+    status: CaseStatus,
+    phase: Option<ConflictPhase>,
+    conflict_type: Option<ConflictType>,
+    started_on: Option<PartialDate>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    external_ids: Vec<DemoExternalId>,
+    #[serde(default)]
+    details: CaseDetails,
+    #[serde(default)]
+    actors: Vec<DemoRole>,
+    #[serde(default)]
+    locations: Vec<DemoPlacement>,
+    #[serde(default)]
+    status_history: Vec<DemoStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoRelation {
+    case: String,
+    related_case: String,
+    kind: CaseRelationKind,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoEventFields {
+    kind: EventKind,
+    title: String,
+    description: Option<String>,
+    date: PartialDate,
+    end_date: Option<PartialDate>,
+    location: Option<String>,
+    #[serde(default)]
+    actors: Vec<String>,
+    deaths: Option<i32>,
+    injuries: Option<i32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoLink {
+    case: String,
+    update_kind: UpdateKind,
+    reported_status: Option<CaseStatus>,
+    note: Option<String>,
+    event: Option<DemoEventFields>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoNews {
+    #[serde(rename = "ref")]
+    key: String,
+    title: String,
+    date: PartialDate,
+    summary: Option<String>,
+    url: Option<String>,
+    publisher: Option<String>,
+    language: Option<String>,
+    #[serde(default)]
+    links: Vec<DemoLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoSource {
+    news: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DemoEvent {
+    case: String,
+    #[serde(flatten)]
+    fields: DemoEventFieldsNoDeny,
+    #[serde(default)]
+    sources: Vec<DemoSource>,
+}
+
+/// The event fields of a top-level event (flattened, so without `deny_unknown_fields`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoEventFieldsNoDeny {
+    kind: EventKind,
+    title: String,
+    description: Option<String>,
+    date: PartialDate,
+    end_date: Option<PartialDate>,
+    location: Option<String>,
+    #[serde(default)]
+    actors: Vec<String>,
+    deaths: Option<i32>,
+    injuries: Option<i32>,
+}
+
+/// What loading the demo did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DemoReport {
+    pub locations: usize,
+    pub actors: usize,
+    pub cases: usize,
+    pub news_items: usize,
+    pub links: usize,
+    pub events: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo data set is malformed: {0}")]
+    Malformed(String),
+    #[error("the demo data set refers to an unknown {what} `{key}`")]
+    UnknownRef { what: &'static str, key: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn lookup(map: &HashMap<String, i64>, what: &'static str, key: &str) -> Result<i64, DemoError> {
+    map.get(key).copied().ok_or_else(|| DemoError::UnknownRef { what, key: key.to_owned() })
+}
+
+/// Loads the demo set unless the database already has the `las-bambas` case (so a restart
+/// with `--demo` changes nothing). Returns `None` when it was already there.
+pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
+    if store.case_by_slug(Access::FULL, "las-bambas").await?.is_some() {
+        return Ok(None);
+    }
+    let set: DemoSet = serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::Malformed(e.to_string()))?;
+    let mut report = DemoReport::default();
+
+    let mut locations = HashMap::new();
+    for l in &set.locations {
+        let parent_id = l.parent.as_deref().map(|p| lookup(&locations, "location", p)).transpose()?;
+        let model = store
+            .create_location(NewLocation {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                level: l.level,
+                parent_id,
+                latitude: l.lat,
+                longitude: l.lon,
+                geometry: None,
+                visibility: Visibility::Public,
+            })
+            .await?;
+        locations.insert(l.key.clone(), model.id);
+        report.locations += 1;
+    }
+
+    let mut actors = HashMap::new();
+    for a in &set.actors {
+        let model = store
+            .create_actor(NewActor {
+                slug: a.slug.clone(),
+                name: a.name.clone(),
+                kind: a.kind,
+                description: a.description.clone(),
+                aliases: a.aliases.clone(),
+                visibility: Visibility::Public,
+            })
+            .await?;
+        actors.insert(a.key.clone(), model.id);
+        report.actors += 1;
+    }
+
+    let mut news = HashMap::new();
+    for n in &set.news {
+        let model = store
+            .create_news_item(NewNewsItem {
+                title: n.title.clone(),
+                published_on: n.date,
+                summary: n.summary.clone(),
+                body: None,
+                url: n.url.clone(),
+                publisher: n.publisher.clone(),
+                language: n.language.clone(),
+                visibility: Visibility::Public,
+            })
+            .await?;
+        news.insert(n.key.clone(), model.id);
+        report.news_items += 1;
+    }
+
+    // Status changes a link reports are recorded by the link; the history keeps the rest.
+    let reported: Vec<(String, String)> = set
+        .news
+        .iter()
+        .flat_map(|n| n.links.iter().filter(|l| l.reported_status.is_some()).map(|l| (n.key.clone(), l.case.clone())))
+        .collect();
+    let mut link_phases: HashMap<(String, String), Option<ConflictPhase>> = HashMap::new();
+
+    let mut cases = HashMap::new();
+    for c in &set.cases {
+        let mut history: Vec<&DemoStatus> = Vec::new();
+        for entry in &c.status_history {
+            match &entry.news {
+                Some(n) if reported.contains(&(n.clone(), c.slug.clone())) => {
+                    link_phases.insert((n.clone(), c.slug.clone()), entry.phase);
+                }
+                _ => history.push(entry),
+            }
+        }
+        let to_change = |entry: &DemoStatus| -> Result<NewStatusChange, DemoError> {
+            Ok(NewStatusChange {
+                case_id: 0,
+                status: entry.status,
+                phase: entry.phase,
+                date: entry.date,
+                news_item_id: entry.news.as_deref().map(|n| lookup(&news, "news item", n)).transpose()?,
+                source_url: entry.source_url.clone(),
+                note: entry.note.clone(),
+            })
+        };
+        let first = history.first().map(|e| to_change(e)).transpose()?;
+        let model = store
+            .create_case(NewCase {
+                slug: c.slug.clone(),
+                kind: c.kind,
+                title: c.title.clone(),
+                summary: c.summary.clone(),
+                status: first.as_ref().map(|f| f.status).unwrap_or(c.status),
+                phase: first.as_ref().and_then(|f| f.phase).or(c.phase),
+                conflict_type: c.conflict_type,
+                started_on: c.started_on,
+                details: c.details.clone(),
+                topics: c.topics.iter().map(|t| t.to_lowercase()).collect(),
+                external_ids: c.external_ids.iter().map(|e| (e.scheme, e.value.clone())).collect(),
+                actors: c
+                    .actors
+                    .iter()
+                    .map(|r| {
+                        Ok(NewRole {
+                            actor_id: lookup(&actors, "actor", &r.actor)?,
+                            role: r.role,
+                            started_on: r.started_on,
+                            ended_on: r.ended_on,
+                            note: r.note.clone(),
+                        })
+                    })
+                    .collect::<Result<_, DemoError>>()?,
+                locations: c
+                    .locations
+                    .iter()
+                    .map(|p| Ok(NewPlacement { location_id: lookup(&locations, "location", &p.location)?, precision: p.precision }))
+                    .collect::<Result<_, DemoError>>()?,
+                visibility: Visibility::Public,
+                status_since: first,
+            })
+            .await?;
+        for entry in history.iter().skip(1) {
+            let mut change = to_change(entry)?;
+            change.case_id = model.id;
+            store.record_status_change(change).await?;
+        }
+        cases.insert(c.slug.clone(), model.id);
+        report.cases += 1;
+    }
+
+    for r in &set.relations {
+        store
+            .relate_cases(lookup(&cases, "case", &r.case)?, lookup(&cases, "case", &r.related_case)?, r.kind, r.note.clone())
+            .await?;
+    }
+
+    let event_of = |case_id: i64, e: &DemoEventFields, sources: Vec<(Option<i64>, Option<String>)>| -> Result<NewEvent, DemoError> {
+        Ok(NewEvent {
+            case_id,
+            kind: e.kind,
+            title: e.title.clone(),
+            description: e.description.clone(),
+            date: e.date,
+            end_date: e.end_date,
+            location_id: e.location.as_deref().map(|l| lookup(&locations, "location", l)).transpose()?,
+            actor_ids: e.actors.iter().map(|a| lookup(&actors, "actor", a)).collect::<Result<_, _>>()?,
+            deaths: e.deaths,
+            injuries: e.injuries,
+            sources,
+            visibility: Visibility::Public,
+        })
+    };
+
+    for n in &set.news {
+        let news_id = lookup(&news, "news item", &n.key)?;
+        for l in &n.links {
+            let case_id = lookup(&cases, "case", &l.case)?;
+            let event = l.event.as_ref().map(|e| event_of(case_id, e, vec![(Some(news_id), None)])).transpose()?;
+            if event.is_some() {
+                report.events += 1;
+            }
+            store
+                .link_news_item(NewLink {
+                    news_item_id: news_id,
+                    case_id,
+                    update_kind: l.update_kind,
+                    reported_status: l.reported_status,
+                    reported_phase: link_phases.get(&(n.key.clone(), l.case.clone())).copied().flatten(),
+                    event,
+                    note: l.note.clone(),
+                    state: LinkState::Confirmed,
+                    confidence: None,
+                    matched_terms: Vec::new(),
+                    visibility: Visibility::Public,
+                })
+                .await?;
+            report.links += 1;
+        }
+    }
+
+    for e in &set.events {
+        let case_id = lookup(&cases, "case", &e.case)?;
+        let sources = e
+            .sources
+            .iter()
+            .map(|s| Ok((s.news.as_deref().map(|n| lookup(&news, "news item", n)).transpose()?, s.url.clone())))
+            .collect::<Result<Vec<_>, DemoError>>()?;
+        let f = &e.fields;
+        let fields = DemoEventFields {
+            kind: f.kind,
+            title: f.title.clone(),
+            description: f.description.clone(),
+            date: f.date,
+            end_date: f.end_date,
+            location: f.location.clone(),
+            actors: f.actors.clone(),
+            deaths: f.deaths,
+            injuries: f.injuries,
+        };
+        store.record_event(event_of(case_id, &fields, sources)?).await?;
+        report.events += 1;
+    }
+    Ok(Some(report))
+}

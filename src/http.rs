@@ -1,0 +1,177 @@
+//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries; GraphiQL for browsers),
+//! `GET /healthz`. GraphQL over HTTP as the graphql-http specification describes it:
+//! responses in `application/graphql-response+json` (or `application/json` when that is
+//! what the client accepts), mutations refused over GET, request errors as 4xx.
+
+use crate::config::HttpConfig;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chasqui_schema::store::{Access, Store};
+use chasqui_schema::{ChasquiSchema, build_schema, loaders::loaders};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::timeout::TimeoutLayer;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: ChasquiSchema,
+    pub store: Store,
+    pub config: Arc<HttpConfig>,
+}
+
+/// The router, with its limits and timeouts.
+pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
+    let store = Store::new(db);
+    let schema = build_schema(Some(store.clone()), config.limits);
+    let state = AppState { schema, store, config: Arc::new(config) };
+    Router::new()
+        .route("/", get(|| async { Redirect::temporary("/graphql") }))
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match crate::db::ping(&state.store.db).await {
+        Ok(()) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"}))).into_response()
+        }
+    }
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type to answer with, from the Accept header; `None` when the client accepts
+/// neither GraphQL media type.
+fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(GRAPHQL_RESPONSE);
+    };
+    let mut json = false;
+    for item in accept.split(',') {
+        let media = item.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        match media.as_str() {
+            GRAPHQL_RESPONSE | "application/*" | "*/*" => return Some(GRAPHQL_RESPONSE),
+            JSON => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(JSON)
+}
+
+fn request_error(status: StatusCode, media: &'static str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]
+    });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    response
+}
+
+async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let query = uri.query().unwrap_or_default();
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !query.contains("query=") {
+        return Html(GraphiQLSource::build().endpoint("/graphql").title("chasqui").finish()).into_response();
+    }
+    let media = response_media_type(&headers).unwrap_or(GRAPHQL_RESPONSE);
+    match async_graphql::http::parse_query_string(query) {
+        Ok(request) => execute(&state, request, media, Method::GET).await,
+        Err(err) => request_error(StatusCode::BAD_REQUEST, media, &format!("malformed GraphQL request: {err}")),
+    }
+}
+
+async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = response_media_type(&headers) else {
+        return request_error(StatusCode::NOT_ACCEPTABLE, JSON, "accept application/graphql-response+json or application/json");
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some(JSON) {
+        return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, media, "send the request as application/json");
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => return request_error(StatusCode::BAD_REQUEST, media, &format!("malformed GraphQL request: {err}")),
+    };
+    execute(&state, request, media, Method::POST).await
+}
+
+async fn execute(state: &AppState, mut request: async_graphql::Request, media: &'static str, method: Method) -> Response {
+    let started = Instant::now();
+    let operation = request.operation_name.clone().unwrap_or_default();
+    if request.query.trim().is_empty() {
+        return request_error(StatusCode::BAD_REQUEST, media, "the request has no query");
+    }
+    let mut parse_failed = false;
+    match request.parsed_query() {
+        Ok(document) => {
+            if method == Method::GET {
+                let is_mutation = document.operations.iter().any(|(name, op)| {
+                    let selected = match (&request_operation(&operation), name) {
+                        (Some(wanted), Some(name)) => name.as_str() == wanted,
+                        _ => true,
+                    };
+                    selected && op.node.ty == OperationType::Mutation
+                });
+                if is_mutation {
+                    let mut response = request_error(StatusCode::METHOD_NOT_ALLOWED, media, "mutations must be sent with POST");
+                    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+                    return response;
+                }
+            }
+        }
+        Err(_) => parse_failed = true,
+    }
+    let access = Access::PUBLIC;
+    request = request
+        .data(loaders(state.store.clone(), access, state.config.batch_delay))
+        .data(access);
+    let response = state.schema.execute(request).await;
+    let errors = response.errors.len();
+    // Without data, the request itself failed (parse or validation): 400 for clients of
+    // the GraphQL response media type; application/json clients always get 200.
+    let failed_request = parse_failed || (errors > 0 && response.data == async_graphql::Value::Null);
+    let status = if media == GRAPHQL_RESPONSE && failed_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    tracing::info!(
+        operation = %operation,
+        method = %method,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        errors,
+        outcome = if errors == 0 { "ok" } else if failed_request { "rejected" } else { "partial" },
+        "graphql request"
+    );
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "could not serialise a response");
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, media, "internal error");
+        }
+    };
+    let mut http = Response::new(Body::from(body));
+    *http.status_mut() = status;
+    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    http
+}
+
+fn request_operation(name: &str) -> Option<String> {
+    (!name.is_empty()).then(|| name.to_owned())
+}

@@ -1,0 +1,8 @@
+//! The `chasqui` service: configuration, the HTTP router, the demo data set and the
+//! database setup shared by the CLI (`main.rs`) and the integration tests.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod telemetry;
