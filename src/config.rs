@@ -89,7 +89,10 @@ impl ServeArgs {
             limits: QueryLimits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,
-                page: PageLimits { default_size: self.default_page_size, max_size: self.max_page_size },
+                page: PageLimits {
+                    default_size: self.default_page_size,
+                    max_size: self.max_page_size,
+                },
             },
             max_body_bytes: self.max_body_bytes,
             request_timeout: Duration::from_millis(self.request_timeout_ms),

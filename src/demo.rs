@@ -211,21 +211,33 @@ pub enum DemoError {
 }
 
 fn lookup(map: &HashMap<String, i64>, what: &'static str, key: &str) -> Result<i64, DemoError> {
-    map.get(key).copied().ok_or_else(|| DemoError::UnknownRef { what, key: key.to_owned() })
+    map.get(key).copied().ok_or_else(|| DemoError::UnknownRef {
+        what,
+        key: key.to_owned(),
+    })
 }
 
 /// Loads the demo set unless the database already has the `las-bambas` case (so a restart
 /// with `--demo` changes nothing). Returns `None` when it was already there.
 pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
-    if store.case_by_slug(Access::FULL, "las-bambas").await?.is_some() {
+    if store
+        .case_by_slug(Access::FULL, "las-bambas")
+        .await?
+        .is_some()
+    {
         return Ok(None);
     }
-    let set: DemoSet = serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::Malformed(e.to_string()))?;
+    let set: DemoSet =
+        serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::Malformed(e.to_string()))?;
     let mut report = DemoReport::default();
 
     let mut locations = HashMap::new();
     for l in &set.locations {
-        let parent_id = l.parent.as_deref().map(|p| lookup(&locations, "location", p)).transpose()?;
+        let parent_id = l
+            .parent
+            .as_deref()
+            .map(|p| lookup(&locations, "location", p))
+            .transpose()?;
         let model = store
             .create_location(NewLocation {
                 code: l.code.clone(),
@@ -280,7 +292,12 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     let reported: Vec<(String, String)> = set
         .news
         .iter()
-        .flat_map(|n| n.links.iter().filter(|l| l.reported_status.is_some()).map(|l| (n.key.clone(), l.case.clone())))
+        .flat_map(|n| {
+            n.links
+                .iter()
+                .filter(|l| l.reported_status.is_some())
+                .map(|l| (n.key.clone(), l.case.clone()))
+        })
         .collect();
     let mut link_phases: HashMap<(String, String), Option<ConflictPhase>> = HashMap::new();
 
@@ -301,7 +318,11 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 status: entry.status,
                 phase: entry.phase,
                 date: entry.date,
-                news_item_id: entry.news.as_deref().map(|n| lookup(&news, "news item", n)).transpose()?,
+                news_item_id: entry
+                    .news
+                    .as_deref()
+                    .map(|n| lookup(&news, "news item", n))
+                    .transpose()?,
                 source_url: entry.source_url.clone(),
                 note: entry.note.clone(),
             })
@@ -319,7 +340,11 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 started_on: c.started_on,
                 details: c.details.clone(),
                 topics: c.topics.iter().map(|t| t.to_lowercase()).collect(),
-                external_ids: c.external_ids.iter().map(|e| (e.scheme, e.value.clone())).collect(),
+                external_ids: c
+                    .external_ids
+                    .iter()
+                    .map(|e| (e.scheme, e.value.clone()))
+                    .collect(),
                 actors: c
                     .actors
                     .iter()
@@ -336,7 +361,12 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 locations: c
                     .locations
                     .iter()
-                    .map(|p| Ok(NewPlacement { location_id: lookup(&locations, "location", &p.location)?, precision: p.precision }))
+                    .map(|p| {
+                        Ok(NewPlacement {
+                            location_id: lookup(&locations, "location", &p.location)?,
+                            precision: p.precision,
+                        })
+                    })
                     .collect::<Result<_, DemoError>>()?,
                 visibility: Visibility::Public,
                 status_since: first,
@@ -353,11 +383,19 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
 
     for r in &set.relations {
         store
-            .relate_cases(lookup(&cases, "case", &r.case)?, lookup(&cases, "case", &r.related_case)?, r.kind, r.note.clone())
+            .relate_cases(
+                lookup(&cases, "case", &r.case)?,
+                lookup(&cases, "case", &r.related_case)?,
+                r.kind,
+                r.note.clone(),
+            )
             .await?;
     }
 
-    let event_of = |case_id: i64, e: &DemoEventFields, sources: Vec<(Option<i64>, Option<String>)>| -> Result<NewEvent, DemoError> {
+    let event_of = |case_id: i64,
+                    e: &DemoEventFields,
+                    sources: Vec<(Option<i64>, Option<String>)>|
+     -> Result<NewEvent, DemoError> {
         Ok(NewEvent {
             case_id,
             kind: e.kind,
@@ -365,8 +403,16 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             description: e.description.clone(),
             date: e.date,
             end_date: e.end_date,
-            location_id: e.location.as_deref().map(|l| lookup(&locations, "location", l)).transpose()?,
-            actor_ids: e.actors.iter().map(|a| lookup(&actors, "actor", a)).collect::<Result<_, _>>()?,
+            location_id: e
+                .location
+                .as_deref()
+                .map(|l| lookup(&locations, "location", l))
+                .transpose()?,
+            actor_ids: e
+                .actors
+                .iter()
+                .map(|a| lookup(&actors, "actor", a))
+                .collect::<Result<_, _>>()?,
             deaths: e.deaths,
             injuries: e.injuries,
             sources,
@@ -378,7 +424,11 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
         let news_id = lookup(&news, "news item", &n.key)?;
         for l in &n.links {
             let case_id = lookup(&cases, "case", &l.case)?;
-            let event = l.event.as_ref().map(|e| event_of(case_id, e, vec![(Some(news_id), None)])).transpose()?;
+            let event = l
+                .event
+                .as_ref()
+                .map(|e| event_of(case_id, e, vec![(Some(news_id), None)]))
+                .transpose()?;
             if event.is_some() {
                 report.events += 1;
             }
@@ -388,7 +438,10 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                     case_id,
                     update_kind: l.update_kind,
                     reported_status: l.reported_status,
-                    reported_phase: link_phases.get(&(n.key.clone(), l.case.clone())).copied().flatten(),
+                    reported_phase: link_phases
+                        .get(&(n.key.clone(), l.case.clone()))
+                        .copied()
+                        .flatten(),
                     event,
                     note: l.note.clone(),
                     state: LinkState::Confirmed,
@@ -406,7 +459,15 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
         let sources = e
             .sources
             .iter()
-            .map(|s| Ok((s.news.as_deref().map(|n| lookup(&news, "news item", n)).transpose()?, s.url.clone())))
+            .map(|s| {
+                Ok((
+                    s.news
+                        .as_deref()
+                        .map(|n| lookup(&news, "news item", n))
+                        .transpose()?,
+                    s.url.clone(),
+                ))
+            })
             .collect::<Result<Vec<_>, DemoError>>()?;
         let f = &e.fields;
         let fields = DemoEventFields {
@@ -420,7 +481,9 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             deaths: f.deaths,
             injuries: f.injuries,
         };
-        store.record_event(event_of(case_id, &fields, sources)?).await?;
+        store
+            .record_event(event_of(case_id, &fields, sources)?)
+            .await?;
         report.events += 1;
     }
     Ok(Some(report))

@@ -8,7 +8,11 @@ use chasqui_schema::store::Store;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "chasqui", version, about = "Social-conflict and case-tracking database over GraphQL")]
+#[command(
+    name = "chasqui",
+    version,
+    about = "Social-conflict and case-tracking database over GraphQL"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,12 +40,16 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate(args) => {
-            db::connect(&args.database_url, args.pool_size).await.context("connecting to the database")?;
+            db::connect(&args.database_url, args.pool_size)
+                .await
+                .context("connecting to the database")?;
             tracing::info!("database is up to date");
             Ok(())
         }
         Command::Demo(args) => {
-            let conn = db::connect(&args.database_url, args.pool_size).await.context("connecting to the database")?;
+            let conn = db::connect(&args.database_url, args.pool_size)
+                .await
+                .context("connecting to the database")?;
             report_demo(demo::load(&Store::new(conn)).await?);
             Ok(())
         }
@@ -52,8 +60,13 @@ async fn main() -> anyhow::Result<()> {
 fn report_demo(report: Option<demo::DemoReport>) {
     match report {
         Some(r) => tracing::info!(
-            cases = r.cases, actors = r.actors, locations = r.locations, news_items = r.news_items,
-            links = r.links, events = r.events, "demo data set loaded"
+            cases = r.cases,
+            actors = r.actors,
+            locations = r.locations,
+            news_items = r.news_items,
+            links = r.links,
+            events = r.events,
+            "demo data set loaded"
         ),
         None => tracing::info!("demo data set already present; nothing loaded"),
     }
@@ -67,9 +80,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         report_demo(demo::load(&Store::new(conn.clone())).await?);
     }
     let app = http::router(conn, args.http_config());
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
-    tracing::info!("chasqui listening on http://{}/graphql", listener.local_addr()?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(
+        "chasqui listening on http://{}/graphql",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("chasqui stopped");
     Ok(())
 }

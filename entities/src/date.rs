@@ -11,9 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 /// How much of a date is known.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
 #[sea_orm(value_type = "String")]
 pub enum DatePrecision {
     /// Only the year: "2011".
@@ -43,7 +41,6 @@ impl DatePrecision {
             _ => None,
         }
     }
-
 }
 
 impl std::str::FromStr for DatePrecision {
@@ -70,8 +67,13 @@ pub enum PartialDateError {
     Day { text: String, day: u32 },
     #[error("year {0} is outside 1000..=9999")]
     Year(i32),
-    #[error("`{date}` is not the first day of its {precision} (stored dates keep the period's first day)")]
-    NotPeriodStart { date: NaiveDate, precision: &'static str },
+    #[error(
+        "`{date}` is not the first day of its {precision} (stored dates keep the period's first day)"
+    )]
+    NotPeriodStart {
+        date: NaiveDate,
+        precision: &'static str,
+    },
 }
 
 /// A date known to the day, the month or the year.
@@ -105,38 +107,59 @@ impl PartialDate {
             None => 1,
         };
         if !(1..=12).contains(&month) {
-            return Err(PartialDateError::Month { text: text.to_owned(), month });
+            return Err(PartialDateError::Month {
+                text: text.to_owned(),
+                month,
+            });
         }
         let day = match parts.get(2) {
             Some(p) => number(p)?,
             None => 1,
         };
-        let first_day = NaiveDate::from_ymd_opt(year, month, day)
-            .ok_or_else(|| PartialDateError::Day { text: text.to_owned(), day })?;
+        let first_day =
+            NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| PartialDateError::Day {
+                text: text.to_owned(),
+                day,
+            })?;
         let precision = match parts.len() {
             1 => DatePrecision::Year,
             2 => DatePrecision::Month,
             _ => DatePrecision::Day,
         };
-        Ok(Self { first_day, precision })
+        Ok(Self {
+            first_day,
+            precision,
+        })
     }
 
     /// A date known to the day.
     pub fn day(date: NaiveDate) -> Self {
-        Self { first_day: date, precision: DatePrecision::Day }
+        Self {
+            first_day: date,
+            precision: DatePrecision::Day,
+        }
     }
 
     /// Rebuilds a stored date; the stored day must be the first of its period.
-    pub fn from_parts(first_day: NaiveDate, precision: DatePrecision) -> Result<Self, PartialDateError> {
+    pub fn from_parts(
+        first_day: NaiveDate,
+        precision: DatePrecision,
+    ) -> Result<Self, PartialDateError> {
         let aligned = match precision {
             DatePrecision::Day => true,
             DatePrecision::Month => first_day.day() == 1,
             DatePrecision::Year => first_day.day() == 1 && first_day.month() == 1,
         };
         if aligned {
-            Ok(Self { first_day, precision })
+            Ok(Self {
+                first_day,
+                precision,
+            })
         } else {
-            Err(PartialDateError::NotPeriodStart { date: first_day, precision: precision.as_str() })
+            Err(PartialDateError::NotPeriodStart {
+                date: first_day,
+                precision: precision.as_str(),
+            })
         }
     }
 
@@ -147,7 +170,10 @@ impl PartialDate {
             DatePrecision::Month => date.with_day(1),
             DatePrecision::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1),
         };
-        Self { first_day: first_day.unwrap_or(date), precision }
+        Self {
+            first_day: first_day.unwrap_or(date),
+            precision,
+        }
     }
 
     pub fn first_day(&self) -> NaiveDate {
@@ -167,7 +193,9 @@ impl PartialDate {
             DatePrecision::Month => NaiveDate::from_ymd_opt(year, month + 1, 1),
             DatePrecision::Year => NaiveDate::from_ymd_opt(year + 1, 1, 1),
         };
-        next_period.and_then(|d| d.pred_opt()).unwrap_or(self.first_day)
+        next_period
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(self.first_day)
     }
 
     /// Whether the periods of two dates share at least one day.
@@ -241,26 +269,59 @@ mod tests {
     #[test]
     fn parses_the_three_precisions() {
         let year = PartialDate::parse("2011");
-        assert_eq!(year.map(|d| (d.first_day(), d.last_day(), d.precision())),
-            Ok((ymd(2011, 1, 1), ymd(2011, 12, 31), DatePrecision::Year)));
+        assert_eq!(
+            year.map(|d| (d.first_day(), d.last_day(), d.precision())),
+            Ok((ymd(2011, 1, 1), ymd(2011, 12, 31), DatePrecision::Year))
+        );
         let month = PartialDate::parse("2016-02");
-        assert_eq!(month.map(|d| (d.first_day(), d.last_day())), Ok((ymd(2016, 2, 1), ymd(2016, 2, 29))));
+        assert_eq!(
+            month.map(|d| (d.first_day(), d.last_day())),
+            Ok((ymd(2016, 2, 1), ymd(2016, 2, 29)))
+        );
         let day = PartialDate::parse("2017-06-22");
         assert_eq!(day.map(|d| d.label()), Ok("22 June 2017".to_owned()));
-        assert_eq!(PartialDate::parse("2017-12").map(|d| d.last_day()), Ok(ymd(2017, 12, 31)));
+        assert_eq!(
+            PartialDate::parse("2017-12").map(|d| d.last_day()),
+            Ok(ymd(2017, 12, 31))
+        );
     }
 
     #[test]
     fn rejects_impossible_dates_with_the_reason() {
-        assert_eq!(PartialDate::parse("2017-13-40"),
-            Err(PartialDateError::Month { text: "2017-13-40".into(), month: 13 }));
-        assert_eq!(PartialDate::parse("2017-02-30"),
-            Err(PartialDateError::Day { text: "2017-02-30".into(), day: 30 }));
-        assert!(matches!(PartialDate::parse("17-06-22"), Err(PartialDateError::Format(_))));
-        assert!(matches!(PartialDate::parse("2017-6-22"), Err(PartialDateError::Format(_))));
-        assert!(matches!(PartialDate::parse("2017-06-22T00:00"), Err(PartialDateError::Format(_))));
-        assert!(matches!(PartialDate::parse(""), Err(PartialDateError::Format(_))));
-        assert!(matches!(PartialDate::parse("+201-01"), Err(PartialDateError::Format(_))));
+        assert_eq!(
+            PartialDate::parse("2017-13-40"),
+            Err(PartialDateError::Month {
+                text: "2017-13-40".into(),
+                month: 13
+            })
+        );
+        assert_eq!(
+            PartialDate::parse("2017-02-30"),
+            Err(PartialDateError::Day {
+                text: "2017-02-30".into(),
+                day: 30
+            })
+        );
+        assert!(matches!(
+            PartialDate::parse("17-06-22"),
+            Err(PartialDateError::Format(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("2017-6-22"),
+            Err(PartialDateError::Format(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("2017-06-22T00:00"),
+            Err(PartialDateError::Format(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse(""),
+            Err(PartialDateError::Format(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("+201-01"),
+            Err(PartialDateError::Format(_))
+        ));
         assert_eq!(PartialDate::parse("0999"), Err(PartialDateError::Year(999)));
     }
 
@@ -275,7 +336,10 @@ mod tests {
     fn stored_parts_must_be_aligned() {
         assert!(PartialDate::from_parts(ymd(2017, 6, 2), DatePrecision::Month).is_err());
         assert!(PartialDate::from_parts(ymd(2017, 6, 1), DatePrecision::Month).is_ok());
-        assert_eq!(PartialDate::truncate(ymd(2017, 6, 22), DatePrecision::Year).to_string(), "2017");
+        assert_eq!(
+            PartialDate::truncate(ymd(2017, 6, 22), DatePrecision::Year).to_string(),
+            "2017"
+        );
     }
 
     proptest! {

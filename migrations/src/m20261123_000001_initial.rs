@@ -16,7 +16,12 @@ fn record_columns(table: &mut TableCreateStatement) -> &mut TableCreateStatement
         .col(timestamp_with_time_zone(Alias::new("updated_at")))
 }
 
-fn fk(from_table: &str, from_col: &str, to_table: &str, cascade: bool) -> ForeignKeyCreateStatement {
+fn fk(
+    from_table: &str,
+    from_col: &str,
+    to_table: &str,
+    cascade: bool,
+) -> ForeignKeyCreateStatement {
     let mut key = ForeignKey::create();
     key.name(format!("fk_{from_table}_{from_col}"))
         .from(Alias::new(from_table), Alias::new(from_col))
@@ -211,7 +216,12 @@ impl MigrationTrait for Migration {
             .col(text_null(Alias::new("note")))
             .col(timestamp_with_time_zone(Alias::new("created_at")))
             .foreign_key(&mut fk("status_changes", "case_id", "cases", true))
-            .foreign_key(&mut fk("status_changes", "news_item_id", "news_items", false));
+            .foreign_key(&mut fk(
+                "status_changes",
+                "news_item_id",
+                "news_items",
+                false,
+            ));
         tables.push(status_changes);
 
         let mut links = Table::create();
@@ -233,7 +243,12 @@ impl MigrationTrait for Migration {
             .col(timestamp_with_time_zone(Alias::new("updated_at")))
             .foreign_key(&mut fk("news_links", "news_item_id", "news_items", true))
             .foreign_key(&mut fk("news_links", "case_id", "cases", true))
-            .foreign_key(&mut fk("news_links", "status_change_id", "status_changes", false))
+            .foreign_key(&mut fk(
+                "news_links",
+                "status_change_id",
+                "status_changes",
+                false,
+            ))
             .foreign_key(&mut fk("news_links", "event_id", "events", false));
         tables.push(links);
 
@@ -273,7 +288,11 @@ impl MigrationTrait for Migration {
             index("case_topics", &["topic"], false),
             index("case_external_ids", &["scheme", "value"], true),
             index("case_external_ids", &["case_id"], false),
-            index("case_relations", &["case_id", "related_case_id", "kind"], true),
+            index(
+                "case_relations",
+                &["case_id", "related_case_id", "kind"],
+                true,
+            ),
             index("case_relations", &["related_case_id"], false),
             index("case_locations", &["case_id", "location_id"], true),
             index("case_locations", &["location_id"], false),
@@ -296,11 +315,25 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
-            "event_sources", "event_actors", "news_links", "status_changes", "events",
-            "news_items", "case_actors", "case_locations", "case_relations",
-            "case_external_ids", "case_topics", "cases", "actor_aliases", "actors", "locations",
+            "event_sources",
+            "event_actors",
+            "news_links",
+            "status_changes",
+            "events",
+            "news_items",
+            "case_actors",
+            "case_locations",
+            "case_relations",
+            "case_external_ids",
+            "case_topics",
+            "cases",
+            "actor_aliases",
+            "actors",
+            "locations",
         ] {
-            manager.drop_table(Table::drop().table(Alias::new(table)).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(Alias::new(table)).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -10,7 +10,10 @@ use async_graphql::ErrorExtensions;
 #[derive(Debug, Clone)]
 pub enum ApiError {
     /// The request's input is wrong; `field` is the path of the offending input.
-    BadUserInput { field: String, message: String },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
     NotFound(String),
     Conflict(String),
     Internal,
@@ -18,7 +21,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::BadUserInput { field: field.into(), message: message.into() }
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// The message clients see.

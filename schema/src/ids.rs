@@ -64,7 +64,10 @@ pub fn decode_any(id: &str) -> Option<(NodeType, i64)> {
 pub fn decode(kind: NodeType, id: &ID, field: &str) -> Result<i64, ApiError> {
     match decode_any(id.as_str()) {
         Some((found, number)) if found == kind => Ok(number),
-        _ => Err(ApiError::bad_input(field, format!("not a {} id", kind.prefix()))),
+        _ => Err(ApiError::bad_input(
+            field,
+            format!("not a {} id", kind.prefix()),
+        )),
     }
 }
 

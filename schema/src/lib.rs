@@ -14,9 +14,13 @@ pub mod store;
 pub mod types;
 pub mod validate;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{EmptySubscription, Response, Schema, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    EmptySubscription, Response, Schema, ServerError, ServerResult, ValidationResult, Variables,
+};
 use std::sync::Arc;
 
 pub use pagination::PageLimits;
@@ -33,7 +37,11 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 5_000, page: PageLimits::default() }
+        Self {
+            max_depth: 12,
+            max_complexity: 5_000,
+            page: PageLimits::default(),
+        }
     }
 }
 
@@ -67,9 +75,15 @@ impl ExtensionFactory for ErrorCodes {
 }
 
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
-    let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
     if !has_code {
-        error.extensions.get_or_insert_with(Default::default).set("code", code);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
     error
 }
@@ -83,7 +97,9 @@ impl Extension for ErrorCodes {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
+        next.run(ctx, query, variables)
+            .await
+            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
     }
 
     async fn validation(
@@ -92,13 +108,25 @@ impl Extension for ErrorCodes {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|errors| {
-            errors.into_iter().map(|e| with_code(e, "GRAPHQL_VALIDATION_FAILED")).collect()
+            errors
+                .into_iter()
+                .map(|e| with_code(e, "GRAPHQL_VALIDATION_FAILED"))
+                .collect()
         })
     }
 
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        response.errors = response.errors.into_iter().map(|e| with_code(e, "BAD_USER_INPUT")).collect();
+        response.errors = response
+            .errors
+            .into_iter()
+            .map(|e| with_code(e, "BAD_USER_INPUT"))
+            .collect();
         response
     }
 }

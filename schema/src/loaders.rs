@@ -51,7 +51,11 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-                let rows = self.store.$method(self.access, &ids).await.map_err(Arc::new)?;
+                let rows = self
+                    .store
+                    .$method(self.access, &ids)
+                    .await
+                    .map_err(Arc::new)?;
                 Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
             }
         }
@@ -72,7 +76,8 @@ macro_rules! children {
                 let $batch = self;
                 let $ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 let rows: Vec<$model> = $query.await.map_err(Arc::new)?;
-                let mut grouped: HashMap<$key, Vec<$model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+                let mut grouped: HashMap<$key, Vec<$model>> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
                 for $row in rows {
                     grouped.entry($key($parent)).or_default().push($row);
                 }
@@ -88,19 +93,78 @@ by_id!(LocationById, location::Model, locations_by_ids);
 by_id!(NewsItemById, news_item::Model, news_items_by_ids);
 by_id!(EventById, event::Model, events_by_ids);
 by_id!(NewsLinkById, news_link::Model, news_links_by_ids);
-by_id!(StatusChangeById, status_change::Model, status_changes_by_ids);
+by_id!(
+    StatusChangeById,
+    status_change::Model,
+    status_changes_by_ids
+);
 
-children!(RolesOfCase, case_actor::Model, |row| row.case_id, |b, ids| b.store.roles_by_case(b.access, &ids));
-children!(RolesOfActor, case_actor::Model, |row| row.actor_id, |b, ids| b.store.roles_by_actor(b.access, &ids));
-children!(PlacementsOfCase, case_location::Model, |row| row.case_id, |b, ids| b.store.placements_by_case(b.access, &ids));
-children!(TopicsOfCase, case_topic::Model, |row| row.case_id, |b, ids| b.store.topics_by_case(&ids));
-children!(ExternalIdsOfCase, case_external_id::Model, |row| row.case_id, |b, ids| b.store.external_ids_by_case(&ids));
-children!(StatusHistoryOfCase, status_change::Model, |row| row.case_id, |b, ids| b.store.status_changes_by_case(&ids));
-children!(AliasesOfActor, actor_alias::Model, |row| row.actor_id, |b, ids| b.store.aliases_by_actor(&ids));
-children!(LinksOfNewsItem, news_link::Model, |row| row.news_item_id, |b, ids| b.store.links_by_news_item(b.access, &ids));
-children!(ActorsOfEvent, event_actor::Model, |row| row.event_id, |b, ids| b.store.event_actors_by_event(b.access, &ids));
-children!(SourcesOfEvent, event_source::Model, |row| row.event_id, |b, ids| b.store.event_sources_by_event(b.access, &ids));
-children!(ChildrenOfLocation, location::Model, |row| row.parent_id.unwrap_or(0), |b, ids| b.store.children_by_location(b.access, &ids));
+children!(
+    RolesOfCase,
+    case_actor::Model,
+    |row| row.case_id,
+    |b, ids| b.store.roles_by_case(b.access, &ids)
+);
+children!(
+    RolesOfActor,
+    case_actor::Model,
+    |row| row.actor_id,
+    |b, ids| b.store.roles_by_actor(b.access, &ids)
+);
+children!(
+    PlacementsOfCase,
+    case_location::Model,
+    |row| row.case_id,
+    |b, ids| b.store.placements_by_case(b.access, &ids)
+);
+children!(
+    TopicsOfCase,
+    case_topic::Model,
+    |row| row.case_id,
+    |b, ids| b.store.topics_by_case(&ids)
+);
+children!(
+    ExternalIdsOfCase,
+    case_external_id::Model,
+    |row| row.case_id,
+    |b, ids| b.store.external_ids_by_case(&ids)
+);
+children!(
+    StatusHistoryOfCase,
+    status_change::Model,
+    |row| row.case_id,
+    |b, ids| b.store.status_changes_by_case(&ids)
+);
+children!(
+    AliasesOfActor,
+    actor_alias::Model,
+    |row| row.actor_id,
+    |b, ids| b.store.aliases_by_actor(&ids)
+);
+children!(
+    LinksOfNewsItem,
+    news_link::Model,
+    |row| row.news_item_id,
+    |b, ids| b.store.links_by_news_item(b.access, &ids)
+);
+children!(
+    ActorsOfEvent,
+    event_actor::Model,
+    |row| row.event_id,
+    |b, ids| b.store.event_actors_by_event(b.access, &ids)
+);
+children!(
+    SourcesOfEvent,
+    event_source::Model,
+    |row| row.event_id,
+    |b, ids| b.store.event_sources_by_event(b.access, &ids)
+);
+children!(
+    ChildrenOfLocation,
+    location::Model,
+    |row| row.parent_id.unwrap_or(0),
+    |b, ids| b.store.children_by_location(b.access, &ids)
+);
 
 /// Relations touching a case, in either direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,9 +174,16 @@ impl Loader<RelationsOfCase> for Batch {
     type Value = Vec<case_relation::Model>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RelationsOfCase]) -> Result<HashMap<RelationsOfCase, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[RelationsOfCase],
+    ) -> Result<HashMap<RelationsOfCase, Self::Value>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let rows = self.store.relations_by_case(self.access, &ids).await.map_err(Arc::new)?;
+        let rows = self
+            .store
+            .relations_by_case(self.access, &ids)
+            .await
+            .map_err(Arc::new)?;
         let mut grouped: HashMap<RelationsOfCase, Vec<case_relation::Model>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
@@ -134,7 +205,10 @@ impl Loader<TimelineOf> for Batch {
     type Value = Arc<Page<TimelineRow>>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[TimelineOf]) -> Result<HashMap<TimelineOf, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[TimelineOf],
+    ) -> Result<HashMap<TimelineOf, Self::Value>, Self::Error> {
         // Keys with the same window are one statement; different windows, one each.
         let mut by_window: HashMap<&TimelineWindow, Vec<i64>> = HashMap::new();
         for key in keys {
@@ -142,7 +216,11 @@ impl Loader<TimelineOf> for Batch {
         }
         let mut out = HashMap::new();
         for (window, case_ids) in by_window {
-            let pages = self.store.timelines(self.access, &case_ids, window).await.map_err(Arc::new)?;
+            let pages = self
+                .store
+                .timelines(self.access, &case_ids, window)
+                .await
+                .map_err(Arc::new)?;
             for (case_id, page) in pages {
                 out.insert(TimelineOf(case_id, window.clone()), Arc::new(page));
             }

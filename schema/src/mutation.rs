@@ -23,7 +23,10 @@ fn archivable(id: &ID) -> ApiResult<(Archivable, i64)> {
         Some((NodeType::Location, n)) => Ok((Archivable::Location, n)),
         Some((NodeType::NewsItem, n)) => Ok((Archivable::NewsItem, n)),
         Some((NodeType::Event, n)) => Ok((Archivable::Event, n)),
-        _ => Err(ApiError::bad_input("id", "not the id of a case, actor, location, news item or event")),
+        _ => Err(ApiError::bad_input(
+            "id",
+            "not the id of a case, actor, location, news item or event",
+        )),
     }
 }
 
@@ -35,7 +38,13 @@ impl Mutation {
     }
 
     /// Updates a case. With `expectedVersion`, refuses (CONFLICT) if someone changed it since.
-    async fn update_case(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateCaseInput) -> ApiResult<Case> {
+    async fn update_case(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+        input: UpdateCaseInput,
+    ) -> ApiResult<Case> {
         let store = store_of(ctx)?;
         let case_id = decode(NodeType::Case, &id, "id")?;
         let current = store
@@ -43,51 +52,111 @@ impl Mutation {
             .await?
             .ok_or_else(|| ApiError::NotFound("case".into()))?;
         let patch = input.resolve(current.kind)?;
-        Ok(Case::from_model(store.update_case(case_id, patch, expected_version).await?))
+        Ok(Case::from_model(
+            store.update_case(case_id, patch, expected_version).await?,
+        ))
     }
 
     /// Records a dated, sourced change of a case's status.
-    async fn record_status_change(&self, ctx: &Context<'_>, input: RecordStatusChangeInput) -> ApiResult<StatusChange> {
+    async fn record_status_change(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordStatusChangeInput,
+    ) -> ApiResult<StatusChange> {
         let change = input.resolve()?;
-        Ok(StatusChange::new(store_of(ctx)?.record_status_change(change).await?))
+        Ok(StatusChange::new(
+            store_of(ctx)?.record_status_change(change).await?,
+        ))
     }
 
     async fn create_actor(&self, ctx: &Context<'_>, input: CreateActorInput) -> ApiResult<Actor> {
-        Ok(Actor::new(store_of(ctx)?.create_actor(input.resolve()?).await?))
+        Ok(Actor::new(
+            store_of(ctx)?.create_actor(input.resolve()?).await?,
+        ))
     }
 
-    async fn update_actor(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateActorInput) -> ApiResult<Actor> {
+    async fn update_actor(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+        input: UpdateActorInput,
+    ) -> ApiResult<Actor> {
         let actor_id = decode(NodeType::Actor, &id, "id")?;
-        Ok(Actor::new(store_of(ctx)?.update_actor(actor_id, input.resolve()?, expected_version).await?))
+        Ok(Actor::new(
+            store_of(ctx)?
+                .update_actor(actor_id, input.resolve()?, expected_version)
+                .await?,
+        ))
     }
 
-    async fn create_location(&self, ctx: &Context<'_>, input: CreateLocationInput) -> ApiResult<Location> {
-        Ok(Location(store_of(ctx)?.create_location(input.resolve()?).await?))
+    async fn create_location(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateLocationInput,
+    ) -> ApiResult<Location> {
+        Ok(Location(
+            store_of(ctx)?.create_location(input.resolve()?).await?,
+        ))
     }
 
-    async fn update_location(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateLocationInput) -> ApiResult<Location> {
+    async fn update_location(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+        input: UpdateLocationInput,
+    ) -> ApiResult<Location> {
         let location_id = decode(NodeType::Location, &id, "id")?;
-        Ok(Location(store_of(ctx)?.update_location(location_id, input.resolve(location_id)?, expected_version).await?))
+        Ok(Location(
+            store_of(ctx)?
+                .update_location(location_id, input.resolve(location_id)?, expected_version)
+                .await?,
+        ))
     }
 
-    async fn create_news_item(&self, ctx: &Context<'_>, input: CreateNewsItemInput) -> ApiResult<NewsItem> {
-        Ok(NewsItem { model: store_of(ctx)?.create_news_item(input.resolve()?).await? })
+    async fn create_news_item(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateNewsItemInput,
+    ) -> ApiResult<NewsItem> {
+        Ok(NewsItem {
+            model: store_of(ctx)?.create_news_item(input.resolve()?).await?,
+        })
     }
 
-    async fn update_news_item(&self, ctx: &Context<'_>, id: ID, expected_version: Option<i32>, input: UpdateNewsItemInput) -> ApiResult<NewsItem> {
+    async fn update_news_item(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+        input: UpdateNewsItemInput,
+    ) -> ApiResult<NewsItem> {
         let news_id = decode(NodeType::NewsItem, &id, "id")?;
-        Ok(NewsItem { model: store_of(ctx)?.update_news_item(news_id, input.resolve()?, expected_version).await? })
+        Ok(NewsItem {
+            model: store_of(ctx)?
+                .update_news_item(news_id, input.resolve()?, expected_version)
+                .await?,
+        })
     }
 
     /// Links a news item to a case it updates; a reported status and a reported event are
     /// recorded with it, sourced by the item, in one transaction.
-    async fn link_news_item(&self, ctx: &Context<'_>, input: LinkNewsItemInput) -> ApiResult<NewsLink> {
-        Ok(NewsLink(store_of(ctx)?.link_news_item(input.resolve()?).await?))
+    async fn link_news_item(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkNewsItemInput,
+    ) -> ApiResult<NewsLink> {
+        Ok(NewsLink(
+            store_of(ctx)?.link_news_item(input.resolve()?).await?,
+        ))
     }
 
     /// Records an event in a case's timeline.
     async fn record_event(&self, ctx: &Context<'_>, input: RecordEventInput) -> ApiResult<Event> {
-        Ok(Event::new(store_of(ctx)?.record_event(input.resolve()?).await?))
+        Ok(Event::new(
+            store_of(ctx)?.record_event(input.resolve()?).await?,
+        ))
     }
 
     /// Relates two cases (`case` PART_OF / RELATED_TO / FOLLOWS_FROM `relatedCase`).
@@ -95,7 +164,9 @@ impl Mutation {
         let case_id = decode(NodeType::Case, &input.case, "input.case")?;
         let related = decode(NodeType::Case, &input.related_case, "input.relatedCase")?;
         let note = validate::text("input.note", input.note.as_deref(), validate::MAX_TEXT)?;
-        let model = store_of(ctx)?.relate_cases(case_id, related, input.kind.into(), note).await?;
+        let model = store_of(ctx)?
+            .relate_cases(case_id, related, input.kind.into(), note)
+            .await?;
         Ok(encode(NodeType::CaseRelation, model.id))
     }
 

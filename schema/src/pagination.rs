@@ -15,7 +15,10 @@ pub struct PageLimits {
 
 impl Default for PageLimits {
     fn default() -> Self {
-        Self { default_size: 20, max_size: 100 }
+        Self {
+            default_size: 20,
+            max_size: 100,
+        }
     }
 }
 

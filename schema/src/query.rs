@@ -29,7 +29,9 @@ pub struct CaseListInfo {
 impl CaseListInfo {
     /// How many cases match the filter, on all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        Ok(store_of(ctx)?.count_cases(access(ctx), &self.filter).await?)
+        Ok(store_of(ctx)?
+            .count_cases(access(ctx), &self.filter)
+            .await?)
     }
 }
 
@@ -97,14 +99,22 @@ impl Query {
     }
 
     /// A case by id or slug (give one).
-    async fn case(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> ApiResult<Option<Case>> {
+    async fn case(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> ApiResult<Option<Case>> {
         let store = store_of(ctx)?;
         match (id, slug) {
             (Some(id), None) => match decode_any(&id) {
                 Some((NodeType::Case, id)) => Case::load(ctx, id).await,
                 _ => Ok(None),
             },
-            (None, Some(slug)) => Ok(store.case_by_slug(access(ctx), &slug).await?.map(Case::from_model)),
+            (None, Some(slug)) => Ok(store
+                .case_by_slug(access(ctx), &slug)
+                .await?
+                .map(Case::from_model)),
             _ => Err(ApiError::bad_input("id", "give either id or slug")),
         }
     }
@@ -135,13 +145,24 @@ impl Query {
         let after = match decode_after(after.as_deref())? {
             Some(text) => {
                 let parts = cursor_parts(&text, &tag, 2)?;
-                let id = parts[0].parse().map_err(|_| ApiError::bad_input("after", "not a cursor from this list"))?;
-                Some(CaseCursor { id, key: parts[1].to_owned() })
+                let id = parts[0]
+                    .parse()
+                    .map_err(|_| ApiError::bad_input("after", "not a cursor from this list"))?;
+                Some(CaseCursor {
+                    id,
+                    key: parts[1].to_owned(),
+                })
             }
             None => None,
         };
-        let page = store.list_cases(access, &filter, key, descending, after.as_ref(), limit).await?;
-        let mut connection = Connection::with_additional_fields(after.is_some(), page.has_next, CaseListInfo { filter });
+        let page = store
+            .list_cases(access, &filter, key, descending, after.as_ref(), limit)
+            .await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next,
+            CaseListInfo { filter },
+        );
         for model in page.rows {
             let c = cursor(format!("{tag}|{}|{}", model.id, key.key_of(&model)));
             connection.edges.push(Edge::new(c, Case::from_model(model)));
@@ -168,17 +189,30 @@ impl Query {
                 CaseStatDimension::Month => StatDimension::Month,
             })
             .collect();
-        Ok(store.case_stats(access, &filter, &dimensions).await?.into_iter().map(CaseStatBucket).collect())
+        Ok(store
+            .case_stats(access, &filter, &dimensions)
+            .await?
+            .into_iter()
+            .map(CaseStatBucket)
+            .collect())
     }
 
     /// An actor by id or slug (give one).
-    async fn actor(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> ApiResult<Option<Actor>> {
+    async fn actor(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> ApiResult<Option<Actor>> {
         match (id, slug) {
             (Some(id), None) => match decode_any(&id) {
                 Some((NodeType::Actor, id)) => Actor::load(ctx, id).await,
                 _ => Ok(None),
             },
-            (None, Some(slug)) => Ok(store_of(ctx)?.actor_by_slug(access(ctx), &slug).await?.map(Actor::new)),
+            (None, Some(slug)) => Ok(store_of(ctx)?
+                .actor_by_slug(access(ctx), &slug)
+                .await?
+                .map(Actor::new)),
             _ => Err(ApiError::bad_input("id", "give either id or slug")),
         }
     }
@@ -196,28 +230,45 @@ impl Query {
         let store_filter = store::ActorFilter {
             kinds: filter.kinds.iter().flatten().map(|k| (*k).into()).collect(),
             name_contains: filter.name.filter(|n| !n.trim().is_empty()),
-            case_id: filter.case.as_ref().map(|c| decode(NodeType::Case, c, "filter.case")).transpose()?,
+            case_id: filter
+                .case
+                .as_ref()
+                .map(|c| decode(NodeType::Case, c, "filter.case"))
+                .transpose()?,
         };
         let after = match decode_after(after.as_deref())? {
             Some(text) => Some(cursor_parts(&text, "ac", 1)?[0].to_owned()),
             None => None,
         };
-        let page = store_of(ctx)?.list_actors(access(ctx), &store_filter, after.as_deref(), limit).await?;
+        let page = store_of(ctx)?
+            .list_actors(access(ctx), &store_filter, after.as_deref(), limit)
+            .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
         for model in page.rows {
-            connection.edges.push(Edge::new(cursor(format!("ac|{}", model.slug)), Actor::new(model)));
+            connection.edges.push(Edge::new(
+                cursor(format!("ac|{}", model.slug)),
+                Actor::new(model),
+            ));
         }
         Ok(connection)
     }
 
     /// A location by id or code (give one).
-    async fn location(&self, ctx: &Context<'_>, id: Option<ID>, code: Option<String>) -> ApiResult<Option<Location>> {
+    async fn location(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> ApiResult<Option<Location>> {
         match (id, code) {
             (Some(id), None) => match decode_any(&id) {
                 Some((NodeType::Location, id)) => Location::load(ctx, id).await,
                 _ => Ok(None),
             },
-            (None, Some(code)) => Ok(store_of(ctx)?.location_by_code(access(ctx), &code).await?.map(Location)),
+            (None, Some(code)) => Ok(store_of(ctx)?
+                .location_by_code(access(ctx), &code)
+                .await?
+                .map(Location)),
             _ => Err(ApiError::bad_input("id", "give either id or code")),
         }
     }
@@ -236,7 +287,9 @@ impl Query {
         let filter = filter.unwrap_or_default();
         let within_path = match &filter.within {
             Some(within) => {
-                let id = decode_any(within).filter(|(k, _)| *k == NodeType::Location).map(|(_, id)| id);
+                let id = decode_any(within)
+                    .filter(|(k, _)| *k == NodeType::Location)
+                    .map(|(_, id)| id);
                 let path = match id {
                     Some(id) => store.location_path(access, None, Some(id)).await?,
                     None => store.location_path(access, Some(within), None).await?,
@@ -246,9 +299,18 @@ impl Query {
             None => None,
         };
         let store_filter = store::LocationFilter {
-            levels: filter.levels.iter().flatten().map(|k| (*k).into()).collect(),
+            levels: filter
+                .levels
+                .iter()
+                .flatten()
+                .map(|k| (*k).into())
+                .collect(),
             within_path,
-            parent_id: filter.parent.as_ref().map(|p| decode(NodeType::Location, p, "filter.parent")).transpose()?,
+            parent_id: filter
+                .parent
+                .as_ref()
+                .map(|p| decode(NodeType::Location, p, "filter.parent"))
+                .transpose()?,
             name_contains: filter.name.filter(|n| !n.trim().is_empty()),
         };
         let after = match decode_after(after.as_deref())? {
@@ -259,10 +321,15 @@ impl Query {
             ),
             None => None,
         };
-        let page = store.list_locations(access, &store_filter, after, limit).await?;
+        let page = store
+            .list_locations(access, &store_filter, after, limit)
+            .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
         for model in page.rows {
-            connection.edges.push(Edge::new(cursor(format!("lo|{}", model.id)), Location(model)));
+            connection.edges.push(Edge::new(
+                cursor(format!("lo|{}", model.id)),
+                Location(model),
+            ));
         }
         Ok(connection)
     }
@@ -278,7 +345,11 @@ impl Query {
         let limit = page_limits(ctx).size(first)?;
         let filter = filter.unwrap_or_default();
         let store_filter = store::NewsFilter {
-            case_id: filter.case.as_ref().map(|c| decode(NodeType::Case, c, "filter.case")).transpose()?,
+            case_id: filter
+                .case
+                .as_ref()
+                .map(|c| decode(NodeType::Case, c, "filter.case"))
+                .transpose()?,
             from: filter.from.map(|d| d.0.first_day()),
             to: filter.to.map(|d| d.0.last_day()),
             publisher: filter.publisher,
@@ -287,11 +358,16 @@ impl Query {
         let after = match decode_after(after.as_deref())? {
             Some(text) => {
                 let parts = cursor_parts(&text, "ni", 2)?;
-                Some((parts[0].parse().map_err(|_| bad())?, parts[1].parse().map_err(|_| bad())?))
+                Some((
+                    parts[0].parse().map_err(|_| bad())?,
+                    parts[1].parse().map_err(|_| bad())?,
+                ))
             }
             None => None,
         };
-        let page = store_of(ctx)?.list_news_items(access(ctx), &store_filter, after, limit).await?;
+        let page = store_of(ctx)?
+            .list_news_items(access(ctx), &store_filter, after, limit)
+            .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
         for model in page.rows {
             let c = cursor(format!("ni|{}|{}", model.published_on, model.id));
@@ -302,7 +378,10 @@ impl Query {
 
     /// The service's name and version.
     async fn service(&self) -> ServiceInfo {
-        ServiceInfo { name: "chasqui", version: env!("CARGO_PKG_VERSION") }
+        ServiceInfo {
+            name: "chasqui",
+            version: env!("CARGO_PKG_VERSION"),
+        }
     }
 
     #[graphql(visible = false)]

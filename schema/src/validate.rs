@@ -15,7 +15,10 @@ pub fn name(field: &str, value: &str) -> Result<String, StoreError> {
         return Err(StoreError::invalid(field, "must not be empty"));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(StoreError::invalid(field, "must not contain control characters or line breaks"));
+        return Err(StoreError::invalid(
+            field,
+            "must not contain control characters or line breaks",
+        ));
     }
     bounded(field, trimmed, MAX_NAME)?;
     Ok(trimmed.to_owned())
@@ -27,8 +30,14 @@ pub fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(StoreError::invalid(field, "must not contain control characters"));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(StoreError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     bounded(field, value, max)?;
     Ok(Some(value.to_owned()))
@@ -37,7 +46,10 @@ pub fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
 fn bounded(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
     let length = value.chars().count();
     if length > max {
-        return Err(StoreError::invalid(field, format!("is {length} characters long; the limit is {max}")));
+        return Err(StoreError::invalid(
+            field,
+            format!("is {length} characters long; the limit is {max}"),
+        ));
     }
     Ok(())
 }
@@ -47,14 +59,20 @@ pub fn slug(field: &str, value: &str) -> Result<String, StoreError> {
     let ok = !value.is_empty()
         && value.len() <= MAX_SLUG
         && value.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         });
     if ok {
         Ok(value.to_owned())
     } else {
         Err(StoreError::invalid(
             field,
-            format!("`{}` is not a slug: use a-z, 0-9 and single hyphens, at most {MAX_SLUG} characters", preview(value)),
+            format!(
+                "`{}` is not a slug: use a-z, 0-9 and single hyphens, at most {MAX_SLUG} characters",
+                preview(value)
+            ),
         ))
     }
 }
@@ -63,7 +81,10 @@ pub fn slug(field: &str, value: &str) -> Result<String, StoreError> {
 pub fn topic(field: &str, value: &str) -> Result<String, StoreError> {
     let name = name(field, value)?;
     if name.chars().count() > 64 {
-        return Err(StoreError::invalid(field, "topics are at most 64 characters"));
+        return Err(StoreError::invalid(
+            field,
+            "topics are at most 64 characters",
+        ));
     }
     Ok(name.to_lowercase())
 }
@@ -74,8 +95,14 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, StoreErro
         return Ok(None);
     };
     let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
-    if !scheme_ok || value.len() > 2048 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(StoreError::invalid(field, format!("`{}` is not an absolute http(s) URL", preview(value))));
+    if !scheme_ok
+        || value.len() > 2048
+        || value.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(StoreError::invalid(
+            field,
+            format!("`{}` is not an absolute http(s) URL", preview(value)),
+        ));
     }
     Ok(Some(value.to_owned()))
 }
@@ -90,9 +117,10 @@ pub fn longitude(field: &str, value: Option<f64>) -> Result<Option<f64>, StoreEr
 
 fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<Option<f64>, StoreError> {
     match value {
-        Some(v) if !v.is_finite() || v.abs() > limit => {
-            Err(StoreError::invalid(field, format!("{v} is outside -{limit}..={limit}")))
-        }
+        Some(v) if !v.is_finite() || v.abs() > limit => Err(StoreError::invalid(
+            field,
+            format!("{v} is outside -{limit}..={limit}"),
+        )),
         other => Ok(other),
     }
 }
@@ -109,7 +137,10 @@ fn preview(value: &str) -> String {
     if value.chars().count() > 40 {
         shown.push('…');
     }
-    shown.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    shown
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -127,7 +158,10 @@ mod tests {
 
     #[test]
     fn names_and_texts() {
-        assert_eq!(name("t", "  Las Bambas ").ok(), Some("Las Bambas".to_owned()));
+        assert_eq!(
+            name("t", "  Las Bambas ").ok(),
+            Some("Las Bambas".to_owned())
+        );
         assert!(name("t", "a\u{0}b").is_err());
         assert!(name("t", "   ").is_err());
         assert!(text("t", Some(&"x".repeat(MAX_TEXT + 1)), MAX_TEXT).is_err());

@@ -28,9 +28,13 @@ pub struct Access {
 
 impl Access {
     /// Anonymous readers: public records only.
-    pub const PUBLIC: Access = Access { see_restricted: false };
+    pub const PUBLIC: Access = Access {
+        see_restricted: false,
+    };
     /// Readers trusted with restricted records.
-    pub const FULL: Access = Access { see_restricted: true };
+    pub const FULL: Access = Access {
+        see_restricted: true,
+    };
 }
 
 /// The database connection, cheap to clone.
@@ -63,7 +67,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), message: message.into() }
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {

@@ -11,7 +11,11 @@ use sea_orm::*;
 use std::collections::HashMap;
 
 /// `visibility` / `archived_at` conditions for one table.
-pub(crate) fn visible<C: ColumnTrait>(access: Access, visibility: C, archived_at: Option<C>) -> Condition {
+pub(crate) fn visible<C: ColumnTrait>(
+    access: Access,
+    visibility: C,
+    archived_at: Option<C>,
+) -> Condition {
     let mut cond = Condition::all();
     if let Some(archived_at) = archived_at {
         cond = cond.add(archived_at.is_null());
@@ -23,23 +27,47 @@ pub(crate) fn visible<C: ColumnTrait>(access: Access, visibility: C, archived_at
 }
 
 pub(crate) fn visible_cases(access: Access) -> Condition {
-    visible(access, case::Column::Visibility, Some(case::Column::ArchivedAt))
+    visible(
+        access,
+        case::Column::Visibility,
+        Some(case::Column::ArchivedAt),
+    )
 }
 pub(crate) fn visible_actors(access: Access) -> Condition {
-    visible(access, actor::Column::Visibility, Some(actor::Column::ArchivedAt))
+    visible(
+        access,
+        actor::Column::Visibility,
+        Some(actor::Column::ArchivedAt),
+    )
 }
 pub(crate) fn visible_locations(access: Access) -> Condition {
-    visible(access, location::Column::Visibility, Some(location::Column::ArchivedAt))
+    visible(
+        access,
+        location::Column::Visibility,
+        Some(location::Column::ArchivedAt),
+    )
 }
 pub(crate) fn visible_news(access: Access) -> Condition {
-    visible(access, news_item::Column::Visibility, Some(news_item::Column::ArchivedAt))
+    visible(
+        access,
+        news_item::Column::Visibility,
+        Some(news_item::Column::ArchivedAt),
+    )
 }
 pub(crate) fn visible_events(access: Access) -> Condition {
-    visible(access, event::Column::Visibility, Some(event::Column::ArchivedAt))
+    visible(
+        access,
+        event::Column::Visibility,
+        Some(event::Column::ArchivedAt),
+    )
 }
 
 /// `column IN (SELECT id FROM <entity> WHERE <visible>)`.
-fn in_visible<E: EntityTrait>(column: impl ColumnTrait, id: E::Column, cond: Condition) -> SimpleExpr {
+fn in_visible<E: EntityTrait>(
+    column: impl ColumnTrait,
+    id: E::Column,
+    cond: Condition,
+) -> SimpleExpr {
     let mut sub = Query::select();
     sub.column(id).from(E::default()).cond_where(cond);
     column.in_subquery(sub)
@@ -146,13 +174,11 @@ const NO_DATE: NaiveDate = NaiveDate::MIN;
 impl CaseOrderKey {
     fn expr(self) -> SimpleExpr {
         match self {
-            Self::Title => Expr::col(case::Column::Title).into(),
-            Self::Slug => Expr::col(case::Column::Slug).into(),
-            Self::LastActivity => {
-                Expr::col(case::Column::LastActivityOn).if_null(epoch()).into()
-            }
-            Self::StartedOn => Expr::col(case::Column::StartedOn).if_null(epoch()).into(),
-            Self::Created => Expr::col(case::Column::CreatedAt).into(),
+            Self::Title => Expr::col(case::Column::Title),
+            Self::Slug => Expr::col(case::Column::Slug),
+            Self::LastActivity => Expr::col(case::Column::LastActivityOn).if_null(epoch()),
+            Self::StartedOn => Expr::col(case::Column::StartedOn).if_null(epoch()),
+            Self::Created => Expr::col(case::Column::CreatedAt),
         }
     }
 
@@ -170,9 +196,7 @@ impl CaseOrderKey {
     fn key_value(self, key: &str) -> Option<Value> {
         match self {
             Self::Title | Self::Slug => Some(key.to_owned().into()),
-            Self::LastActivity | Self::StartedOn => {
-                key.parse::<NaiveDate>().ok().map(Into::into)
-            }
+            Self::LastActivity | Self::StartedOn => key.parse::<NaiveDate>().ok().map(Into::into),
             Self::Created => chrono::DateTime::parse_from_rfc3339(key)
                 .ok()
                 .map(|t| t.with_timezone(&chrono::Utc).into()),
@@ -205,7 +229,13 @@ impl<T> Page<T> {
 
 /// Keyset condition `(key, id) > (k, i)` (or `<` for descending), written out so that
 /// both engines plan it the same way.
-fn after_condition(key: SimpleExpr, id: impl ColumnTrait, value: Value, after_id: i64, descending: bool) -> Condition {
+fn after_condition(
+    key: SimpleExpr,
+    id: impl ColumnTrait,
+    value: Value,
+    after_id: i64,
+    descending: bool,
+) -> Condition {
     let (beyond, beyond_id) = if descending {
         (key.clone().lt(value.clone()), id.lt(after_id))
     } else {
@@ -218,10 +248,17 @@ fn after_condition(key: SimpleExpr, id: impl ColumnTrait, value: Value, after_id
 
 impl Store {
     pub async fn case_by_id(&self, access: Access, id: i64) -> StoreResult<Option<case::Model>> {
-        Ok(case::Entity::find_by_id(id).filter(visible_cases(access)).one(&self.db).await?)
+        Ok(case::Entity::find_by_id(id)
+            .filter(visible_cases(access))
+            .one(&self.db)
+            .await?)
     }
 
-    pub async fn case_by_slug(&self, access: Access, slug: &str) -> StoreResult<Option<case::Model>> {
+    pub async fn case_by_slug(
+        &self,
+        access: Access,
+        slug: &str,
+    ) -> StoreResult<Option<case::Model>> {
         Ok(case::Entity::find()
             .filter(case::Column::Slug.eq(slug))
             .filter(visible_cases(access))
@@ -230,7 +267,12 @@ impl Store {
     }
 
     /// The materialised path of a location given by code or id, for region filters.
-    pub async fn location_path(&self, access: Access, code: Option<&str>, id: Option<i64>) -> StoreResult<Option<String>> {
+    pub async fn location_path(
+        &self,
+        access: Access,
+        code: Option<&str>,
+        id: Option<i64>,
+    ) -> StoreResult<Option<String>> {
         let mut query = location::Entity::find().filter(visible_locations(access));
         if let Some(code) = code {
             query = query.filter(location::Column::Code.eq(code));
@@ -252,10 +294,16 @@ impl Store {
     ) -> StoreResult<Page<case::Model>> {
         let mut query = case::Entity::find().filter(filter.condition(access));
         if let Some(after) = after {
-            let value = order
-                .key_value(&after.key)
-                .ok_or_else(|| StoreError::invalid("after", "the cursor does not belong to this order"))?;
-            query = query.filter(after_condition(order.expr(), case::Column::Id, value, after.id, descending));
+            let value = order.key_value(&after.key).ok_or_else(|| {
+                StoreError::invalid("after", "the cursor does not belong to this order")
+            })?;
+            query = query.filter(after_condition(
+                order.expr(),
+                case::Column::Id,
+                value,
+                after.id,
+                descending,
+            ));
         }
         let direction = if descending { Order::Desc } else { Order::Asc };
         let rows = query
@@ -268,10 +316,17 @@ impl Store {
     }
 
     pub async fn count_cases(&self, access: Access, filter: &CaseFilter) -> StoreResult<u64> {
-        Ok(case::Entity::find().filter(filter.condition(access)).count(&self.db).await?)
+        Ok(case::Entity::find()
+            .filter(filter.condition(access))
+            .count(&self.db)
+            .await?)
     }
 
-    pub async fn cases_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, case::Model>> {
+    pub async fn cases_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, case::Model>> {
         let rows = case::Entity::find()
             .filter(case::Column::Id.is_in(ids.iter().copied()))
             .filter(visible_cases(access))
@@ -280,7 +335,11 @@ impl Store {
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
-    pub async fn actors_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, actor::Model>> {
+    pub async fn actors_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, actor::Model>> {
         let rows = actor::Entity::find()
             .filter(actor::Column::Id.is_in(ids.iter().copied()))
             .filter(visible_actors(access))
@@ -289,7 +348,11 @@ impl Store {
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
-    pub async fn actor_by_slug(&self, access: Access, slug: &str) -> StoreResult<Option<actor::Model>> {
+    pub async fn actor_by_slug(
+        &self,
+        access: Access,
+        slug: &str,
+    ) -> StoreResult<Option<actor::Model>> {
         Ok(actor::Entity::find()
             .filter(actor::Column::Slug.eq(slug))
             .filter(visible_actors(access))
@@ -297,7 +360,11 @@ impl Store {
             .await?)
     }
 
-    pub async fn locations_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, location::Model>> {
+    pub async fn locations_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, location::Model>> {
         let rows = location::Entity::find()
             .filter(location::Column::Id.is_in(ids.iter().copied()))
             .filter(visible_locations(access))
@@ -306,7 +373,11 @@ impl Store {
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
-    pub async fn location_by_code(&self, access: Access, code: &str) -> StoreResult<Option<location::Model>> {
+    pub async fn location_by_code(
+        &self,
+        access: Access,
+        code: &str,
+    ) -> StoreResult<Option<location::Model>> {
         Ok(location::Entity::find()
             .filter(location::Column::Code.eq(code))
             .filter(visible_locations(access))
@@ -314,7 +385,11 @@ impl Store {
             .await?)
     }
 
-    pub async fn news_items_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, news_item::Model>> {
+    pub async fn news_items_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, news_item::Model>> {
         let rows = news_item::Entity::find()
             .filter(news_item::Column::Id.is_in(ids.iter().copied()))
             .filter(visible_news(access))
@@ -323,11 +398,19 @@ impl Store {
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
-    pub async fn events_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, event::Model>> {
+    pub async fn events_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, event::Model>> {
         let rows = event::Entity::find()
             .filter(event::Column::Id.is_in(ids.iter().copied()))
             .filter(visible_events(access))
-            .filter(in_visible::<case::Entity>(event::Column::CaseId, case::Column::Id, visible_cases(access)))
+            .filter(in_visible::<case::Entity>(
+                event::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ))
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
@@ -336,15 +419,27 @@ impl Store {
     /// Links visible to the caller: the link, its news item and its case all visible.
     fn visible_links(access: Access) -> Condition {
         let mut cond = Condition::all()
-            .add(in_visible::<news_item::Entity>(news_link::Column::NewsItemId, news_item::Column::Id, visible_news(access)))
-            .add(in_visible::<case::Entity>(news_link::Column::CaseId, case::Column::Id, visible_cases(access)));
+            .add(in_visible::<news_item::Entity>(
+                news_link::Column::NewsItemId,
+                news_item::Column::Id,
+                visible_news(access),
+            ))
+            .add(in_visible::<case::Entity>(
+                news_link::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ));
         if !access.see_restricted {
             cond = cond.add(news_link::Column::Visibility.eq(Visibility::Public));
         }
         cond
     }
 
-    pub async fn news_links_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, news_link::Model>> {
+    pub async fn news_links_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, news_link::Model>> {
         let rows = news_link::Entity::find()
             .filter(news_link::Column::Id.is_in(ids.iter().copied()))
             .filter(Self::visible_links(access))
@@ -353,41 +448,79 @@ impl Store {
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
-    pub async fn status_changes_by_ids(&self, access: Access, ids: &[i64]) -> StoreResult<HashMap<i64, status_change::Model>> {
+    pub async fn status_changes_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, status_change::Model>> {
         let rows = status_change::Entity::find()
             .filter(status_change::Column::Id.is_in(ids.iter().copied()))
-            .filter(in_visible::<case::Entity>(status_change::Column::CaseId, case::Column::Id, visible_cases(access)))
+            .filter(in_visible::<case::Entity>(
+                status_change::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ))
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
     /// Actor roles of these cases (roles of invisible actors left out), oldest role first.
-    pub async fn roles_by_case(&self, access: Access, case_ids: &[i64]) -> StoreResult<Vec<case_actor::Model>> {
+    pub async fn roles_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_actor::Model>> {
         let mut query = case_actor::Entity::find()
             .filter(case_actor::Column::CaseId.is_in(case_ids.iter().copied()))
-            .filter(in_visible::<actor::Entity>(case_actor::Column::ActorId, actor::Column::Id, visible_actors(access)));
+            .filter(in_visible::<actor::Entity>(
+                case_actor::Column::ActorId,
+                actor::Column::Id,
+                visible_actors(access),
+            ));
         if !access.see_restricted {
             query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
         }
-        Ok(query.order_by_asc(case_actor::Column::Id).all(&self.db).await?)
+        Ok(query
+            .order_by_asc(case_actor::Column::Id)
+            .all(&self.db)
+            .await?)
     }
 
     /// Case roles of these actors (roles in invisible cases left out).
-    pub async fn roles_by_actor(&self, access: Access, actor_ids: &[i64]) -> StoreResult<Vec<case_actor::Model>> {
+    pub async fn roles_by_actor(
+        &self,
+        access: Access,
+        actor_ids: &[i64],
+    ) -> StoreResult<Vec<case_actor::Model>> {
         let mut query = case_actor::Entity::find()
             .filter(case_actor::Column::ActorId.is_in(actor_ids.iter().copied()))
-            .filter(in_visible::<case::Entity>(case_actor::Column::CaseId, case::Column::Id, visible_cases(access)));
+            .filter(in_visible::<case::Entity>(
+                case_actor::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ));
         if !access.see_restricted {
             query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
         }
-        Ok(query.order_by_asc(case_actor::Column::Id).all(&self.db).await?)
+        Ok(query
+            .order_by_asc(case_actor::Column::Id)
+            .all(&self.db)
+            .await?)
     }
 
-    pub async fn placements_by_case(&self, access: Access, case_ids: &[i64]) -> StoreResult<Vec<case_location::Model>> {
+    pub async fn placements_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_location::Model>> {
         Ok(case_location::Entity::find()
             .filter(case_location::Column::CaseId.is_in(case_ids.iter().copied()))
-            .filter(in_visible::<location::Entity>(case_location::Column::LocationId, location::Column::Id, visible_locations(access)))
+            .filter(in_visible::<location::Entity>(
+                case_location::Column::LocationId,
+                location::Column::Id,
+                visible_locations(access),
+            ))
             .order_by_asc(case_location::Column::Id)
             .all(&self.db)
             .await?)
@@ -401,7 +534,10 @@ impl Store {
             .await?)
     }
 
-    pub async fn external_ids_by_case(&self, case_ids: &[i64]) -> StoreResult<Vec<case_external_id::Model>> {
+    pub async fn external_ids_by_case(
+        &self,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_external_id::Model>> {
         Ok(case_external_id::Entity::find()
             .filter(case_external_id::Column::CaseId.is_in(case_ids.iter().copied()))
             .order_by_asc(case_external_id::Column::Id)
@@ -410,7 +546,11 @@ impl Store {
     }
 
     /// Relations touching these cases, in either direction, to visible cases only.
-    pub async fn relations_by_case(&self, access: Access, case_ids: &[i64]) -> StoreResult<Vec<case_relation::Model>> {
+    pub async fn relations_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_relation::Model>> {
         let ids = || case_ids.iter().copied();
         Ok(case_relation::Entity::find()
             .filter(
@@ -418,15 +558,26 @@ impl Store {
                     .add(case_relation::Column::CaseId.is_in(ids()))
                     .add(case_relation::Column::RelatedCaseId.is_in(ids())),
             )
-            .filter(in_visible::<case::Entity>(case_relation::Column::CaseId, case::Column::Id, visible_cases(access)))
-            .filter(in_visible::<case::Entity>(case_relation::Column::RelatedCaseId, case::Column::Id, visible_cases(access)))
+            .filter(in_visible::<case::Entity>(
+                case_relation::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ))
+            .filter(in_visible::<case::Entity>(
+                case_relation::Column::RelatedCaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ))
             .order_by_asc(case_relation::Column::Id)
             .all(&self.db)
             .await?)
     }
 
     /// Status history of these cases, oldest first.
-    pub async fn status_changes_by_case(&self, case_ids: &[i64]) -> StoreResult<Vec<status_change::Model>> {
+    pub async fn status_changes_by_case(
+        &self,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<status_change::Model>> {
         Ok(status_change::Entity::find()
             .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()))
             .order_by_asc(status_change::Column::OccurredOn)
@@ -435,7 +586,10 @@ impl Store {
             .await?)
     }
 
-    pub async fn aliases_by_actor(&self, actor_ids: &[i64]) -> StoreResult<Vec<actor_alias::Model>> {
+    pub async fn aliases_by_actor(
+        &self,
+        actor_ids: &[i64],
+    ) -> StoreResult<Vec<actor_alias::Model>> {
         Ok(actor_alias::Entity::find()
             .filter(actor_alias::Column::ActorId.is_in(actor_ids.iter().copied()))
             .order_by_asc(actor_alias::Column::Id)
@@ -444,7 +598,11 @@ impl Store {
     }
 
     /// Links of these news items (to visible cases), newest case link first.
-    pub async fn links_by_news_item(&self, access: Access, news_ids: &[i64]) -> StoreResult<Vec<news_link::Model>> {
+    pub async fn links_by_news_item(
+        &self,
+        access: Access,
+        news_ids: &[i64],
+    ) -> StoreResult<Vec<news_link::Model>> {
         Ok(news_link::Entity::find()
             .filter(news_link::Column::NewsItemId.is_in(news_ids.iter().copied()))
             .filter(Self::visible_links(access))
@@ -453,29 +611,49 @@ impl Store {
             .await?)
     }
 
-    pub async fn event_actors_by_event(&self, access: Access, event_ids: &[i64]) -> StoreResult<Vec<event_actor::Model>> {
+    pub async fn event_actors_by_event(
+        &self,
+        access: Access,
+        event_ids: &[i64],
+    ) -> StoreResult<Vec<event_actor::Model>> {
         Ok(event_actor::Entity::find()
             .filter(event_actor::Column::EventId.is_in(event_ids.iter().copied()))
-            .filter(in_visible::<actor::Entity>(event_actor::Column::ActorId, actor::Column::Id, visible_actors(access)))
+            .filter(in_visible::<actor::Entity>(
+                event_actor::Column::ActorId,
+                actor::Column::Id,
+                visible_actors(access),
+            ))
             .order_by_asc(event_actor::Column::Id)
             .all(&self.db)
             .await?)
     }
 
-    pub async fn event_sources_by_event(&self, access: Access, event_ids: &[i64]) -> StoreResult<Vec<event_source::Model>> {
+    pub async fn event_sources_by_event(
+        &self,
+        access: Access,
+        event_ids: &[i64],
+    ) -> StoreResult<Vec<event_source::Model>> {
         Ok(event_source::Entity::find()
             .filter(event_source::Column::EventId.is_in(event_ids.iter().copied()))
             .filter(
                 Condition::any()
                     .add(event_source::Column::NewsItemId.is_null())
-                    .add(in_visible::<news_item::Entity>(event_source::Column::NewsItemId, news_item::Column::Id, visible_news(access))),
+                    .add(in_visible::<news_item::Entity>(
+                        event_source::Column::NewsItemId,
+                        news_item::Column::Id,
+                        visible_news(access),
+                    )),
             )
             .order_by_asc(event_source::Column::Id)
             .all(&self.db)
             .await?)
     }
 
-    pub async fn children_by_location(&self, access: Access, parent_ids: &[i64]) -> StoreResult<Vec<location::Model>> {
+    pub async fn children_by_location(
+        &self,
+        access: Access,
+        parent_ids: &[i64],
+    ) -> StoreResult<Vec<location::Model>> {
         Ok(location::Entity::find()
             .filter(location::Column::ParentId.is_in(parent_ids.iter().copied()))
             .filter(visible_locations(access))
@@ -501,10 +679,16 @@ impl Store {
             aliases
                 .column(actor_alias::Column::ActorId)
                 .from(actor_alias::Entity)
-                .and_where(Expr::expr(Func::lower(Expr::col(actor_alias::Column::Alias))).like(pattern.as_str()));
+                .and_where(
+                    Expr::expr(Func::lower(Expr::col(actor_alias::Column::Alias)))
+                        .like(pattern.as_str()),
+                );
             query = query.filter(
                 Condition::any()
-                    .add(Expr::expr(Func::lower(Expr::col(actor::Column::Name))).like(pattern.as_str()))
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(actor::Column::Name)))
+                            .like(pattern.as_str()),
+                    )
                     .add(actor::Column::Id.in_subquery(aliases)),
             );
         }
@@ -521,7 +705,11 @@ impl Store {
         if let Some(after) = after {
             query = query.filter(actor::Column::Slug.gt(after));
         }
-        let rows = query.order_by_asc(actor::Column::Slug).limit(limit + 1).all(&self.db).await?;
+        let rows = query
+            .order_by_asc(actor::Column::Slug)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 
@@ -544,12 +732,18 @@ impl Store {
         }
         if let Some(name) = &filter.name_contains {
             let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
-            query = query.filter(Expr::expr(Func::lower(Expr::col(location::Column::Name))).like(pattern.as_str()));
+            query = query.filter(
+                Expr::expr(Func::lower(Expr::col(location::Column::Name))).like(pattern.as_str()),
+            );
         }
         if let Some(after) = after {
             query = query.filter(location::Column::Id.gt(after));
         }
-        let rows = query.order_by_asc(location::Column::Id).limit(limit + 1).all(&self.db).await?;
+        let rows = query
+            .order_by_asc(location::Column::Id)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 
@@ -587,7 +781,7 @@ impl Store {
         }
         if let Some((date, id)) = after {
             query = query.filter(after_condition(
-                Expr::col(news_item::Column::PublishedOn).into(),
+                Expr::col(news_item::Column::PublishedOn),
                 news_item::Column::Id,
                 date.into(),
                 id,
@@ -635,7 +829,11 @@ fn escape_like(text: &str) -> String {
 
 /// `the period (first_day, precision) ends on or after day`: a period ends on or after a
 /// day exactly when its first day is on or after that day truncated to its precision.
-pub(crate) fn period_ends_on_or_after(first_day: impl ColumnTrait, precision: impl ColumnTrait, day: NaiveDate) -> Condition {
+pub(crate) fn period_ends_on_or_after(
+    first_day: impl ColumnTrait,
+    precision: impl ColumnTrait,
+    day: NaiveDate,
+) -> Condition {
     let mut any = Condition::any();
     for p in DatePrecision::ALL {
         any = any.add(

@@ -12,7 +12,11 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(backend: DbBackend) -> Self {
-        Self { backend, text: String::with_capacity(512), values: Vec::new() }
+        Self {
+            backend,
+            text: String::with_capacity(512),
+            values: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -61,10 +65,16 @@ mod tests {
     #[test]
     fn placeholders_follow_the_engine() {
         let mut pg = Sql::new(DbBackend::Postgres);
-        pg.push("a = ").bind(1i64).push(" AND b IN ").bind_list(&[2i64, 3]);
+        pg.push("a = ")
+            .bind(1i64)
+            .push(" AND b IN ")
+            .bind_list(&[2i64, 3]);
         assert_eq!(pg.build().sql, "a = $1 AND b IN ($2, $3)");
         let mut lite = Sql::new(DbBackend::Sqlite);
-        lite.push("a = ").bind(1i64).push(" AND b IN ").bind_list::<i64>(&[]);
+        lite.push("a = ")
+            .bind(1i64)
+            .push(" AND b IN ")
+            .bind_list::<i64>(&[]);
         assert_eq!(lite.build().sql, "a = ? AND b IN (NULL)");
     }
 }

@@ -32,6 +32,14 @@ pub struct StatBucket {
     pub count: u64,
 }
 
+/// A bucket's key: (month, region, status, kind).
+type BucketKey = (
+    Option<NaiveDate>,
+    Option<i64>,
+    Option<CaseStatus>,
+    Option<CaseKind>,
+);
+
 /// The most months one query may span (50 years).
 pub const MAX_STAT_MONTHS: usize = 600;
 
@@ -40,7 +48,11 @@ fn month_start(day: NaiveDate) -> NaiveDate {
 }
 
 fn next_month(day: NaiveDate) -> NaiveDate {
-    let (y, m) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    let (y, m) = if day.month() == 12 {
+        (day.year() + 1, 1)
+    } else {
+        (day.year(), day.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(day)
 }
 
@@ -63,7 +75,9 @@ impl Store {
             .await?;
         let matching = || {
             let mut sub = Query::select();
-            sub.column(case::Column::Id).from(case::Entity).cond_where(filter.condition(access));
+            sub.column(case::Column::Id)
+                .from(case::Entity)
+                .cond_where(filter.condition(access));
             sub
         };
 
@@ -71,7 +85,10 @@ impl Store {
             let placements: Vec<(i64, String)> = case_location::Entity::find()
                 .select_only()
                 .column(case_location::Column::CaseId)
-                .column_as(Expr::col((location::Entity, location::Column::Path)), "path")
+                .column_as(
+                    Expr::col((location::Entity, location::Column::Path)),
+                    "path",
+                )
                 .join(
                     JoinType::InnerJoin,
                     case_location::Entity::belongs_to(location::Entity)
@@ -109,13 +126,15 @@ impl Store {
             HashMap::new()
         };
 
-        let mut counts: BTreeMap<(Option<NaiveDate>, Option<i64>, Option<CaseStatus>, Option<CaseKind>), u64> = BTreeMap::new();
+        let mut counts: BTreeMap<BucketKey, u64> = BTreeMap::new();
         let mut add = |month, region_list: Option<&Vec<i64>>, status, kind| {
             let status = has(StatDimension::Status).then_some(status);
             let kind = has(StatDimension::Kind).then_some(kind);
             if has(StatDimension::Region) {
                 for region in region_list.into_iter().flatten() {
-                    *counts.entry((month, Some(*region), status, kind)).or_default() += 1;
+                    *counts
+                        .entry((month, Some(*region), status, kind))
+                        .or_default() += 1;
                 }
             } else {
                 *counts.entry((month, None, status, kind)).or_default() += 1;
@@ -145,7 +164,10 @@ impl Store {
                 .map(month_start);
             let last = month_start(Ord::min(filter.active_to.unwrap_or(today), today));
             let mut month = match first {
-                Some(first) => Ord::max(first, month_start(last - chrono::Days::new(31 * MAX_STAT_MONTHS as u64))),
+                Some(first) => Ord::max(
+                    first,
+                    month_start(last - chrono::Days::new(31 * MAX_STAT_MONTHS as u64)),
+                ),
                 None => last,
             };
             while month <= last {
@@ -168,7 +190,13 @@ impl Store {
         }
         Ok(counts
             .into_iter()
-            .map(|((month, region_id, status, kind), count)| StatBucket { month, region_id, status, kind, count })
+            .map(|((month, region_id, status, kind), count)| StatBucket {
+                month,
+                region_id,
+                status,
+                kind,
+                count,
+            })
             .collect())
     }
 }

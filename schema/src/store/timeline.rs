@@ -62,7 +62,12 @@ pub struct TimelineRow {
 
 impl TimelineRow {
     pub fn cursor(&self) -> TimelineCursor {
-        TimelineCursor { date: self.date, precision_rank: self.precision_rank, kind: self.kind, id: self.id }
+        TimelineCursor {
+            date: self.date,
+            precision_rank: self.precision_rank,
+            kind: self.kind,
+            id: self.id,
+        }
     }
 }
 
@@ -83,7 +88,9 @@ impl Store {
         let mut sql = Sql::new(backend);
         let direction = if window.newest_first { "DESC" } else { "ASC" };
         sql.push("SELECT case_id, k, id, d, p FROM (SELECT case_id, k, id, d, p, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ");
-        sql.push(&format!("d {direction}, p {direction}, k {direction}, id {direction}) AS rn FROM ("));
+        sql.push(&format!(
+            "d {direction}, p {direction}, k {direction}, id {direction}) AS rn FROM ("
+        ));
         let mut first_part = true;
         for kind in &window.kinds {
             if !first_part {
@@ -98,7 +105,8 @@ impl Store {
                     ));
                     sql.bind_list(case_ids);
                     if !access.see_restricted {
-                        sql.push(" AND e.visibility = ").bind(Visibility::Public.as_str());
+                        sql.push(" AND e.visibility = ")
+                            .bind(Visibility::Public.as_str());
                     }
                 }
                 TimelineKind::News => {
@@ -106,11 +114,14 @@ impl Store {
                         "SELECT l.case_id AS case_id, CAST(2 AS BIGINT) AS k, l.id AS id, n.published_on AS d, {} AS p FROM news_links l JOIN news_items n ON n.id = l.news_item_id WHERE n.archived_at IS NULL AND l.state = ",
                         precision_rank("n.published_precision")
                     ));
-                    sql.bind(LinkState::Confirmed.as_str()).push(" AND l.case_id IN ");
+                    sql.bind(LinkState::Confirmed.as_str())
+                        .push(" AND l.case_id IN ");
                     sql.bind_list(case_ids);
                     if !access.see_restricted {
-                        sql.push(" AND l.visibility = ").bind(Visibility::Public.as_str());
-                        sql.push(" AND n.visibility = ").bind(Visibility::Public.as_str());
+                        sql.push(" AND l.visibility = ")
+                            .bind(Visibility::Public.as_str());
+                        sql.push(" AND n.visibility = ")
+                            .bind(Visibility::Public.as_str());
                     }
                 }
                 TimelineKind::Status => {
@@ -126,10 +137,18 @@ impl Store {
         if let Some(after) = &window.after {
             let comparison = if window.newest_first { "<" } else { ">" };
             sql.push(&format!(" WHERE (d, p, k, id) {comparison} ("));
-            sql.bind(after.date).push(", ").bind(i64::from(after.precision_rank)).push(", ");
-            sql.bind(after.kind as i64).push(", ").bind(after.id).push(")");
+            sql.bind(after.date)
+                .push(", ")
+                .bind(i64::from(after.precision_rank))
+                .push(", ");
+            sql.bind(after.kind as i64)
+                .push(", ")
+                .bind(after.id)
+                .push(")");
         }
-        sql.push(") r WHERE rn <= ").bind(window.limit as i64 + 1).push(" ORDER BY case_id, rn");
+        sql.push(") r WHERE rn <= ")
+            .bind(window.limit as i64 + 1)
+            .push(" ORDER BY case_id, rn");
 
         let rows = self.db.query_all_raw(sql.build()).await?;
         let mut by_case: HashMap<i64, Vec<TimelineRow>> = HashMap::new();
@@ -149,9 +168,8 @@ impl Store {
 
 fn decode_row(row: &QueryResult) -> StoreResult<TimelineRow> {
     let kind_code: i64 = row.try_get("", "k")?;
-    let kind = TimelineKind::from_code(kind_code).ok_or_else(|| {
-        sea_orm::DbErr::Type(format!("timeline row of unknown kind {kind_code}"))
-    })?;
+    let kind = TimelineKind::from_code(kind_code)
+        .ok_or_else(|| sea_orm::DbErr::Type(format!("timeline row of unknown kind {kind_code}")))?;
     let rank: i64 = row.try_get("", "p")?;
     Ok(TimelineRow {
         case_id: row.try_get("", "case_id")?,

@@ -204,7 +204,14 @@ async fn require_case(txn: &DatabaseTransaction, field: &str, id: i64) -> StoreR
         .ok_or_else(|| StoreError::invalid(field, "no such case"))
 }
 
-async fn require_ids<E>(txn: &DatabaseTransaction, field: &str, what: &str, ids: &[i64], id_col: E::Column, archived: Option<E::Column>) -> StoreResult<()>
+async fn require_ids<E>(
+    txn: &DatabaseTransaction,
+    field: &str,
+    what: &str,
+    ids: &[i64],
+    id_col: E::Column,
+    archived: Option<E::Column>,
+) -> StoreResult<()>
 where
     E: EntityTrait,
     E::Model: Sync,
@@ -221,7 +228,10 @@ where
     }
     let found = query.count(txn).await?;
     if found as usize != unique.len() {
-        return Err(StoreError::invalid(field, format!("refers to a {what} that does not exist")));
+        return Err(StoreError::invalid(
+            field,
+            format!("refers to a {what} that does not exist"),
+        ));
     }
     Ok(())
 }
@@ -260,8 +270,20 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| StoreError::from_db(e, || format!("input.slug: a case with slug `{}` already exists", new.slug)))?;
-        write_case_sets(&txn, model.id, Some(&new.topics), Some(&new.external_ids), Some(&new.actors), Some(&new.locations)).await?;
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.slug: a case with slug `{}` already exists", new.slug)
+            })
+        })?;
+        write_case_sets(
+            &txn,
+            model.id,
+            Some(&new.topics),
+            Some(&new.external_ids),
+            Some(&new.actors),
+            Some(&new.locations),
+        )
+        .await?;
         let initial = new.status_since.unwrap_or(NewStatusChange {
             case_id: model.id,
             status: new.status,
@@ -271,13 +293,25 @@ impl Store {
             source_url: None,
             note: Some("status when the case was recorded".to_owned()),
         });
-        insert_status_change(&txn, NewStatusChange { case_id: model.id, ..initial }).await?;
+        insert_status_change(
+            &txn,
+            NewStatusChange {
+                case_id: model.id,
+                ..initial
+            },
+        )
+        .await?;
         let model = refresh_case(&txn, model.id).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn update_case(&self, id: i64, patch: CasePatch, expected_version: Option<i32>) -> StoreResult<case::Model> {
+    pub async fn update_case(
+        &self,
+        id: i64,
+        patch: CasePatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<case::Model> {
         let txn = self.db.begin().await?;
         let current = case::Entity::find_by_id(id)
             .one(&txn)
@@ -314,10 +348,11 @@ impl Store {
         active.version = Set(current.version + 1);
         active.updated_at = Set(Utc::now());
         let slug = patch.slug.unwrap_or_default();
-        active
-            .update(&txn)
-            .await
-            .map_err(|e| StoreError::from_db(e, || format!("input.slug: a case with slug `{slug}` already exists")))?;
+        active.update(&txn).await.map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.slug: a case with slug `{slug}` already exists")
+            })
+        })?;
         write_case_sets(
             &txn,
             id,
@@ -332,11 +367,22 @@ impl Store {
         Ok(model)
     }
 
-    pub async fn record_status_change(&self, change: NewStatusChange) -> StoreResult<status_change::Model> {
+    pub async fn record_status_change(
+        &self,
+        change: NewStatusChange,
+    ) -> StoreResult<status_change::Model> {
         let txn = self.db.begin().await?;
         require_case(&txn, "input.case", change.case_id).await?;
         if let Some(news) = change.news_item_id {
-            require_ids::<news_item::Entity>(&txn, "input.source.newsItem", "news item", &[news], news_item::Column::Id, Some(news_item::Column::ArchivedAt)).await?;
+            require_ids::<news_item::Entity>(
+                &txn,
+                "input.source.newsItem",
+                "news item",
+                &[news],
+                news_item::Column::Id,
+                Some(news_item::Column::ArchivedAt),
+            )
+            .await?;
         }
         let case_id = change.case_id;
         let model = insert_status_change(&txn, change).await?;
@@ -363,15 +409,27 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| StoreError::from_db(e, || format!("input.slug: an actor with slug `{slug}` already exists")))?;
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.slug: an actor with slug `{slug}` already exists")
+            })
+        })?;
         write_aliases(&txn, model.id, &new.aliases).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn update_actor(&self, id: i64, patch: ActorPatch, expected_version: Option<i32>) -> StoreResult<actor::Model> {
+    pub async fn update_actor(
+        &self,
+        id: i64,
+        patch: ActorPatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<actor::Model> {
         let txn = self.db.begin().await?;
-        let current = actor::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| StoreError::not_found("actor"))?;
+        let current = actor::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("actor"))?;
         check_version("the actor", current.version, expected_version)?;
         let mut active: actor::ActiveModel = current.clone().into();
         let slug = patch.slug.clone().unwrap_or_default();
@@ -392,12 +450,16 @@ impl Store {
         }
         active.version = Set(current.version + 1);
         active.updated_at = Set(Utc::now());
-        let model = active
-            .update(&txn)
-            .await
-            .map_err(|e| StoreError::from_db(e, || format!("input.slug: an actor with slug `{slug}` already exists")))?;
+        let model = active.update(&txn).await.map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.slug: an actor with slug `{slug}` already exists")
+            })
+        })?;
         if let Some(aliases) = patch.aliases {
-            actor_alias::Entity::delete_many().filter(actor_alias::Column::ActorId.eq(id)).exec(&txn).await?;
+            actor_alias::Entity::delete_many()
+                .filter(actor_alias::Column::ActorId.eq(id))
+                .exec(&txn)
+                .await?;
             write_aliases(&txn, id, &aliases).await?;
         }
         txn.commit().await?;
@@ -437,8 +499,16 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| StoreError::from_db(e, || format!("input.code: a location with code `{code}` already exists")))?;
-        let path = format!("{}{}/", parent_path.unwrap_or_else(|| "/".to_owned()), model.id);
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.code: a location with code `{code}` already exists")
+            })
+        })?;
+        let path = format!(
+            "{}{}/",
+            parent_path.unwrap_or_else(|| "/".to_owned()),
+            model.id
+        );
         let mut active: location::ActiveModel = model.into();
         active.path = Set(path);
         let model = active.update(&txn).await?;
@@ -446,9 +516,17 @@ impl Store {
         Ok(model)
     }
 
-    pub async fn update_location(&self, id: i64, patch: LocationPatch, expected_version: Option<i32>) -> StoreResult<location::Model> {
+    pub async fn update_location(
+        &self,
+        id: i64,
+        patch: LocationPatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<location::Model> {
         let txn = self.db.begin().await?;
-        let current = location::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| StoreError::not_found("location"))?;
+        let current = location::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("location"))?;
         check_version("the location", current.version, expected_version)?;
         let mut active: location::ActiveModel = current.clone().into();
         let code = patch.code.clone().flatten().unwrap_or_default();
@@ -483,7 +561,10 @@ impl Store {
                         .await?
                         .ok_or_else(|| StoreError::invalid("input.parent", "no such location"))?;
                     if parent.path.starts_with(&current.path) {
-                        return Err(StoreError::invalid("input.parent", "a location cannot be placed below itself or its own descendants"));
+                        return Err(StoreError::invalid(
+                            "input.parent",
+                            "a location cannot be placed below itself or its own descendants",
+                        ));
                     }
                     parent.path
                 }
@@ -496,10 +577,11 @@ impl Store {
         }
         active.version = Set(current.version + 1);
         active.updated_at = Set(Utc::now());
-        let model = active
-            .update(&txn)
-            .await
-            .map_err(|e| StoreError::from_db(e, || format!("input.code: a location with code `{code}` already exists")))?;
+        let model = active.update(&txn).await.map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.code: a location with code `{code}` already exists")
+            })
+        })?;
         if let Some(new_path) = moved_to.filter(|p| *p != current.path) {
             let descendants = location::Entity::find()
                 .filter(location::Column::Path.starts_with(current.path.as_str()))
@@ -539,14 +621,26 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| StoreError::from_db(e, || format!("input.url: a news item with URL `{url}` already exists")))?;
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.url: a news item with URL `{url}` already exists")
+            })
+        })?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn update_news_item(&self, id: i64, patch: NewsItemPatch, expected_version: Option<i32>) -> StoreResult<news_item::Model> {
+    pub async fn update_news_item(
+        &self,
+        id: i64,
+        patch: NewsItemPatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<news_item::Model> {
         let txn = self.db.begin().await?;
-        let current = news_item::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| StoreError::not_found("news item"))?;
+        let current = news_item::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("news item"))?;
         check_version("the news item", current.version, expected_version)?;
         let mut active: news_item::ActiveModel = current.clone().into();
         let url = patch.url.clone().flatten().unwrap_or_default();
@@ -578,10 +672,11 @@ impl Store {
         }
         active.version = Set(current.version + 1);
         active.updated_at = Set(Utc::now());
-        let model = active
-            .update(&txn)
-            .await
-            .map_err(|e| StoreError::from_db(e, || format!("input.url: a news item with URL `{url}` already exists")))?;
+        let model = active.update(&txn).await.map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.url: a news item with URL `{url}` already exists")
+            })
+        })?;
         if date_changed {
             let cases: Vec<i64> = news_link::Entity::find()
                 .filter(news_link::Column::NewsItemId.eq(id))
@@ -682,15 +777,28 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| StoreError::from_db(e, || "input.case: the news item is already linked to this case".to_owned()))?;
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                "input.case: the news item is already linked to this case".to_owned()
+            })
+        })?;
         bump_case(&txn, case.id).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn relate_cases(&self, case_id: i64, related_case_id: i64, kind: CaseRelationKind, note: Option<String>) -> StoreResult<case_relation::Model> {
+    pub async fn relate_cases(
+        &self,
+        case_id: i64,
+        related_case_id: i64,
+        kind: CaseRelationKind,
+        note: Option<String>,
+    ) -> StoreResult<case_relation::Model> {
         if case_id == related_case_id {
-            return Err(StoreError::invalid("input.relatedCase", "a case cannot be related to itself"));
+            return Err(StoreError::invalid(
+                "input.relatedCase",
+                "a case cannot be related to itself",
+            ));
         }
         let txn = self.db.begin().await?;
         require_case(&txn, "input.case", case_id).await?;
@@ -705,18 +813,29 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| StoreError::from_db(e, || "input.relatedCase: the cases are already related this way".to_owned()))?;
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                "input.relatedCase: the cases are already related this way".to_owned()
+            })
+        })?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn unrelate_cases(&self, relation_id: i64) -> StoreResult<bool> {
-        let result = case_relation::Entity::delete_by_id(relation_id).exec(&self.db).await?;
+        let result = case_relation::Entity::delete_by_id(relation_id)
+            .exec(&self.db)
+            .await?;
         Ok(result.rows_affected > 0)
     }
 
     /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
-    pub async fn set_archived(&self, what: Archivable, id: i64, archived: bool) -> StoreResult<bool> {
+    pub async fn set_archived(
+        &self,
+        what: Archivable,
+        id: i64,
+        archived: bool,
+    ) -> StoreResult<bool> {
         let txn = self.db.begin().await?;
         let when = if archived { Some(Utc::now()) } else { None };
         macro_rules! flip {
@@ -765,12 +884,20 @@ impl Store {
     }
 }
 
-async fn write_aliases(txn: &DatabaseTransaction, actor_id: i64, aliases: &[String]) -> StoreResult<()> {
+async fn write_aliases(
+    txn: &DatabaseTransaction,
+    actor_id: i64,
+    aliases: &[String],
+) -> StoreResult<()> {
     let mut seen = std::collections::HashSet::new();
     let rows: Vec<actor_alias::ActiveModel> = aliases
         .iter()
         .filter(|a| seen.insert(a.to_lowercase()))
-        .map(|alias| actor_alias::ActiveModel { id: NotSet, actor_id: Set(actor_id), alias: Set(alias.clone()) })
+        .map(|alias| actor_alias::ActiveModel {
+            id: NotSet,
+            actor_id: Set(actor_id),
+            alias: Set(alias.clone()),
+        })
         .collect();
     if !rows.is_empty() {
         actor_alias::Entity::insert_many(rows).exec(txn).await?;
@@ -788,20 +915,30 @@ async fn write_case_sets(
     locations: Option<&[NewPlacement]>,
 ) -> StoreResult<()> {
     if let Some(topics) = topics {
-        case_topic::Entity::delete_many().filter(case_topic::Column::CaseId.eq(case_id)).exec(txn).await?;
+        case_topic::Entity::delete_many()
+            .filter(case_topic::Column::CaseId.eq(case_id))
+            .exec(txn)
+            .await?;
         let mut unique: Vec<&String> = topics.iter().collect();
         unique.sort();
         unique.dedup();
         let rows: Vec<case_topic::ActiveModel> = unique
             .into_iter()
-            .map(|t| case_topic::ActiveModel { id: NotSet, case_id: Set(case_id), topic: Set(t.clone()) })
+            .map(|t| case_topic::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                topic: Set(t.clone()),
+            })
             .collect();
         if !rows.is_empty() {
             case_topic::Entity::insert_many(rows).exec(txn).await?;
         }
     }
     if let Some(ids) = external_ids {
-        case_external_id::Entity::delete_many().filter(case_external_id::Column::CaseId.eq(case_id)).exec(txn).await?;
+        case_external_id::Entity::delete_many()
+            .filter(case_external_id::Column::CaseId.eq(case_id))
+            .exec(txn)
+            .await?;
         let rows: Vec<case_external_id::ActiveModel> = ids
             .iter()
             .map(|(scheme, value)| case_external_id::ActiveModel {
@@ -820,8 +957,19 @@ async fn write_case_sets(
     }
     if let Some(roles) = actors {
         let ids: Vec<i64> = roles.iter().map(|r| r.actor_id).collect();
-        require_ids::<actor::Entity>(txn, "input.actors", "actor", &ids, actor::Column::Id, Some(actor::Column::ArchivedAt)).await?;
-        case_actor::Entity::delete_many().filter(case_actor::Column::CaseId.eq(case_id)).exec(txn).await?;
+        require_ids::<actor::Entity>(
+            txn,
+            "input.actors",
+            "actor",
+            &ids,
+            actor::Column::Id,
+            Some(actor::Column::ArchivedAt),
+        )
+        .await?;
+        case_actor::Entity::delete_many()
+            .filter(case_actor::Column::CaseId.eq(case_id))
+            .exec(txn)
+            .await?;
         let rows: Vec<case_actor::ActiveModel> = roles
             .iter()
             .map(|r| {
@@ -845,13 +993,28 @@ async fn write_case_sets(
             case_actor::Entity::insert_many(rows)
                 .exec(txn)
                 .await
-                .map_err(|e| StoreError::from_db(e, || "input.actors: the same actor is given twice with the same role".to_owned()))?;
+                .map_err(|e| {
+                    StoreError::from_db(e, || {
+                        "input.actors: the same actor is given twice with the same role".to_owned()
+                    })
+                })?;
         }
     }
     if let Some(places) = locations {
         let ids: Vec<i64> = places.iter().map(|p| p.location_id).collect();
-        require_ids::<location::Entity>(txn, "input.locations", "location", &ids, location::Column::Id, Some(location::Column::ArchivedAt)).await?;
-        case_location::Entity::delete_many().filter(case_location::Column::CaseId.eq(case_id)).exec(txn).await?;
+        require_ids::<location::Entity>(
+            txn,
+            "input.locations",
+            "location",
+            &ids,
+            location::Column::Id,
+            Some(location::Column::ArchivedAt),
+        )
+        .await?;
+        case_location::Entity::delete_many()
+            .filter(case_location::Column::CaseId.eq(case_id))
+            .exec(txn)
+            .await?;
         let rows: Vec<case_location::ActiveModel> = places
             .iter()
             .map(|p| case_location::ActiveModel {
@@ -865,13 +1028,20 @@ async fn write_case_sets(
             case_location::Entity::insert_many(rows)
                 .exec(txn)
                 .await
-                .map_err(|e| StoreError::from_db(e, || "input.locations: the same location is given twice".to_owned()))?;
+                .map_err(|e| {
+                    StoreError::from_db(e, || {
+                        "input.locations: the same location is given twice".to_owned()
+                    })
+                })?;
         }
     }
     Ok(())
 }
 
-async fn insert_status_change(txn: &DatabaseTransaction, change: NewStatusChange) -> StoreResult<status_change::Model> {
+async fn insert_status_change(
+    txn: &DatabaseTransaction,
+    change: NewStatusChange,
+) -> StoreResult<status_change::Model> {
     Ok(status_change::ActiveModel {
         id: NotSet,
         case_id: Set(change.case_id),
@@ -888,18 +1058,49 @@ async fn insert_status_change(txn: &DatabaseTransaction, change: NewStatusChange
     .await?)
 }
 
-async fn insert_event(txn: &DatabaseTransaction, new: NewEvent, path: &str) -> StoreResult<event::Model> {
+async fn insert_event(
+    txn: &DatabaseTransaction,
+    new: NewEvent,
+    path: &str,
+) -> StoreResult<event::Model> {
     if let Some(end) = new.end_date
         && end.last_day() < new.date.first_day()
     {
-        return Err(StoreError::invalid(format!("{path}.endDate"), format!("{end} is before the start {}", new.date)));
+        return Err(StoreError::invalid(
+            format!("{path}.endDate"),
+            format!("{end} is before the start {}", new.date),
+        ));
     }
     if let Some(location) = new.location_id {
-        require_ids::<location::Entity>(txn, &format!("{path}.location"), "location", &[location], location::Column::Id, Some(location::Column::ArchivedAt)).await?;
+        require_ids::<location::Entity>(
+            txn,
+            &format!("{path}.location"),
+            "location",
+            &[location],
+            location::Column::Id,
+            Some(location::Column::ArchivedAt),
+        )
+        .await?;
     }
-    require_ids::<actor::Entity>(txn, &format!("{path}.actors"), "actor", &new.actor_ids, actor::Column::Id, Some(actor::Column::ArchivedAt)).await?;
+    require_ids::<actor::Entity>(
+        txn,
+        &format!("{path}.actors"),
+        "actor",
+        &new.actor_ids,
+        actor::Column::Id,
+        Some(actor::Column::ArchivedAt),
+    )
+    .await?;
     let news_ids: Vec<i64> = new.sources.iter().filter_map(|(n, _)| *n).collect();
-    require_ids::<news_item::Entity>(txn, &format!("{path}.sources"), "news item", &news_ids, news_item::Column::Id, Some(news_item::Column::ArchivedAt)).await?;
+    require_ids::<news_item::Entity>(
+        txn,
+        &format!("{path}.sources"),
+        "news item",
+        &news_ids,
+        news_item::Column::Id,
+        Some(news_item::Column::ArchivedAt),
+    )
+    .await?;
     let now = Utc::now();
     let (ended_on, ended_precision) = date_parts(new.end_date);
     let model = event::ActiveModel {
@@ -928,7 +1129,11 @@ async fn insert_event(txn: &DatabaseTransaction, new: NewEvent, path: &str) -> S
     actor_ids.dedup();
     let actors: Vec<event_actor::ActiveModel> = actor_ids
         .into_iter()
-        .map(|actor_id| event_actor::ActiveModel { id: NotSet, event_id: Set(model.id), actor_id: Set(actor_id) })
+        .map(|actor_id| event_actor::ActiveModel {
+            id: NotSet,
+            event_id: Set(model.id),
+            actor_id: Set(actor_id),
+        })
         .collect();
     if !actors.is_empty() {
         event_actor::Entity::insert_many(actors).exec(txn).await?;
@@ -957,12 +1162,17 @@ async fn bump_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case:
 /// Recomputes a case's derived columns: its current status and phase (from the latest
 /// status change) and its last activity (the latest day of anything dated in it).
 async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case::Model> {
-    let case = case::Entity::find_by_id(case_id).one(txn).await?.ok_or_else(|| StoreError::not_found("case"))?;
+    let case = case::Entity::find_by_id(case_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("case"))?;
     let changes = status_change::Entity::find()
         .filter(status_change::Column::CaseId.eq(case_id))
         .all(txn)
         .await?;
-    let dated = |on, precision| PartialDate::from_parts(on, precision).unwrap_or_else(|_| PartialDate::day(on));
+    let dated = |on, precision| {
+        PartialDate::from_parts(on, precision).unwrap_or_else(|_| PartialDate::day(on))
+    };
     let latest = changes
         .iter()
         .max_by_key(|c| (dated(c.occurred_on, c.occurred_precision), c.id));
@@ -984,8 +1194,14 @@ async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<ca
         .all(txn)
         .await?;
     for e in &events {
-        let end = e.ended_on.zip(e.ended_precision).map(|(on, p)| dated(on, p));
-        consider(end.unwrap_or_else(|| dated(e.occurred_on, e.occurred_precision)).last_day());
+        let end = e
+            .ended_on
+            .zip(e.ended_precision)
+            .map(|(on, p)| dated(on, p));
+        consider(
+            end.unwrap_or_else(|| dated(e.occurred_on, e.occurred_precision))
+                .last_day(),
+        );
     }
     let mut linked = sea_orm::sea_query::Query::select();
     linked

@@ -47,13 +47,19 @@ impl Actor {
 
     /// Other names: "MMG", "Minera Las Bambas".
     async fn aliases(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        let rows = loaders(ctx)?.load_one(AliasesOfActor(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(AliasesOfActor(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(|a| a.alias).collect())
     }
 
     /// The actor's roles in cases.
     async fn cases(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        let rows = loaders(ctx)?.load_one(RolesOfActor(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(RolesOfActor(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(CaseActor).collect())
     }
 

@@ -14,8 +14,8 @@ use crate::loaders::*;
 use crate::store::TimelineKind;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, Interface, MergedObject, Object, SimpleObject};
-use chasqui_entities::tables::{case, case_actor, case_relation};
 use chasqui_entities::CaseDetails;
+use chasqui_entities::tables::{case, case_actor, case_relation};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::ops::Deref;
 use std::sync::Arc;
@@ -34,8 +34,15 @@ impl CaseCore {
 }
 
 /// Loads the roles of a case with the given roles (all roles when `roles` is empty).
-async fn roles_of(ctx: &Context<'_>, case_id: i64, roles: &[chasqui_entities::ActorRole]) -> ApiResult<Vec<CaseActor>> {
-    let rows = loaders(ctx)?.load_one(RolesOfCase(case_id)).await?.unwrap_or_default();
+async fn roles_of(
+    ctx: &Context<'_>,
+    case_id: i64,
+    roles: &[chasqui_entities::ActorRole],
+) -> ApiResult<Vec<CaseActor>> {
+    let rows = loaders(ctx)?
+        .load_one(RolesOfCase(case_id))
+        .await?
+        .unwrap_or_default();
     Ok(rows
         .into_iter()
         .filter(|r| roles.is_empty() || roles.contains(&r.role))
@@ -89,7 +96,10 @@ impl CaseCore {
     }
 
     async fn started_on(&self, _ctx: &Context<'_>) -> ApiResult<Option<FuzzyDate>> {
-        Ok(FuzzyDate::from_optional(self.model.started_on, self.model.started_precision))
+        Ok(FuzzyDate::from_optional(
+            self.model.started_on,
+            self.model.started_precision,
+        ))
     }
 
     /// The last day of the latest dated thing in the case.
@@ -98,44 +108,75 @@ impl CaseCore {
     }
 
     async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        let rows = loaders(ctx)?.load_one(TopicsOfCase(self.id_value())).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(TopicsOfCase(self.id_value()))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(|t| t.topic).collect())
     }
 
     /// Identifiers of the case in other registers.
     async fn external_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExternalId>> {
-        let rows = loaders(ctx)?.load_one(ExternalIdsOfCase(self.id_value())).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(ExternalIdsOfCase(self.id_value()))
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
-            .map(|r| ExternalId { scheme: r.scheme.into(), value: r.value })
+            .map(|r| ExternalId {
+                scheme: r.scheme.into(),
+                value: r.value,
+            })
             .collect())
     }
 
     /// Every status change, oldest first, each dated and sourced.
     async fn status_history(&self, ctx: &Context<'_>) -> ApiResult<Vec<StatusChange>> {
-        let rows = loaders(ctx)?.load_one(StatusHistoryOfCase(self.id_value())).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(StatusHistoryOfCase(self.id_value()))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(StatusChange::new).collect())
     }
 
     /// The actors of the case with their roles; only those with `role` when given.
-    async fn actors(&self, ctx: &Context<'_>, role: Option<ActorRole>) -> ApiResult<Vec<CaseActor>> {
+    async fn actors(
+        &self,
+        ctx: &Context<'_>,
+        role: Option<ActorRole>,
+    ) -> ApiResult<Vec<CaseActor>> {
         let roles: Vec<chasqui_entities::ActorRole> = role.map(Into::into).into_iter().collect();
         roles_of(ctx, self.id_value(), &roles).await
     }
 
     /// Where the case is placed.
     async fn locations(&self, ctx: &Context<'_>) -> ApiResult<Vec<CasePlacement>> {
-        let rows = loaders(ctx)?.load_one(PlacementsOfCase(self.id_value())).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfCase(self.id_value()))
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
-            .map(|r| CasePlacement { location_id: r.location_id, precision: r.precision.into() })
+            .map(|r| CasePlacement {
+                location_id: r.location_id,
+                precision: r.precision.into(),
+            })
             .collect())
     }
 
     /// Cases this one relates to, in either direction.
     async fn related_cases(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseRelation>> {
-        let rows = loaders(ctx)?.load_one(RelationsOfCase(self.id_value())).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(|r| CaseRelation { model: r, from_case: self.id_value() }).collect())
+        let rows = loaders(ctx)?
+            .load_one(RelationsOfCase(self.id_value()))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| CaseRelation {
+                model: r,
+                from_case: self.id_value(),
+            })
+            .collect())
     }
 
     /// The case's events, paged.
@@ -146,14 +187,24 @@ impl CaseCore {
         after: Option<String>,
         order: Option<TimelineOrder>,
     ) -> ApiResult<Connection<String, Event, EmptyFields, EmptyFields>> {
-        let (page, cursors) = timeline_page(ctx, self.id_value(), vec![TimelineKind::Event], first, after, order).await?;
+        let (page, cursors) = timeline_page(
+            ctx,
+            self.id_value(),
+            vec![TimelineKind::Event],
+            first,
+            after,
+            order,
+        )
+        .await?;
         let loader = loaders(ctx)?;
         let ids: Vec<EventById> = page.rows.iter().map(|r| EventById(r.id)).collect();
         let events = loader.load_many(ids).await?;
         let mut connection = Connection::new(false, page.has_next);
         for (row, cursor) in page.rows.iter().zip(cursors) {
             if let Some(model) = events.get(&EventById(row.id)) {
-                connection.edges.push(Edge::new(cursor, Event::new(model.clone())));
+                connection
+                    .edges
+                    .push(Edge::new(cursor, Event::new(model.clone())));
             }
         }
         Ok(connection)
@@ -167,14 +218,24 @@ impl CaseCore {
         after: Option<String>,
         order: Option<TimelineOrder>,
     ) -> ApiResult<Connection<String, NewsLink, EmptyFields, EmptyFields>> {
-        let (page, cursors) = timeline_page(ctx, self.id_value(), vec![TimelineKind::News], first, after, order).await?;
+        let (page, cursors) = timeline_page(
+            ctx,
+            self.id_value(),
+            vec![TimelineKind::News],
+            first,
+            after,
+            order,
+        )
+        .await?;
         let loader = loaders(ctx)?;
         let ids: Vec<NewsLinkById> = page.rows.iter().map(|r| NewsLinkById(r.id)).collect();
         let links = loader.load_many(ids).await?;
         let mut connection = Connection::new(false, page.has_next);
         for (row, cursor) in page.rows.iter().zip(cursors) {
             if let Some(model) = links.get(&NewsLinkById(row.id)) {
-                connection.edges.push(Edge::new(cursor, NewsLink(model.clone())));
+                connection
+                    .edges
+                    .push(Edge::new(cursor, NewsLink(model.clone())));
             }
         }
         Ok(connection)
@@ -201,7 +262,8 @@ impl CaseCore {
                 .collect(),
             _ => TimelineKind::ALL.to_vec(),
         };
-        let (page, cursors) = timeline_page(ctx, self.id_value(), kinds, first, after, order).await?;
+        let (page, cursors) =
+            timeline_page(ctx, self.id_value(), kinds, first, after, order).await?;
         TimelineEntry::connection(ctx, &page, cursors).await
     }
 
@@ -222,7 +284,12 @@ pub struct ExtractiveFields(CaseCore);
 impl ExtractiveFields {
     /// The companies operating the project (actors with role OPERATOR).
     async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Operator]).await
+        roles_of(
+            ctx,
+            self.0.model.id,
+            &[chasqui_entities::ActorRole::Operator],
+        )
+        .await
     }
 
     /// What is extracted.
@@ -242,7 +309,12 @@ pub struct InfrastructureFields(CaseCore);
 impl InfrastructureFields {
     /// The concessionaires or contractors (actors with role OPERATOR).
     async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Operator]).await
+        roles_of(
+            ctx,
+            self.0.model.id,
+            &[chasqui_entities::ActorRole::Operator],
+        )
+        .await
     }
 
     async fn project_stage(&self) -> Option<ProjectStage> {
@@ -309,7 +381,12 @@ pub struct CampaignFields(CaseCore);
 impl CampaignFields {
     /// Who runs the campaign (actors with role ORGANISER).
     async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Organiser]).await
+        roles_of(
+            ctx,
+            self.0.model.id,
+            &[chasqui_entities::ActorRole::Organiser],
+        )
+        .await
     }
 
     /// What the campaign wants.
@@ -329,7 +406,12 @@ impl InvestigationFields {
 
     /// Actors with role INVESTIGATOR.
     async fn investigators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Investigator]).await
+        roles_of(
+            ctx,
+            self.0.model.id,
+            &[chasqui_entities::ActorRole::Investigator],
+        )
+        .await
     }
 }
 
@@ -390,6 +472,7 @@ impl Deref for OtherCase {
 }
 
 /// Anything followed over time. Each kind has its own type with its own fields.
+#[allow(clippy::duplicated_attributes)] // the interface lists each field as field(name, ty)
 #[derive(Interface, Clone)]
 #[graphql(
     field(name = "id", ty = "ID"),
@@ -407,7 +490,11 @@ impl Deref for OtherCase {
     field(name = "topics", ty = "ApiResult<Vec<String>>"),
     field(name = "external_ids", ty = "ApiResult<Vec<ExternalId>>"),
     field(name = "status_history", ty = "ApiResult<Vec<StatusChange>>"),
-    field(name = "actors", ty = "ApiResult<Vec<CaseActor>>", arg(name = "role", ty = "Option<ActorRole>")),
+    field(
+        name = "actors",
+        ty = "ApiResult<Vec<CaseActor>>",
+        arg(name = "role", ty = "Option<ActorRole>")
+    ),
     field(name = "locations", ty = "ApiResult<Vec<CasePlacement>>"),
     field(name = "related_cases", ty = "ApiResult<Vec<CaseRelation>>"),
     field(
@@ -453,16 +540,23 @@ impl Case {
             tracing::warn!(case = model.id, error = %err, "unreadable case details; showing none");
             CaseDetails::default()
         });
-        let core = CaseCore { model: Arc::new(model), details: Arc::new(details) };
+        let core = CaseCore {
+            model: Arc::new(model),
+            details: Arc::new(details),
+        };
         use chasqui_entities::CaseKind as K;
         match core.model.kind {
             K::Mine => Self::Mine(MineCase(core.clone(), ExtractiveFields(core))),
             K::OilAndGas => Self::OilAndGas(OilAndGasCase(core.clone(), ExtractiveFields(core))),
-            K::Infrastructure => Self::Infrastructure(InfrastructureCase(core.clone(), InfrastructureFields(core))),
+            K::Infrastructure => {
+                Self::Infrastructure(InfrastructureCase(core.clone(), InfrastructureFields(core)))
+            }
             K::Decree => Self::Decree(DecreeCase(core.clone(), DecreeFields(core))),
             K::CourtCase => Self::CourtCase(CourtCase(core.clone(), CourtCaseFields(core))),
             K::Campaign => Self::Campaign(CampaignCase(core.clone(), CampaignFields(core))),
-            K::Investigation => Self::Investigation(InvestigationCase(core.clone(), InvestigationFields(core))),
+            K::Investigation => {
+                Self::Investigation(InvestigationCase(core.clone(), InvestigationFields(core)))
+            }
             K::Other => Self::Other(OtherCase(core)),
         }
     }
@@ -482,7 +576,10 @@ impl Case {
 
     /// Loads a case by id through the request's loader (None when not visible).
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Case>> {
-        Ok(loaders(ctx)?.load_one(CaseById(id)).await?.map(Case::from_model))
+        Ok(loaders(ctx)?
+            .load_one(CaseById(id))
+            .await?
+            .map(Case::from_model))
     }
 }
 
@@ -563,7 +660,11 @@ impl CaseRelation {
 
     /// The case at the other end.
     async fn case(&self, ctx: &Context<'_>) -> ApiResult<Option<Case>> {
-        let other = if self.model.case_id == self.from_case { self.model.related_case_id } else { self.model.case_id };
+        let other = if self.model.case_id == self.from_case {
+            self.model.related_case_id
+        } else {
+            self.model.case_id
+        };
         Case::load(ctx, other).await
     }
 

@@ -11,11 +11,13 @@ use chrono::NaiveDate;
 
 /// The request's loader; absent only if the server was wired wrongly.
 pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
-    ctx.data::<Loaders>().map_err(|_| internal("no loaders in the request context"))
+    ctx.data::<Loaders>()
+        .map_err(|_| internal("no loaders in the request context"))
 }
 
 pub fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a Store> {
-    ctx.data::<Store>().map_err(|_| internal("no store in the schema context"))
+    ctx.data::<Store>()
+        .map_err(|_| internal("no store in the schema context"))
 }
 
 /// The caller's access; anonymous (public only) when the request carries none.
@@ -37,7 +39,10 @@ pub struct FuzzyDate(pub PartialDate);
 
 impl FuzzyDate {
     pub fn from_parts(day: NaiveDate, precision: DatePrecision) -> Self {
-        Self(PartialDate::from_parts(day, precision).unwrap_or_else(|_| PartialDate::truncate(day, precision)))
+        Self(
+            PartialDate::from_parts(day, precision)
+                .unwrap_or_else(|_| PartialDate::truncate(day, precision)),
+        )
     }
 
     pub fn from_optional(day: Option<NaiveDate>, precision: Option<DatePrecision>) -> Option<Self> {
@@ -82,7 +87,10 @@ pub struct Source {
 
 #[Object]
 impl Source {
-    async fn news_item(&self, ctx: &Context<'_>) -> ApiResult<Option<crate::types::news::NewsItem>> {
+    async fn news_item(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<crate::types::news::NewsItem>> {
         match self.news_item_id {
             Some(id) => crate::types::news::NewsItem::load(ctx, id).await,
             None => Ok(None),
@@ -94,7 +102,9 @@ impl Source {
             return Ok(Some(url.clone()));
         }
         match self.news_item_id {
-            Some(id) => Ok(crate::types::news::NewsItem::load(ctx, id).await?.and_then(|n| n.model.url.clone())),
+            Some(id) => Ok(crate::types::news::NewsItem::load(ctx, id)
+                .await?
+                .and_then(|n| n.model.url.clone())),
             None => Ok(None),
         }
     }

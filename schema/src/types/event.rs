@@ -62,8 +62,13 @@ impl Event {
 
     async fn actors(&self, ctx: &Context<'_>) -> ApiResult<Vec<Actor>> {
         let loader = loaders(ctx)?;
-        let rows = loader.load_one(ActorsOfEvent(self.0.id)).await?.unwrap_or_default();
-        let actors = loader.load_many(rows.iter().map(|r| ActorById(r.actor_id))).await?;
+        let rows = loader
+            .load_one(ActorsOfEvent(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let actors = loader
+            .load_many(rows.iter().map(|r| ActorById(r.actor_id)))
+            .await?;
         Ok(rows
             .iter()
             .filter_map(|r| actors.get(&ActorById(r.actor_id)).cloned().map(Actor::new))
@@ -80,8 +85,17 @@ impl Event {
 
     /// The news items and URLs that report it.
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
-        let rows = loaders(ctx)?.load_one(SourcesOfEvent(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(|r| Source { news_item_id: r.news_item_id, url: r.url }).collect())
+        let rows = loaders(ctx)?
+            .load_one(SourcesOfEvent(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| Source {
+                news_item_id: r.news_item_id,
+                url: r.url,
+            })
+            .collect())
     }
 
     async fn visibility(&self) -> Visibility {
@@ -134,6 +148,9 @@ impl StatusChange {
         if self.0.news_item_id.is_none() && self.0.source_url.is_none() {
             return Vec::new();
         }
-        vec![Source { news_item_id: self.0.news_item_id, url: self.0.source_url.clone() }]
+        vec![Source {
+            news_item_id: self.0.news_item_id,
+            url: self.0.source_url.clone(),
+        }]
     }
 }

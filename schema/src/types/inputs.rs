@@ -14,11 +14,25 @@ fn path(prefix: &str, field: &str) -> String {
     format!("{prefix}.{field}")
 }
 
-fn opt_text(prefix: &str, field: &str, value: Option<&String>, max: usize) -> ApiResult<Option<String>> {
-    Ok(validate::text(&path(prefix, field), value.map(String::as_str), max)?)
+fn opt_text(
+    prefix: &str,
+    field: &str,
+    value: Option<&String>,
+    max: usize,
+) -> ApiResult<Option<String>> {
+    Ok(validate::text(
+        &path(prefix, field),
+        value.map(String::as_str),
+        max,
+    )?)
 }
 
-fn maybe_text(prefix: &str, field: &str, value: &MaybeUndefined<String>, max: usize) -> ApiResult<Option<Option<String>>> {
+fn maybe_text(
+    prefix: &str,
+    field: &str,
+    value: &MaybeUndefined<String>,
+    max: usize,
+) -> ApiResult<Option<Option<String>>> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
@@ -63,29 +77,58 @@ pub struct CaseFilter {
 
 impl CaseFilter {
     /// Resolves the filter into store terms; unknown regions match nothing.
-    pub async fn resolve(&self, store: &Store, access: Access) -> ApiResult<crate::store::CaseFilter> {
+    pub async fn resolve(
+        &self,
+        store: &Store,
+        access: Access,
+    ) -> ApiResult<crate::store::CaseFilter> {
         let mut filter = crate::store::CaseFilter {
             kinds: self.kinds.iter().flatten().map(|k| (*k).into()).collect(),
-            statuses: self.statuses.iter().flatten().map(|k| (*k).into()).collect(),
+            statuses: self
+                .statuses
+                .iter()
+                .flatten()
+                .map(|k| (*k).into())
+                .collect(),
             phases: self.phases.iter().flatten().map(|k| (*k).into()).collect(),
-            conflict_types: self.conflict_types.iter().flatten().map(|k| (*k).into()).collect(),
-            topics: self.topics.iter().flatten().map(|t| t.trim().to_lowercase()).collect(),
+            conflict_types: self
+                .conflict_types
+                .iter()
+                .flatten()
+                .map(|k| (*k).into())
+                .collect(),
+            topics: self
+                .topics
+                .iter()
+                .flatten()
+                .map(|t| t.trim().to_lowercase())
+                .collect(),
             active_from: self.active_from.map(|d| d.0.first_day()),
             active_to: self.active_to.map(|d| d.0.last_day()),
             ..Default::default()
         };
         if let Some(actor) = &self.actor {
-            filter.actor_ids.push(decode(NodeType::Actor, actor, "filter.actor")?);
+            filter
+                .actor_ids
+                .push(decode(NodeType::Actor, actor, "filter.actor")?);
         }
         if let Some(regions) = &self.region {
             for region in regions {
-                let id = crate::ids::decode_any(region).filter(|(k, _)| *k == NodeType::Location).map(|(_, id)| id);
+                let id = crate::ids::decode_any(region)
+                    .filter(|(k, _)| *k == NodeType::Location)
+                    .map(|(_, id)| id);
                 let path = match id {
                     Some(id) => store.location_path(access, None, Some(id)).await?,
-                    None => store.location_path(access, Some(region.as_str()), None).await?,
+                    None => {
+                        store
+                            .location_path(access, Some(region.as_str()), None)
+                            .await?
+                    }
                 };
                 // An unknown region matches no case (not every case).
-                filter.region_paths.push(path.unwrap_or_else(|| "/unknown-region/".to_owned()));
+                filter
+                    .region_paths
+                    .push(path.unwrap_or_else(|| "/unknown-region/".to_owned()));
             }
         }
         Ok(filter)
@@ -184,7 +227,10 @@ impl CaseDetailsInput {
         if let Some(value) = self.contract_value_usd
             && (!value.is_finite() || value < 0.0)
         {
-            return Err(ApiError::bad_input(path(prefix, "contractValueUsd"), "must be a non-negative number"));
+            return Err(ApiError::bad_input(
+                path(prefix, "contractValueUsd"),
+                "must be a non-negative number",
+            ));
         }
         let minerals = self
             .minerals
@@ -197,14 +243,29 @@ impl CaseDetailsInput {
             minerals,
             project_stage: self.project_stage.map(Into::into),
             contract_value_usd: self.contract_value_usd,
-            identifier: opt_text(prefix, "identifier", self.identifier.as_ref(), validate::MAX_NAME)?,
+            identifier: opt_text(
+                prefix,
+                "identifier",
+                self.identifier.as_ref(),
+                validate::MAX_NAME,
+            )?,
             issued_on: self.issued_on.map(|d| d.0),
             legal_status: self.legal_status.map(Into::into),
             court: opt_text(prefix, "court", self.court.as_ref(), validate::MAX_NAME)?,
-            docket_number: opt_text(prefix, "docketNumber", self.docket_number.as_ref(), validate::MAX_NAME)?,
+            docket_number: opt_text(
+                prefix,
+                "docketNumber",
+                self.docket_number.as_ref(),
+                validate::MAX_NAME,
+            )?,
             court_stage: self.court_stage.map(Into::into),
             aim: opt_text(prefix, "aim", self.aim.as_ref(), validate::MAX_TEXT)?,
-            investigating_body: opt_text(prefix, "investigatingBody", self.investigating_body.as_ref(), validate::MAX_NAME)?,
+            investigating_body: opt_text(
+                prefix,
+                "investigatingBody",
+                self.investigating_body.as_ref(),
+                validate::MAX_NAME,
+            )?,
         })
     }
 }
@@ -217,11 +278,19 @@ fn resolve_topics(topics: &[String], prefix: &str) -> ApiResult<Vec<String>> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
-fn resolve_external_ids(values: &[ExternalIdInput], prefix: &str) -> ApiResult<Vec<(model::ExternalIdScheme, String)>> {
+fn resolve_external_ids(
+    values: &[ExternalIdInput],
+    prefix: &str,
+) -> ApiResult<Vec<(model::ExternalIdScheme, String)>> {
     values
         .iter()
         .enumerate()
-        .map(|(i, e)| Ok((e.scheme.into(), validate::name(&format!("{prefix}.externalIds[{i}].value"), &e.value)?)))
+        .map(|(i, e)| {
+            Ok((
+                e.scheme.into(),
+                validate::name(&format!("{prefix}.externalIds[{i}].value"), &e.value)?,
+            ))
+        })
         .collect()
 }
 
@@ -234,7 +303,10 @@ fn resolve_roles(values: &[CaseActorInput], prefix: &str) -> ApiResult<Vec<NewRo
             if let (Some(start), Some(end)) = (r.started_on, r.ended_on)
                 && end.0.last_day() < start.0.first_day()
             {
-                return Err(ApiError::bad_input(format!("{at}.endedOn"), "is before startedOn"));
+                return Err(ApiError::bad_input(
+                    format!("{at}.endedOn"),
+                    "is before startedOn",
+                ));
             }
             Ok(NewRole {
                 actor_id: decode(NodeType::Actor, &r.actor, &format!("{at}.actor"))?,
@@ -253,7 +325,11 @@ fn resolve_placements(values: &[CasePlacementInput], prefix: &str) -> ApiResult<
         .enumerate()
         .map(|(i, p)| {
             Ok(NewPlacement {
-                location_id: decode(NodeType::Location, &p.location, &format!("{prefix}.locations[{i}].location"))?,
+                location_id: decode(
+                    NodeType::Location,
+                    &p.location,
+                    &format!("{prefix}.locations[{i}].location"),
+                )?,
                 precision: p.precision.into(),
             })
         })
@@ -318,7 +394,10 @@ impl CreateCaseInput {
                     None => (None, None),
                 };
                 let date = date.map(|d| d.0).ok_or_else(|| {
-                    ApiError::bad_input("input.statusSince", "give the date the status took effect with its source")
+                    ApiError::bad_input(
+                        "input.statusSince",
+                        "give the date the status took effect with its source",
+                    )
                 })?;
                 Some(NewStatusChange {
                     case_id: 0,
@@ -340,9 +419,16 @@ impl CreateCaseInput {
             phase: self.phase.map(Into::into),
             conflict_type: self.conflict_type.map(Into::into),
             started_on: self.started_on.map(|d| d.0),
-            details: self.details.clone().unwrap_or_default().resolve(kind, "input.details")?,
+            details: self
+                .details
+                .clone()
+                .unwrap_or_default()
+                .resolve(kind, "input.details")?,
             topics: resolve_topics(self.topics.as_deref().unwrap_or_default(), p)?,
-            external_ids: resolve_external_ids(self.external_ids.as_deref().unwrap_or_default(), p)?,
+            external_ids: resolve_external_ids(
+                self.external_ids.as_deref().unwrap_or_default(),
+                p,
+            )?,
             actors: resolve_roles(self.actors.as_deref().unwrap_or_default(), p)?,
             locations: resolve_placements(self.locations.as_deref().unwrap_or_default(), p)?,
             visibility: self.visibility.into(),
@@ -376,17 +462,45 @@ impl UpdateCaseInput {
     pub fn resolve(&self, kind: model::CaseKind) -> ApiResult<CasePatch> {
         let p = "input";
         Ok(CasePatch {
-            slug: self.slug.as_deref().map(|s| validate::slug("input.slug", s)).transpose()?,
-            title: self.title.as_deref().map(|s| validate::name("input.title", s)).transpose()?,
+            slug: self
+                .slug
+                .as_deref()
+                .map(|s| validate::slug("input.slug", s))
+                .transpose()?,
+            title: self
+                .title
+                .as_deref()
+                .map(|s| validate::name("input.title", s))
+                .transpose()?,
             summary: maybe_text(p, "summary", &self.summary, validate::MAX_TEXT)?,
             phase: maybe(&self.phase, Into::into),
             conflict_type: maybe(&self.conflict_type, Into::into),
             started_on: maybe(&self.started_on, |d: PartialDate| d.0),
-            details: self.details.as_ref().map(|d| d.resolve(kind, "input.details")).transpose()?,
-            topics: self.topics.as_deref().map(|t| resolve_topics(t, p)).transpose()?,
-            external_ids: self.external_ids.as_deref().map(|e| resolve_external_ids(e, p)).transpose()?,
-            actors: self.actors.as_deref().map(|a| resolve_roles(a, p)).transpose()?,
-            locations: self.locations.as_deref().map(|l| resolve_placements(l, p)).transpose()?,
+            details: self
+                .details
+                .as_ref()
+                .map(|d| d.resolve(kind, "input.details"))
+                .transpose()?,
+            topics: self
+                .topics
+                .as_deref()
+                .map(|t| resolve_topics(t, p))
+                .transpose()?,
+            external_ids: self
+                .external_ids
+                .as_deref()
+                .map(|e| resolve_external_ids(e, p))
+                .transpose()?,
+            actors: self
+                .actors
+                .as_deref()
+                .map(|a| resolve_roles(a, p))
+                .transpose()?,
+            locations: self
+                .locations
+                .as_deref()
+                .map(|l| resolve_placements(l, p))
+                .transpose()?,
             visibility: self.visibility.map(Into::into),
         })
     }
@@ -417,7 +531,12 @@ impl CreateActorInput {
             slug: validate::slug("input.slug", &self.slug)?,
             name: validate::name("input.name", &self.name)?,
             kind: self.kind.into(),
-            description: opt_text("input", "description", self.description.as_ref(), validate::MAX_TEXT)?,
+            description: opt_text(
+                "input",
+                "description",
+                self.description.as_ref(),
+                validate::MAX_TEXT,
+            )?,
             aliases: resolve_aliases(self.aliases.as_deref().unwrap_or_default())?,
             visibility: self.visibility.into(),
         })
@@ -438,10 +557,23 @@ pub struct UpdateActorInput {
 impl UpdateActorInput {
     pub fn resolve(&self) -> ApiResult<ActorPatch> {
         Ok(ActorPatch {
-            slug: self.slug.as_deref().map(|s| validate::slug("input.slug", s)).transpose()?,
-            name: self.name.as_deref().map(|s| validate::name("input.name", s)).transpose()?,
+            slug: self
+                .slug
+                .as_deref()
+                .map(|s| validate::slug("input.slug", s))
+                .transpose()?,
+            name: self
+                .name
+                .as_deref()
+                .map(|s| validate::name("input.name", s))
+                .transpose()?,
             kind: self.kind.map(Into::into),
-            description: maybe_text("input", "description", &self.description, validate::MAX_TEXT)?,
+            description: maybe_text(
+                "input",
+                "description",
+                &self.description,
+                validate::MAX_TEXT,
+            )?,
             aliases: self.aliases.as_deref().map(resolve_aliases).transpose()?,
             visibility: self.visibility.map(Into::into),
         })
@@ -464,19 +596,41 @@ pub struct CreateLocationInput {
 }
 
 fn resolve_geometry(value: Option<&Json<serde_json::Value>>) -> ApiResult<Option<String>> {
-    let Some(Json(value)) = value else { return Ok(None) };
-    let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or_default();
-    const KINDS: [&str; 6] = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"];
+    let Some(Json(value)) = value else {
+        return Ok(None);
+    };
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default();
+    const KINDS: [&str; 6] = [
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+    ];
     if !KINDS.contains(&kind) || value.get("coordinates").is_none() {
-        return Err(ApiError::bad_input("input.geometry", "must be a GeoJSON geometry with a type and coordinates"));
+        return Err(ApiError::bad_input(
+            "input.geometry",
+            "must be a GeoJSON geometry with a type and coordinates",
+        ));
     }
     Ok(Some(value.to_string()))
 }
 
 fn resolve_code(code: &str) -> ApiResult<String> {
     let code = validate::name("input.code", code)?;
-    if code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
-        return Err(ApiError::bad_input("input.code", "use at most 32 letters, digits, '-' or '.'"));
+    if code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        return Err(ApiError::bad_input(
+            "input.code",
+            "use at most 32 letters, digits, '-' or '.'",
+        ));
     }
     Ok(code)
 }
@@ -486,13 +640,20 @@ impl CreateLocationInput {
         let latitude = validate::latitude("input.latitude", self.latitude)?;
         let longitude = validate::longitude("input.longitude", self.longitude)?;
         if latitude.is_some() != longitude.is_some() {
-            return Err(ApiError::bad_input("input.longitude", "give both latitude and longitude, or neither"));
+            return Err(ApiError::bad_input(
+                "input.longitude",
+                "give both latitude and longitude, or neither",
+            ));
         }
         Ok(NewLocation {
             code: self.code.as_deref().map(resolve_code).transpose()?,
             name: validate::name("input.name", &self.name)?,
             level: self.level.into(),
-            parent_id: self.parent.as_ref().map(|p| decode(NodeType::Location, p, "input.parent")).transpose()?,
+            parent_id: self
+                .parent
+                .as_ref()
+                .map(|p| decode(NodeType::Location, p, "input.parent"))
+                .transpose()?,
             latitude,
             longitude,
             geometry: resolve_geometry(self.geometry.as_ref())?,
@@ -521,12 +682,18 @@ impl UpdateLocationInput {
             MaybeUndefined::Value(p) => {
                 let parent = decode(NodeType::Location, p, "input.parent")?;
                 if parent == id {
-                    return Err(ApiError::bad_input("input.parent", "a location cannot be its own parent"));
+                    return Err(ApiError::bad_input(
+                        "input.parent",
+                        "a location cannot be its own parent",
+                    ));
                 }
                 Some(Some(parent))
             }
         };
-        let coordinate = |value: &MaybeUndefined<f64>, f: fn(&str, Option<f64>) -> Result<Option<f64>, StoreError>, field: &str| -> ApiResult<Option<Option<f64>>> {
+        let coordinate = |value: &MaybeUndefined<f64>,
+                          f: fn(&str, Option<f64>) -> Result<Option<f64>, StoreError>,
+                          field: &str|
+         -> ApiResult<Option<Option<f64>>> {
             match value {
                 MaybeUndefined::Undefined => Ok(None),
                 MaybeUndefined::Null => Ok(Some(None)),
@@ -539,7 +706,11 @@ impl UpdateLocationInput {
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(c) => Some(Some(resolve_code(c)?)),
             },
-            name: self.name.as_deref().map(|n| validate::name("input.name", n)).transpose()?,
+            name: self
+                .name
+                .as_deref()
+                .map(|n| validate::name("input.name", n))
+                .transpose()?,
             level: self.level.map(Into::into),
             parent_id,
             latitude: coordinate(&self.latitude, validate::latitude, "input.latitude")?,
@@ -572,8 +743,15 @@ pub struct CreateNewsItemInput {
 
 fn resolve_language(value: Option<&str>) -> ApiResult<Option<String>> {
     match value {
-        Some(tag) if tag.is_empty() || tag.len() > 16 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
-            Err(ApiError::bad_input("input.language", "must be a language tag such as `en` or `es`"))
+        Some(tag)
+            if tag.is_empty()
+                || tag.len() > 16
+                || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            Err(ApiError::bad_input(
+                "input.language",
+                "must be a language tag such as `en` or `es`",
+            ))
         }
         other => Ok(other.map(str::to_owned)),
     }
@@ -584,10 +762,20 @@ impl CreateNewsItemInput {
         Ok(NewNewsItem {
             title: validate::name("input.title", &self.title)?,
             published_on: self.date.0,
-            summary: opt_text("input", "summary", self.summary.as_ref(), validate::MAX_TEXT)?,
+            summary: opt_text(
+                "input",
+                "summary",
+                self.summary.as_ref(),
+                validate::MAX_TEXT,
+            )?,
             body: opt_text("input", "body", self.body.as_ref(), validate::MAX_BODY)?,
             url: validate::url("input.url", self.url.as_deref())?,
-            publisher: opt_text("input", "publisher", self.publisher.as_ref(), validate::MAX_NAME)?,
+            publisher: opt_text(
+                "input",
+                "publisher",
+                self.publisher.as_ref(),
+                validate::MAX_NAME,
+            )?,
             language: resolve_language(self.language.as_deref())?,
             visibility: self.visibility.into(),
         })
@@ -609,7 +797,11 @@ pub struct UpdateNewsItemInput {
 impl UpdateNewsItemInput {
     pub fn resolve(&self) -> ApiResult<NewsItemPatch> {
         Ok(NewsItemPatch {
-            title: self.title.as_deref().map(|t| validate::name("input.title", t)).transpose()?,
+            title: self
+                .title
+                .as_deref()
+                .map(|t| validate::name("input.title", t))
+                .transpose()?,
             published_on: self.date.map(|d| d.0),
             summary: maybe_text("input", "summary", &self.summary, validate::MAX_TEXT)?,
             body: maybe_text("input", "body", &self.body, validate::MAX_BODY)?,
@@ -646,21 +838,42 @@ pub struct ReportedEventInput {
 }
 
 impl ReportedEventInput {
-    pub fn resolve(&self, at: &str, case_id: i64, sources: Vec<(Option<i64>, Option<String>)>) -> ApiResult<NewEvent> {
+    pub fn resolve(
+        &self,
+        at: &str,
+        case_id: i64,
+        sources: Vec<(Option<i64>, Option<String>)>,
+    ) -> ApiResult<NewEvent> {
         if let Some(end) = self.end_date
             && end.0.last_day() < self.date.0.first_day()
         {
-            return Err(ApiError::bad_input(path(at, "endDate"), format!("{} is before the start {}", end.0, self.date.0)));
+            return Err(ApiError::bad_input(
+                path(at, "endDate"),
+                format!("{} is before the start {}", end.0, self.date.0),
+            ));
         }
         Ok(NewEvent {
             case_id,
             kind: self.kind.into(),
             title: validate::name(&path(at, "title"), &self.title)?,
-            description: opt_text(at, "description", self.description.as_ref(), validate::MAX_TEXT)?,
+            description: opt_text(
+                at,
+                "description",
+                self.description.as_ref(),
+                validate::MAX_TEXT,
+            )?,
             date: self.date.0,
             end_date: self.end_date.map(|d| d.0),
-            location_id: self.location.as_ref().map(|l| decode(NodeType::Location, l, &path(at, "location"))).transpose()?,
-            actor_ids: ids(NodeType::Actor, self.actors.as_deref().unwrap_or_default(), &path(at, "actors"))?,
+            location_id: self
+                .location
+                .as_ref()
+                .map(|l| decode(NodeType::Location, l, &path(at, "location")))
+                .transpose()?,
+            actor_ids: ids(
+                NodeType::Actor,
+                self.actors.as_deref().unwrap_or_default(),
+                &path(at, "actors"),
+            )?,
             deaths: validate::count(&path(at, "deaths"), self.deaths)?,
             injuries: validate::count(&path(at, "injuries"), self.injuries)?,
             sources,
@@ -691,7 +904,10 @@ impl RecordEventInput {
     pub fn resolve(&self) -> ApiResult<NewEvent> {
         let case_id = decode(NodeType::Case, &self.case, "input.case")?;
         if self.sources.is_empty() {
-            return Err(ApiError::bad_input("input.sources", "every event needs at least one source"));
+            return Err(ApiError::bad_input(
+                "input.sources",
+                "every event needs at least one source",
+            ));
         }
         let sources = self
             .sources
@@ -738,10 +954,16 @@ impl LinkNewsItemInput {
         let news_item_id = decode(NodeType::NewsItem, &self.news_item, "input.newsItem")?;
         let case_id = decode(NodeType::Case, &self.case, "input.case")?;
         if self.reported_phase.is_some() && self.reported_status.is_none() {
-            return Err(ApiError::bad_input("input.reportedPhase", "give reportedStatus with the phase"));
+            return Err(ApiError::bad_input(
+                "input.reportedPhase",
+                "give reportedStatus with the phase",
+            ));
         }
         if self.update_kind == UpdateKind::StatusChange && self.reported_status.is_none() {
-            return Err(ApiError::bad_input("input.reportedStatus", "a STATUS_CHANGE update must report the status"));
+            return Err(ApiError::bad_input(
+                "input.reportedStatus",
+                "a STATUS_CHANGE update must report the status",
+            ));
         }
         Ok(NewLink {
             news_item_id,
@@ -755,7 +977,11 @@ impl LinkNewsItemInput {
                 .map(|e| e.resolve("input.event", case_id, vec![(Some(news_item_id), None)]))
                 .transpose()?,
             note: opt_text("input", "note", self.note.as_ref(), validate::MAX_TEXT)?,
-            state: if self.confirmed { model::LinkState::Confirmed } else { model::LinkState::Suggested },
+            state: if self.confirmed {
+                model::LinkState::Confirmed
+            } else {
+                model::LinkState::Suggested
+            },
             confidence: None,
             matched_terms: Vec::new(),
             visibility: self.visibility.into(),

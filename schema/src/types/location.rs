@@ -14,7 +14,10 @@ pub struct Location(pub location::Model);
 
 impl Location {
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Location>> {
-        Ok(loaders(ctx)?.load_one(LocationById(id)).await?.map(Location))
+        Ok(loaders(ctx)?
+            .load_one(LocationById(id))
+            .await?
+            .map(Location))
     }
 
     fn ancestor_ids(&self) -> Vec<i64> {
@@ -56,7 +59,11 @@ impl Location {
 
     /// The shape as a GeoJSON geometry (WGS84), when the place has one.
     async fn geometry(&self) -> Option<Json<serde_json::Value>> {
-        self.0.geometry.as_deref().and_then(|g| serde_json::from_str(g).ok()).map(Json)
+        self.0
+            .geometry
+            .as_deref()
+            .and_then(|g| serde_json::from_str(g).ok())
+            .map(Json)
     }
 
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
@@ -69,12 +76,20 @@ impl Location {
     /// From the root down to the parent: Peru, Apurímac, Cotabambas.
     async fn ancestors(&self, ctx: &Context<'_>) -> ApiResult<Vec<Location>> {
         let ids = self.ancestor_ids();
-        let found = loaders(ctx)?.load_many(ids.iter().map(|id| LocationById(*id))).await?;
-        Ok(ids.iter().filter_map(|id| found.get(&LocationById(*id)).cloned().map(Location)).collect())
+        let found = loaders(ctx)?
+            .load_many(ids.iter().map(|id| LocationById(*id)))
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.get(&LocationById(*id)).cloned().map(Location))
+            .collect())
     }
 
     async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<Location>> {
-        let rows = loaders(ctx)?.load_one(ChildrenOfLocation(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(ChildrenOfLocation(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Location).collect())
     }
 

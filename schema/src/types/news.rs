@@ -18,7 +18,10 @@ pub struct NewsItem {
 
 impl NewsItem {
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<NewsItem>> {
-        Ok(loaders(ctx)?.load_one(NewsItemById(id)).await?.map(|model| NewsItem { model }))
+        Ok(loaders(ctx)?
+            .load_one(NewsItemById(id))
+            .await?
+            .map(|model| NewsItem { model }))
     }
 }
 
@@ -67,7 +70,10 @@ impl NewsItem {
 
     /// The cases this item updates (its links), confirmed and suggested.
     async fn cases(&self, ctx: &Context<'_>) -> ApiResult<Vec<NewsLink>> {
-        let rows = loaders(ctx)?.load_one(LinksOfNewsItem(self.model.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)?
+            .load_one(LinksOfNewsItem(self.model.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(NewsLink).collect())
     }
 }
@@ -109,7 +115,10 @@ impl NewsLink {
     /// The status change this link recorded.
     async fn status_change(&self, ctx: &Context<'_>) -> ApiResult<Option<StatusChange>> {
         match self.0.status_change_id {
-            Some(id) => Ok(loaders(ctx)?.load_one(StatusChangeById(id)).await?.map(StatusChange::new)),
+            Some(id) => Ok(loaders(ctx)?
+                .load_one(StatusChangeById(id))
+                .await?
+                .map(StatusChange::new)),
             None => Ok(None),
         }
     }

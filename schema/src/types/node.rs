@@ -56,9 +56,18 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         NodeType::Actor => Actor::load(ctx, id).await?.map(Node::Actor),
         NodeType::Location => Location::load(ctx, id).await?.map(Node::Location),
         NodeType::NewsItem => NewsItem::load(ctx, id).await?.map(Node::NewsItem),
-        NodeType::NewsLink => loader.load_one(NewsLinkById(id)).await?.map(|m| Node::NewsLink(NewsLink(m))),
-        NodeType::Event => loader.load_one(EventById(id)).await?.map(|m| Node::Event(Event::new(m))),
-        NodeType::StatusChange => loader.load_one(StatusChangeById(id)).await?.map(|m| Node::StatusChange(StatusChange::new(m))),
+        NodeType::NewsLink => loader
+            .load_one(NewsLinkById(id))
+            .await?
+            .map(|m| Node::NewsLink(NewsLink(m))),
+        NodeType::Event => loader
+            .load_one(EventById(id))
+            .await?
+            .map(|m| Node::Event(Event::new(m))),
+        NodeType::StatusChange => loader
+            .load_one(StatusChangeById(id))
+            .await?
+            .map(|m| Node::StatusChange(StatusChange::new(m))),
         NodeType::CaseRelation => None,
     })
 }

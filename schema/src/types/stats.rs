@@ -34,6 +34,8 @@ impl CaseStatBucket {
 
     /// The month, as a MONTH-precision date.
     async fn month(&self) -> Option<FuzzyDate> {
-        self.0.month.map(|m| FuzzyDate(PartialDate::truncate(m, DatePrecision::Month)))
+        self.0
+            .month
+            .map(|m| FuzzyDate(PartialDate::truncate(m, DatePrecision::Month)))
     }
 }

@@ -25,7 +25,10 @@ pub type TimelineConnection = Connection<String, TimelineEntry, EmptyFields, Emp
 
 fn encode_cursor(row: &TimelineRow) -> String {
     use base64::Engine;
-    let text = format!("tl|{}|{}|{}|{}", row.date, row.precision_rank, row.kind as i64, row.id);
+    let text = format!(
+        "tl|{}|{}|{}|{}",
+        row.date, row.precision_rank, row.kind as i64, row.id
+    );
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
 
@@ -44,7 +47,12 @@ fn decode_cursor(after: Option<String>) -> ApiResult<Option<TimelineCursor>> {
         _ => return Err(bad()),
     };
     let id: i64 = parts[3].parse().map_err(|_| bad())?;
-    Ok(Some(TimelineCursor { date, precision_rank, kind, id }))
+    Ok(Some(TimelineCursor {
+        date,
+        precision_rank,
+        kind,
+        id,
+    }))
 }
 
 /// Loads one page of a case's timeline (restricted to `kinds`) and the cursors of its rows.
@@ -68,16 +76,30 @@ pub async fn timeline_page(
     let page = loaders(ctx)?
         .load_one(TimelineOf(case_id, window))
         .await?
-        .unwrap_or_else(|| std::sync::Arc::new(Page { rows: Vec::new(), has_next: false }));
+        .unwrap_or_else(|| {
+            std::sync::Arc::new(Page {
+                rows: Vec::new(),
+                has_next: false,
+            })
+        });
     let cursors = page.rows.iter().map(encode_cursor).collect();
     Ok((page, cursors))
 }
 
 impl TimelineEntry {
     /// Loads the records of a timeline page (one batch per kind) into a connection.
-    pub async fn connection(ctx: &Context<'_>, page: &Page<TimelineRow>, cursors: Vec<String>) -> ApiResult<TimelineConnection> {
+    pub async fn connection(
+        ctx: &Context<'_>,
+        page: &Page<TimelineRow>,
+        cursors: Vec<String>,
+    ) -> ApiResult<TimelineConnection> {
         let loader = loaders(ctx)?;
-        let ids_of = |kind| page.rows.iter().filter(move |r| r.kind == kind).map(|r| r.id);
+        let ids_of = |kind| {
+            page.rows
+                .iter()
+                .filter(move |r| r.kind == kind)
+                .map(|r| r.id)
+        };
         let (events, links, changes) = futures_join(
             loader.load_many(ids_of(TimelineKind::Event).map(EventById)),
             loader.load_many(ids_of(TimelineKind::News).map(NewsLinkById)),
@@ -88,9 +110,18 @@ impl TimelineEntry {
         let mut connection = Connection::new(false, page.has_next);
         for (row, cursor) in page.rows.iter().zip(cursors) {
             let entry = match row.kind {
-                TimelineKind::Event => events.get(&EventById(row.id)).cloned().map(|m| TimelineEntry::Event(Event::new(m))),
-                TimelineKind::News => links.get(&NewsLinkById(row.id)).cloned().map(|m| TimelineEntry::NewsUpdate(NewsLink(m))),
-                TimelineKind::Status => changes.get(&StatusChangeById(row.id)).cloned().map(|m| TimelineEntry::StatusChange(StatusChange::new(m))),
+                TimelineKind::Event => events
+                    .get(&EventById(row.id))
+                    .cloned()
+                    .map(|m| TimelineEntry::Event(Event::new(m))),
+                TimelineKind::News => links
+                    .get(&NewsLinkById(row.id))
+                    .cloned()
+                    .map(|m| TimelineEntry::NewsUpdate(NewsLink(m))),
+                TimelineKind::Status => changes
+                    .get(&StatusChangeById(row.id))
+                    .cloned()
+                    .map(|m| TimelineEntry::StatusChange(StatusChange::new(m))),
             };
             if let Some(entry) = entry {
                 connection.edges.push(Edge::new(cursor, entry));

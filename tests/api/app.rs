@@ -1,0 +1,198 @@
+//! `TestApp`: a fresh database (a SQLite file in a temp dir, or a PostgreSQL database of
+//! its own), migrated, behind the real router served on 127.0.0.1:0.
+
+use chasqui::config::HttpConfig;
+use chasqui_schema::store::Store;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub statements: Arc<AtomicUsize>,
+    pub sql_log: Arc<std::sync::Mutex<Vec<String>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+static LOGS: OnceLock<()> = OnceLock::new();
+
+fn pg_admin_url() -> String {
+    std::env::var("CHASQUI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Creates a PostgreSQL database for one test and returns its URL. Databases left by
+/// earlier runs (other process ids) are dropped first.
+async fn fresh_pg_database() -> String {
+    let admin_url = pg_admin_url();
+    let admin = Database::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url}: {e}"));
+    let pid = std::process::id();
+    let stale = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'chasqui_t_%'".to_owned(),
+        ))
+        .await
+        .unwrap_or_default();
+    for row in stale {
+        if let Ok(name) = row.try_get::<String>("", "datname")
+            && !name.starts_with(&format!("chasqui_t_{pid}_"))
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+    let name = format!("chasqui_t_{pid}_{}", COUNTER.fetch_add(1, Ordering::SeqCst));
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap_or_else(|e| panic!("creating {name}: {e}"));
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, HttpConfig::default()).await
+    }
+
+    pub async fn spawn_with(engine: Engine, config: HttpConfig) -> TestApp {
+        LOGS.get_or_init(|| {
+            if std::env::var("TEST_LOG").is_ok() {
+                chasqui::telemetry::init();
+            }
+        });
+        let (url, dir) = match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("chasqui.db").display()
+                );
+                (url, Some(dir))
+            }
+            Engine::Postgres => (fresh_pg_database().await, None),
+        };
+        let mut db: DatabaseConnection = chasqui::db::connect(&url, 4)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sql_log = log.clone();
+        db.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut log) = sql_log.lock() {
+                log.push(info.statement.sql.chars().take(60).collect::<String>());
+            }
+        });
+        let store = Store::new(db.clone());
+        let app = chasqui::http::router(db, config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("addr: {e}"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            statements,
+            sql_log: log,
+            _dir: dir,
+        }
+    }
+
+    pub async fn with_demo(engine: Engine) -> TestApp {
+        let app = Self::spawn(engine).await;
+        let report = chasqui::demo::load(&app.store)
+            .await
+            .unwrap_or_else(|e| panic!("demo: {e}"));
+        assert!(report.is_some(), "the demo loads into an empty database");
+        app
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("response is not JSON: {e}"))
+    }
+
+    /// Like [`TestApp::graphql`], but the response must have no errors; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The code of the first error of a response that must have failed.
+    pub fn error_code(body: &Value) -> String {
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {body:#}"))
+            .to_owned()
+    }
+
+    /// The statements run since the `from`-th, shortened, for failure messages.
+    pub fn statements_since(&self, from: usize) -> Vec<String> {
+        self.sql_log
+            .lock()
+            .map(|log| log.iter().skip(from).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::app::Engine) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::app::Engine::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::app::Engine::Postgres).await
+            }
+        }
+    };
+}

@@ -1,0 +1,30 @@
+//! The GraphQL-over-HTTP conformance audit of `graphql-http`, run by node against the live
+//! server. Every MUST check has to pass.
+
+use crate::app::{Engine, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphql_http_audit_must_checks_pass() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let script = format!("{root}/tests/audit/audit.mjs");
+    assert!(
+        std::path::Path::new(&format!("{root}/tests/audit/node_modules/graphql-http")).exists(),
+        "the audit needs its npm packages: run `npm ci --prefix tests/audit` (scripts/test does)"
+    );
+    let url = format!("{}/graphql", app.base);
+    let output = tokio::process::Command::new("node")
+        .arg(&script)
+        .arg(&url)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("running node: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "MUST checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
+}

@@ -1,0 +1,421 @@
+//! The three journeys on the demo data, and the write paths behind them.
+
+use crate::app::TestApp;
+use crate::both_engines;
+use serde_json::{Value, json};
+
+const TIMELINE: &str = r#"query($after: String) {
+  case(slug: "las-bambas") {
+    slug
+    timeline(first: 20, after: $after) {
+      edges { cursor node {
+        __typename
+        ... on Event { title date { value start label } sources { newsItem { title } url } }
+        ... on NewsLink { updateKind date { value start label } newsItem { title date { value } } }
+        ... on StatusChange { status date { value start label } sources { newsItem { title } } }
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"#;
+
+fn entry_start(node: &Value) -> String {
+    node["date"]["start"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+both_engines!(
+    las_bambas_timeline_is_dated_sourced_newest_first,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        let data = app.data(TIMELINE, json!({})).await;
+        let edges = data["case"]["timeline"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            edges.len() >= 5,
+            "the demo gives Las Bambas a real timeline: {data:#}"
+        );
+        let starts: Vec<String> = edges.iter().map(|e| entry_start(&e["node"])).collect();
+        let mut sorted = starts.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(starts, sorted, "newest first");
+        for edge in &edges {
+            let node = &edge["node"];
+            assert!(
+                !node["date"]["label"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .is_empty(),
+                "every entry is dated: {node}"
+            );
+            match node["__typename"].as_str() {
+                Some("Event") => assert!(
+                    !node["sources"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .is_empty(),
+                    "events are sourced: {node}"
+                ),
+                Some("NewsLink") => assert!(
+                    node["newsItem"]["title"].is_string(),
+                    "news updates carry their item"
+                ),
+                Some("StatusChange") => {}
+                other => panic!("unexpected entry {other:?}"),
+            }
+        }
+        // A month-precise date is shown as a month, not as its first day.
+        let labels: Vec<&str> = edges
+            .iter()
+            .filter_map(|e| e["node"]["date"]["label"].as_str())
+            .collect();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.starts_with("February 2017") || l.contains("February 2017")),
+            "{labels:?}"
+        );
+    }
+);
+
+both_engines!(timeline_pages_do_not_overlap, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    let query = r#"query($after: String) { case(slug: "las-bambas") { timeline(first: 2, after: $after) {
+        edges { cursor node { __typename ... on Event { id } ... on NewsLink { id } ... on StatusChange { id } } }
+        pageInfo { hasNextPage endCursor } } } }"#;
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    for _ in 0..20 {
+        let data = app.data(query, json!({"after": after})).await;
+        let timeline = &data["case"]["timeline"];
+        for edge in timeline["edges"].as_array().cloned().unwrap_or_default() {
+            seen.push(edge["node"]["id"].as_str().unwrap_or_default().to_owned());
+        }
+        if timeline["pageInfo"]["hasNextPage"] != json!(true) {
+            break;
+        }
+        after = timeline["pageInfo"]["endCursor"].clone();
+    }
+    let all = app.data(r#"{ case(slug: "las-bambas") { timeline(first: 100) { edges { node { __typename ... on Event { id } ... on NewsLink { id } ... on StatusChange { id } } } } } }"#, json!({})).await;
+    let expected: Vec<String> = all["case"]["timeline"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        seen, expected,
+        "paging by 2 walks the same entries in the same order"
+    );
+});
+
+both_engines!(region_filter_finds_cases_placed_below_it, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    let data = app
+        .data(r#"{ apurimac: cases(filter: { region: "03" }) { totalCount nodes { slug } }
+                   south: cases(filter: { region: ["03", "08"], kinds: [MINE, INFRASTRUCTURE] }) { totalCount }
+                   nowhere: cases(filter: { region: "99" }) { totalCount } }"#, json!({}))
+        .await;
+    let slugs: Vec<&str> = data["apurimac"]["nodes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(|c| c["slug"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        slugs.contains(&"las-bambas"),
+        "Las Bambas is placed in a district of Apurímac: {slugs:?}"
+    );
+    assert_eq!(
+        data["apurimac"]["totalCount"].as_u64(),
+        Some(slugs.len() as u64)
+    );
+    assert!(
+        data["south"]["totalCount"].as_u64().unwrap_or_default() >= 2,
+        "{data:#}"
+    );
+    assert_eq!(
+        data["nowhere"]["totalCount"],
+        json!(0),
+        "an unknown region matches nothing"
+    );
+});
+
+both_engines!(kind_types_expose_their_own_fields, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    let data = app
+        .data(
+            r#"{ cases(first: 100) { nodes { __typename kind slug
+            ... on MineCase { minerals operators { actor { name aliases } } }
+            ... on DecreeCase { identifier legalStatus }
+            ... on CourtCase { parties { role actor { name } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let nodes = data["cases"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let kinds: std::collections::BTreeSet<String> = nodes
+        .iter()
+        .filter_map(|n| n["kind"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        8,
+        "the demo has a case of every kind: {kinds:?}"
+    );
+    let bambas = nodes
+        .iter()
+        .find(|n| n["slug"] == "las-bambas")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(bambas["__typename"], "MineCase");
+    assert!(
+        bambas["minerals"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|x| x == "copper"))
+    );
+    assert!(
+        bambas["operators"][0]["actor"]["aliases"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "MMG"))
+    );
+    let decree = nodes
+        .iter()
+        .find(|n| n["slug"] == "trafficking-plan-2017")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(decree["identifier"], "DS 017-2017-IN");
+});
+
+both_engines!(stats_count_by_status_region_and_month, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    let data = app
+        .data(r#"{ total: cases { totalCount }
+                   byStatus: caseStats(groupBy: [STATUS]) { count status }
+                   byRegion: caseStats(groupBy: [REGION]) { count region { code name } }
+                   monthly: caseStats(groupBy: [MONTH, STATUS], filter: { activeFrom: "2017-01", activeTo: "2017-06" }) { count status month { value } } }"#, json!({}))
+        .await;
+    let total = data["total"]["totalCount"].as_u64().unwrap_or_default();
+    let by_status: u64 = data["byStatus"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|x| x["count"].as_u64()).sum())
+        .unwrap_or_default();
+    assert_eq!(by_status, total, "status buckets add up to the total");
+    let apurimac = data["byRegion"]
+        .as_array()
+        .and_then(|b| b.iter().find(|x| x["region"]["code"] == "03").cloned());
+    assert!(apurimac.is_some_and(|a| a["count"].as_u64() >= Some(1)));
+    let months: std::collections::BTreeSet<String> = data["monthly"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .filter_map(|x| x["month"]["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        months.into_iter().collect::<Vec<_>>(),
+        [
+            "2017-01", "2017-02", "2017-03", "2017-04", "2017-05", "2017-06"
+        ]
+    );
+});
+
+const CREATE_CASE: &str = r#"mutation($input: CreateCaseInput!) { createCase(input: $input) { id slug status version } }"#;
+const CREATE_NEWS: &str =
+    r#"mutation($input: CreateNewsItemInput!) { createNewsItem(input: $input) { id } }"#;
+
+async fn new_case(app: &TestApp, slug: &str) -> String {
+    let data = app
+        .data(CREATE_CASE, json!({"input": {"slug": slug, "kind": "MINE", "title": format!("Case {slug}"), "status": "LATENT",
+            "statusSince": "2016", "statusSource": {"url": "https://example.org/register"}}}))
+        .await;
+    data["createCase"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+both_engines!(linking_news_records_status_and_event_atomically, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let case_id = new_case(&app, "tia-maria").await;
+    let news = app.data(CREATE_NEWS, json!({"input": {"title": "Strike called", "date": "2019-07-15", "url": "https://example.org/strike"}})).await;
+    let news_id = news["createNewsItem"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    // A link whose event names a location that does not exist fails whole.
+    let link = r#"mutation($input: LinkNewsItemInput!) { linkNewsItem(input: $input) { id state reportedStatus event { title sources { newsItem { id } } } statusChange { status date { value } } } }"#;
+    let bad_location = "TG9jYXRpb246OTk5OQ"; // Location:9999
+    let body = app
+        .graphql(link, json!({"input": {"newsItem": news_id, "case": case_id, "updateKind": "STATUS_CHANGE", "reportedStatus": "ACTIVE",
+            "event": {"kind": "STRIKE", "title": "Indefinite strike", "date": "2019-07-15", "location": bad_location}}}))
+        .await;
+    assert_eq!(TestApp::error_code(&body), "BAD_USER_INPUT", "{body:#}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "input.event.location"
+    );
+    let state = app.data(r#"query($id: ID!) { node(id: $id) { ... on MineCase { status statusHistory { status } events { edges { node { id } } } } } }"#, json!({"id": case_id})).await;
+    assert_eq!(
+        state["node"]["status"], "LATENT",
+        "nothing of the failed link was written"
+    );
+    assert_eq!(
+        state["node"]["statusHistory"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        state["node"]["events"]["edges"].as_array().map(Vec::len),
+        Some(0)
+    );
+
+    let data = app
+        .data(link, json!({"input": {"newsItem": news_id, "case": case_id, "updateKind": "STATUS_CHANGE", "reportedStatus": "ACTIVE",
+            "event": {"kind": "STRIKE", "title": "Indefinite strike", "date": "2019-07-15", "endDate": "2019-08"}}}))
+        .await;
+    let linked = &data["linkNewsItem"];
+    assert_eq!(linked["state"], "CONFIRMED");
+    assert_eq!(linked["statusChange"]["status"], "ACTIVE");
+    assert_eq!(linked["statusChange"]["date"]["value"], "2019-07-15");
+    assert_eq!(
+        linked["event"]["sources"][0]["newsItem"]["id"],
+        json!(news_id),
+        "the event is sourced by the item"
+    );
+    let state = app.data(r#"query($id: ID!) { node(id: $id) { ... on MineCase { status lastActivityOn statusHistory { status sources { newsItem { title } url } } } } }"#, json!({"id": case_id})).await;
+    assert_eq!(
+        state["node"]["status"], "ACTIVE",
+        "the reported status is now the case's status"
+    );
+    assert_eq!(
+        state["node"]["lastActivityOn"], "2019-08-31",
+        "the strike ran into August"
+    );
+    assert_eq!(
+        state["node"]["statusHistory"][0]["sources"][0]["url"],
+        "https://example.org/register"
+    );
+
+    let again = app
+        .graphql(
+            link,
+            json!({"input": {"newsItem": news_id, "case": case_id, "updateKind": "DEVELOPMENT"}}),
+        )
+        .await;
+    assert_eq!(
+        TestApp::error_code(&again),
+        "CONFLICT",
+        "a news item links to a case once"
+    );
+    let reverse = app.data(r#"query($id: ID!) { node(id: $id) { ... on NewsItem { cases { case { slug } updateKind } } } }"#, json!({"id": news_id})).await;
+    assert_eq!(reverse["node"]["cases"][0]["case"]["slug"], "tia-maria");
+});
+
+both_engines!(stale_version_is_a_conflict_and_archive_hides, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let case_id = new_case(&app, "conga").await;
+    let update = r#"mutation($id: ID!, $v: Int, $input: UpdateCaseInput!) { updateCase(id: $id, expectedVersion: $v, input: $input) { title version } }"#;
+    let first = app
+        .data(
+            update,
+            json!({"id": case_id, "v": 1, "input": {"title": "Conga gold project"}}),
+        )
+        .await;
+    assert_eq!(first["updateCase"]["version"], 2);
+    let stale = app
+        .graphql(
+            update,
+            json!({"id": case_id, "v": 1, "input": {"title": "Overwritten"}}),
+        )
+        .await;
+    assert_eq!(TestApp::error_code(&stale), "CONFLICT");
+    let title = app
+        .data(r#"query { case(slug: "conga") { title } }"#, json!({}))
+        .await;
+    assert_eq!(
+        title["case"]["title"], "Conga gold project",
+        "the stale write changed nothing"
+    );
+
+    app.data(
+        r#"mutation($id: ID!) { archive(id: $id) }"#,
+        json!({"id": case_id}),
+    )
+    .await;
+    let hidden = app.data(r#"query($id: ID!) { node(id: $id) { id } case(slug: "conga") { id } cases { totalCount } }"#, json!({"id": case_id})).await;
+    assert_eq!(
+        hidden,
+        json!({"node": null, "case": null, "cases": {"totalCount": 0}})
+    );
+    app.data(
+        r#"mutation($id: ID!) { restore(id: $id) }"#,
+        json!({"id": case_id}),
+    )
+    .await;
+    let back = app.data(r#"{ cases { totalCount } }"#, json!({})).await;
+    assert_eq!(back["cases"]["totalCount"], 1);
+});
+
+both_engines!(case_list_pages_cover_everything_once, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    let query = r#"query($after: String) { cases(first: 3, after: $after, orderBy: { field: TITLE, direction: ASC }) { edges { cursor node { slug title } } pageInfo { hasNextPage endCursor } totalCount } }"#;
+    let mut titles = Vec::new();
+    let mut after = Value::Null;
+    let mut total = 0;
+    for _ in 0..20 {
+        let data = app.data(query, json!({"after": after})).await;
+        total = data["cases"]["totalCount"].as_u64().unwrap_or_default();
+        for edge in data["cases"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            titles.push(
+                edge["node"]["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        if data["cases"]["pageInfo"]["hasNextPage"] != json!(true) {
+            break;
+        }
+        after = data["cases"]["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(titles.len() as u64, total);
+    let mut sorted = titles.clone();
+    sorted.sort();
+    assert_eq!(titles, sorted, "ordered by title, no repeats, none missed");
+});
+
+both_engines!(schema_sdl_is_checked_in, |_engine| {
+    let checked_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/schema.graphql"
+    ))
+    .unwrap_or_else(|e| panic!("schema/schema.graphql: {e}"));
+    assert_eq!(
+        checked_in,
+        chasqui_schema::sdl(),
+        "schema/schema.graphql is out of date: run `cargo run -- schema > schema/schema.graphql` and review the diff"
+    );
+});
+
+both_engines!(healthz_answers, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let response = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+});

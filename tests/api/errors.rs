@@ -1,0 +1,155 @@
+//! Bad input gets a clear error with a code, names the field, and writes nothing.
+
+use crate::app::TestApp;
+use crate::both_engines;
+use serde_json::json;
+
+async fn counts(app: &TestApp) -> serde_json::Value {
+    app.data("{ cases { totalCount } newsItems(first: 100) { edges { cursor } } actors(first: 100) { edges { cursor } } }", json!({})).await
+}
+
+both_engines!(
+    bad_input_is_refused_with_a_code_and_writes_nothing,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        let before = counts(&app).await;
+        let cases: Vec<(&str, serde_json::Value, &str, Option<&str>)> = vec![
+            (
+                r#"mutation($i: CreateNewsItemInput!) { createNewsItem(input: $i) { id } }"#,
+                json!({"i": {"title": "x", "date": "2017-13-40"}}),
+                "BAD_USER_INPUT",
+                None,
+            ),
+            (
+                r#"mutation { createNewsItem(input: {title: "x", date: "2017-02-30"}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                None,
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "volcano", kind: VOLCANO, title: "x", status: ACTIVE}) { id } }"#,
+                json!({}),
+                "GRAPHQL_VALIDATION_FAILED",
+                None,
+            ),
+            (
+                r#"mutation($i: CreateCaseInput!) { createCase(input: $i) { id } }"#,
+                json!({"i": {"slug": "volcano", "kind": "VOLCANO", "title": "x", "status": "ACTIVE"}}),
+                "GRAPHQL_VALIDATION_FAILED",
+                None,
+            ),
+            (
+                r#"mutation { createActor(input: {slug: "nameless", kind: PERSON}) { id } }"#,
+                json!({}),
+                "GRAPHQL_VALIDATION_FAILED",
+                None,
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "las-bambas", kind: MINE, title: "Again", status: ACTIVE}) { id } }"#,
+                json!({}),
+                "CONFLICT",
+                None,
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "Not A Slug", kind: MINE, title: "x", status: ACTIVE}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.slug"),
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "decree-with-minerals", kind: DECREE, title: "x", status: ACTIVE, details: {minerals: ["gold"]}}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.details.minerals"),
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "blank", kind: OTHER, title: "   ", status: ACTIVE}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.title"),
+            ),
+            (
+                r#"mutation { createLocation(input: {name: "Nowhere", level: SITE, latitude: 200, longitude: 0}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.latitude"),
+            ),
+            (
+                r#"mutation { createNewsItem(input: {title: "x", date: "2017", url: "javascript:alert(1)"}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.url"),
+            ),
+            (
+                r#"mutation { createActor(input: {slug: "ctl", name: "a\u0000b", kind: PERSON}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.name"),
+            ),
+            (
+                r#"{ cases(first: 1000) { totalCount } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("first"),
+            ),
+            (
+                r#"{ cases(after: "bm90LWEtY3Vyc29y") { totalCount } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("after"),
+            ),
+            (
+                r#"{ cases { totalCount "#,
+                json!({}),
+                "GRAPHQL_PARSE_FAILED",
+                None,
+            ),
+        ];
+        let tried = cases.len();
+        for (query, variables, code, field) in cases {
+            let body = app.graphql(query, variables).await;
+            assert_eq!(TestApp::error_code(&body), code, "for {query}: {body:#}");
+            if let Some(field) = field {
+                assert_eq!(
+                    body["errors"][0]["extensions"]["field"], field,
+                    "for {query}: {body:#}"
+                );
+            }
+            let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(
+                !message.is_empty() && !message.contains("SQL") && !message.contains("sqlx"),
+                "no internals leak: {message}"
+            );
+        }
+        assert_eq!(
+            counts(&app).await,
+            before,
+            "none of the {tried} bad inputs wrote anything"
+        );
+    }
+);
+
+both_engines!(mutations_over_get_are_refused, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[(
+            "query",
+            r#"mutation { createActor(input: {slug: "x", name: "X", kind: PERSON}) { id } }"#,
+        )])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 405);
+    let query = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[("query", "{ service { name } }")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(query.status(), 200);
+    let actors = app.data("{ actors { edges { cursor } } }", json!({})).await;
+    assert_eq!(actors["actors"]["edges"], json!([]));
+});

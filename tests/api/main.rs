@@ -1,0 +1,9 @@
+//! The integration suite: real HTTP requests to the real router, on a real SQLite file and
+//! on the real PostgreSQL server. Every test runs on both engines (`both_engines!`), each
+//! run on a database of its own.
+
+mod app;
+mod audit;
+mod cases;
+mod errors;
+mod statements;
