@@ -6,7 +6,7 @@ use crate::pagination::{cursor_parts, decode_after};
 use crate::store::{self, CaseCursor, CaseOrderKey, StatDimension};
 use crate::types::actor::Actor;
 use crate::types::case::Case;
-use crate::types::common::{access, loaders, page_limits, store as store_of};
+use crate::types::common::{access, page_limits, store as store_of};
 use crate::types::enums::*;
 use crate::types::inputs::{CaseFilter, CaseOrder};
 use crate::types::location::Location;
@@ -382,10 +382,5 @@ impl Query {
             name: "chasqui",
             version: env!("CARGO_PKG_VERSION"),
         }
-    }
-
-    #[graphql(visible = false)]
-    async fn _loaders_ready(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        loaders(ctx).map(|_| true)
     }
 }

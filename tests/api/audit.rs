@@ -28,3 +28,21 @@ async fn graphql_http_audit_must_checks_pass() {
     );
     assert!(stdout.contains(", 0 failed"), "{stdout}");
 }
+
+/// The checked-in SDL is a valid schema for the reference implementation (graphql-js):
+/// every type that implements an interface has all of its fields.
+#[tokio::test]
+async fn schema_graphql_is_valid_for_graphql_js() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = tokio::process::Command::new("node")
+        .arg(format!("{root}/tests/audit/validate-sdl.mjs"))
+        .arg(format!("{root}/schema/schema.graphql"))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("running node: {e}"));
+    assert!(
+        output.status.success(),
+        "schema/schema.graphql is not a valid schema:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -396,7 +396,8 @@ both_engines!(case_list_pages_cover_everything_once, |engine| {
     assert_eq!(titles, sorted, "ordered by title, no repeats, none missed");
 });
 
-both_engines!(schema_sdl_is_checked_in, |_engine| {
+#[test]
+fn schema_sdl_is_checked_in() {
     let checked_in = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/schema/schema.graphql"
@@ -407,6 +408,35 @@ both_engines!(schema_sdl_is_checked_in, |_engine| {
         chasqui_schema::sdl(),
         "schema/schema.graphql is out of date: run `cargo run -- schema > schema/schema.graphql` and review the diff"
     );
+}
+
+both_engines!(every_case_type_has_every_case_field, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let data = app
+        .data(r#"{ __type(name: "Case") { fields { name } possibleTypes { name fields { name } } } }"#, json!({}))
+        .await;
+    let names = |fields: &Value| -> std::collections::BTreeSet<String> {
+        fields
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|x| x["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let common = names(&data["__type"]["fields"]);
+    assert!(common.contains("timeline") && common.contains("statusHistory"));
+    let types = data["__type"]["possibleTypes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(types.len(), 8, "one type per case kind");
+    for t in types {
+        let own = names(&t["fields"]);
+        let missing: Vec<&String> = common.difference(&own).collect();
+        assert!(missing.is_empty(), "{} lacks {missing:?}", t["name"]);
+    }
 });
 
 both_engines!(healthz_answers, |engine| {

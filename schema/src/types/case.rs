@@ -12,24 +12,97 @@ use crate::error::ApiResult;
 use crate::ids::{NodeType, encode};
 use crate::loaders::*;
 use crate::store::TimelineKind;
+use async_graphql::TypeName;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, Interface, MergedObject, Object, SimpleObject};
 use chasqui_entities::CaseDetails;
 use chasqui_entities::tables::{case, case_actor, case_relation};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::borrow::Cow;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// The fields every case has, whatever its kind.
+/// A stored case and its kind-specific facts, shared by the parts of its GraphQL type.
 #[derive(Clone)]
-pub struct CaseCore {
+pub struct CaseData {
     pub model: Arc<case::Model>,
     pub details: Arc<CaseDetails>,
 }
 
-impl CaseCore {
+impl CaseData {
     fn id_value(&self) -> i64 {
         self.model.id
+    }
+}
+
+/// Names the GraphQL parts of one kind's case type. Each kind's type is a `MergedObject`
+/// of parts; async-graphql registers a part once, while it is still being built, so a
+/// part shared by several kinds would come out empty in all but the first. Giving each
+/// kind its own (generic) part keeps every type complete.
+pub trait KindParts: Send + Sync + 'static {
+    const CORE: &'static str;
+    const EXTRACTIVE: &'static str;
+}
+
+macro_rules! kind_marker {
+    ($marker:ident, $core:literal, $extractive:literal) => {
+        #[doc = concat!("Marker for the parts of `", $core, "`.")]
+        pub struct $marker;
+
+        impl KindParts for $marker {
+            const CORE: &'static str = $core;
+            const EXTRACTIVE: &'static str = $extractive;
+        }
+    };
+}
+
+kind_marker!(MineKind, "MineCaseCore", "MineCaseExtractive");
+kind_marker!(
+    OilAndGasKind,
+    "OilAndGasCaseCore",
+    "OilAndGasCaseExtractive"
+);
+kind_marker!(
+    InfrastructureKind,
+    "InfrastructureCaseCore",
+    "InfrastructureCaseExtractive"
+);
+kind_marker!(DecreeKind, "DecreeCaseCore", "DecreeCaseExtractive");
+kind_marker!(CourtCaseKind, "CourtCaseCore", "CourtCaseExtractive");
+kind_marker!(CampaignKind, "CampaignCaseCore", "CampaignCaseExtractive");
+kind_marker!(
+    InvestigationKind,
+    "InvestigationCaseCore",
+    "InvestigationCaseExtractive"
+);
+kind_marker!(OtherKind, "OtherCaseCore", "OtherCaseExtractive");
+
+/// The fields every case has, whatever its kind.
+pub struct CaseCore<K>(CaseData, PhantomData<K>);
+
+impl<K> CaseCore<K> {
+    fn new(data: CaseData) -> Self {
+        Self(data, PhantomData)
+    }
+}
+
+impl<K> Clone for CaseCore<K> {
+    fn clone(&self) -> Self {
+        Self::new(self.0.clone())
+    }
+}
+
+impl<K> Deref for CaseCore<K> {
+    type Target = CaseData;
+    fn deref(&self) -> &CaseData {
+        &self.0
+    }
+}
+
+impl<K: KindParts> TypeName for CaseCore<K> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed(K::CORE)
     }
 }
 
@@ -50,8 +123,8 @@ async fn roles_of(
         .collect())
 }
 
-#[Object]
-impl CaseCore {
+#[Object(name_type)]
+impl<K: KindParts> CaseCore<K> {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Case, self.id_value())
     }
@@ -277,11 +350,22 @@ impl CaseCore {
 }
 
 /// Facts of extractive projects (MINE, OIL_AND_GAS).
-#[derive(Clone)]
-pub struct ExtractiveFields(CaseCore);
+pub struct ExtractiveFields<K>(CaseData, PhantomData<K>);
 
-#[Object]
-impl ExtractiveFields {
+impl<K> Clone for ExtractiveFields<K> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone(), PhantomData)
+    }
+}
+
+impl<K: KindParts> TypeName for ExtractiveFields<K> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed(K::EXTRACTIVE)
+    }
+}
+
+#[Object(name_type)]
+impl<K: KindParts> ExtractiveFields<K> {
     /// The companies operating the project (actors with role OPERATOR).
     async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
         roles_of(
@@ -303,7 +387,7 @@ impl ExtractiveFields {
 }
 
 #[derive(Clone)]
-pub struct InfrastructureFields(CaseCore);
+pub struct InfrastructureFields(CaseData);
 
 #[Object]
 impl InfrastructureFields {
@@ -327,7 +411,7 @@ impl InfrastructureFields {
 }
 
 #[derive(Clone)]
-pub struct DecreeFields(CaseCore);
+pub struct DecreeFields(CaseData);
 
 #[Object]
 impl DecreeFields {
@@ -351,7 +435,7 @@ impl DecreeFields {
 }
 
 #[derive(Clone)]
-pub struct CourtCaseFields(CaseCore);
+pub struct CourtCaseFields(CaseData);
 
 #[Object]
 impl CourtCaseFields {
@@ -375,7 +459,7 @@ impl CourtCaseFields {
 }
 
 #[derive(Clone)]
-pub struct CampaignFields(CaseCore);
+pub struct CampaignFields(CaseData);
 
 #[Object]
 impl CampaignFields {
@@ -396,7 +480,7 @@ impl CampaignFields {
 }
 
 #[derive(Clone)]
-pub struct InvestigationFields(CaseCore);
+pub struct InvestigationFields(CaseData);
 
 #[Object]
 impl InvestigationFields {
@@ -417,14 +501,14 @@ impl InvestigationFields {
 
 /// Declares the case type of one kind: the common fields plus the kind's own.
 macro_rules! case_type {
-    ($(#[$meta:meta])* $name:ident($fields:ident)) => {
+    ($(#[$meta:meta])* $name:ident($marker:ident, $fields:ty)) => {
         $(#[$meta])*
         #[derive(Clone, MergedObject)]
-        pub struct $name(pub CaseCore, pub $fields);
+        pub struct $name(pub CaseCore<$marker>, pub $fields);
 
         impl Deref for $name {
-            type Target = CaseCore;
-            fn deref(&self) -> &CaseCore {
+            type Target = CaseCore<$marker>;
+            fn deref(&self) -> &CaseCore<$marker> {
                 &self.0
             }
         }
@@ -433,40 +517,40 @@ macro_rules! case_type {
 
 case_type!(
     /// A mine and the conflict around it.
-    MineCase(ExtractiveFields)
+    MineCase(MineKind, ExtractiveFields<MineKind>)
 );
 case_type!(
     /// An oil or gas project (a block, a pipeline) and the conflict around it.
-    OilAndGasCase(ExtractiveFields)
+    OilAndGasCase(OilAndGasKind, ExtractiveFields<OilAndGasKind>)
 );
 case_type!(
     /// A road, airport, dam or other infrastructure project or contract.
-    InfrastructureCase(InfrastructureFields)
+    InfrastructureCase(InfrastructureKind, InfrastructureFields)
 );
 case_type!(
     /// A decree, law, regulation or national plan.
-    DecreeCase(DecreeFields)
+    DecreeCase(DecreeKind, DecreeFields)
 );
 case_type!(
     /// A court case.
-    CourtCase(CourtCaseFields)
+    CourtCase(CourtCaseKind, CourtCaseFields)
 );
 case_type!(
     /// A campaign.
-    CampaignCase(CampaignFields)
+    CampaignCase(CampaignKind, CampaignFields)
 );
 case_type!(
     /// A corruption affair or regulatory scandal under investigation.
-    InvestigationCase(InvestigationFields)
+    InvestigationCase(InvestigationKind, InvestigationFields)
 );
 
 /// Anything else followed over time.
 #[derive(Clone, MergedObject)]
-pub struct OtherCase(pub CaseCore);
+pub struct OtherCase(pub CaseCore<OtherKind>);
 
 impl Deref for OtherCase {
-    type Target = CaseCore;
-    fn deref(&self) -> &CaseCore {
+    type Target = CaseCore<OtherKind>;
+    fn deref(&self) -> &CaseCore<OtherKind> {
         &self.0
     }
 }
@@ -540,37 +624,41 @@ impl Case {
             tracing::warn!(case = model.id, error = %err, "unreadable case details; showing none");
             CaseDetails::default()
         });
-        let core = CaseCore {
+        let data = CaseData {
             model: Arc::new(model),
             details: Arc::new(details),
         };
         use chasqui_entities::CaseKind as K;
-        match core.model.kind {
-            K::Mine => Self::Mine(MineCase(core.clone(), ExtractiveFields(core))),
-            K::OilAndGas => Self::OilAndGas(OilAndGasCase(core.clone(), ExtractiveFields(core))),
-            K::Infrastructure => {
-                Self::Infrastructure(InfrastructureCase(core.clone(), InfrastructureFields(core)))
-            }
-            K::Decree => Self::Decree(DecreeCase(core.clone(), DecreeFields(core))),
-            K::CourtCase => Self::CourtCase(CourtCase(core.clone(), CourtCaseFields(core))),
-            K::Campaign => Self::Campaign(CampaignCase(core.clone(), CampaignFields(core))),
-            K::Investigation => {
-                Self::Investigation(InvestigationCase(core.clone(), InvestigationFields(core)))
-            }
-            K::Other => Self::Other(OtherCase(core)),
-        }
-    }
-
-    pub fn core(&self) -> &CaseCore {
-        match self {
-            Self::Mine(c) => c,
-            Self::OilAndGas(c) => c,
-            Self::Infrastructure(c) => c,
-            Self::Decree(c) => c,
-            Self::CourtCase(c) => c,
-            Self::Campaign(c) => c,
-            Self::Investigation(c) => c,
-            Self::Other(c) => c,
+        match data.model.kind {
+            K::Mine => Self::Mine(MineCase(
+                CaseCore::new(data.clone()),
+                ExtractiveFields(data.clone(), PhantomData),
+            )),
+            K::OilAndGas => Self::OilAndGas(OilAndGasCase(
+                CaseCore::new(data.clone()),
+                ExtractiveFields(data.clone(), PhantomData),
+            )),
+            K::Infrastructure => Self::Infrastructure(InfrastructureCase(
+                CaseCore::new(data.clone()),
+                InfrastructureFields(data.clone()),
+            )),
+            K::Decree => Self::Decree(DecreeCase(
+                CaseCore::new(data.clone()),
+                DecreeFields(data.clone()),
+            )),
+            K::CourtCase => Self::CourtCase(CourtCase(
+                CaseCore::new(data.clone()),
+                CourtCaseFields(data.clone()),
+            )),
+            K::Campaign => Self::Campaign(CampaignCase(
+                CaseCore::new(data.clone()),
+                CampaignFields(data.clone()),
+            )),
+            K::Investigation => Self::Investigation(InvestigationCase(
+                CaseCore::new(data.clone()),
+                InvestigationFields(data.clone()),
+            )),
+            K::Other => Self::Other(OtherCase(CaseCore::new(data.clone()))),
         }
     }
 
