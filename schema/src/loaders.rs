@@ -18,10 +18,25 @@ pub struct Batch {
 
 pub type Loaders = DataLoader<Batch>;
 
+/// Scheduler rounds a batch waits before its window opens (see [`loaders`]).
+const BATCH_START_YIELDS: usize = 4;
+
 /// A request's loader. The batch window is short: resolvers at one level of a query are
-/// polled together, so a wait of a fraction of a millisecond collects them.
+/// polled together, so a wait of a fraction of a millisecond collects them. The window
+/// opens only after the batch task has let the scheduler go round a few times: a list
+/// resolves its items through `FuturesUnordered`, which yields to the scheduler after every
+/// 32 items, and a window that opened at the first item could close before the last of a
+/// 100-item page had joined it, splitting one statement into several.
 pub fn loaders(store: Store, access: Access, delay: Duration) -> Loaders {
-    DataLoader::new(Batch { store, access }, tokio::spawn).delay(delay)
+    DataLoader::new(Batch { store, access }, |task| {
+        tokio::spawn(async move {
+            for _ in 0..BATCH_START_YIELDS {
+                tokio::task::yield_now().await;
+            }
+            task.await
+        })
+    })
+    .delay(delay)
 }
 
 /// A load failure, shared by every resolver waiting on the batch.

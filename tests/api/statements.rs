@@ -70,15 +70,11 @@ async fn seed(app: &TestApp, from: usize, to: usize, actor: i64, place: i64) {
     }
 }
 
-/// Runs on a current-thread runtime with a 2 ms batch window: the window then closes only
-/// when every resolver of a level is waiting, so the count measures the code (one statement
-/// per relation and level), not how two worker threads of a debug build happen to interleave.
+/// Runs with the default configuration (100 µs batch window), on a current-thread runtime
+/// so that the count measures the code (one statement per relation and level), not how
+/// two worker threads of a debug build happen to interleave.
 async fn deep_case_list(engine: crate::app::Engine) {
-    let config = chasqui::config::HttpConfig {
-        batch_delay: std::time::Duration::from_millis(2),
-        ..Default::default()
-    };
-    let app = TestApp::spawn_with(engine, config).await;
+    let app = TestApp::spawn(engine).await;
     let actor = app
         .store
         .create_actor(NewActor {
@@ -126,10 +122,9 @@ async fn deep_case_list(engine: crate::app::Engine) {
             .all(|n| n["timeline"]["edges"].as_array().map(Vec::len) == Some(4)),
         "3 events and a status change each"
     );
-    // An N+1 would add at least 45 statements; a batch window that closes early on a busy
-    // debug build can split one batch in two. Hold the count to the same handful.
-    assert!(
-        with_50 <= with_5 + 3,
+    assert_eq!(
+        with_5,
+        with_50,
         "statements for 5 cases: {with_5}; for 50: {with_50}: {:#?}",
         app.statements_since(before)
     );
