@@ -116,8 +116,10 @@ struct DemoRelation {
     note: Option<String>,
 }
 
+/// An event's fields, in a link or (flattened) at the top level; serde cannot deny unknown
+/// fields through `flatten`, so these two structs accept them.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct DemoEventFields {
     kind: EventKind,
     title: String,
@@ -164,29 +166,13 @@ struct DemoSource {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct DemoEvent {
     case: String,
     #[serde(flatten)]
-    fields: DemoEventFieldsNoDeny,
+    fields: DemoEventFields,
     #[serde(default)]
     sources: Vec<DemoSource>,
-}
-
-/// The event fields of a top-level event (flattened, so without `deny_unknown_fields`).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DemoEventFieldsNoDeny {
-    kind: EventKind,
-    title: String,
-    description: Option<String>,
-    date: PartialDate,
-    end_date: Option<PartialDate>,
-    location: Option<String>,
-    #[serde(default)]
-    actors: Vec<String>,
-    deaths: Option<i32>,
-    injuries: Option<i32>,
 }
 
 /// What loading the demo did.
@@ -469,20 +455,8 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 ))
             })
             .collect::<Result<Vec<_>, DemoError>>()?;
-        let f = &e.fields;
-        let fields = DemoEventFields {
-            kind: f.kind,
-            title: f.title.clone(),
-            description: f.description.clone(),
-            date: f.date,
-            end_date: f.end_date,
-            location: f.location.clone(),
-            actors: f.actors.clone(),
-            deaths: f.deaths,
-            injuries: f.injuries,
-        };
         store
-            .record_event(event_of(case_id, &fields, sources)?)
+            .record_event(event_of(case_id, &e.fields, sources)?)
             .await?;
         report.events += 1;
     }

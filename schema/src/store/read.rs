@@ -322,17 +322,34 @@ impl Store {
             .await?)
     }
 
+    /// Rows of `E` with these ids that satisfy `visible`, keyed by id: the one shape of
+    /// every by-id DataLoader.
+    async fn by_ids<E>(
+        &self,
+        ids: &[i64],
+        id: E::Column,
+        visible: Condition,
+        id_of: fn(&E::Model) -> i64,
+    ) -> StoreResult<HashMap<i64, E::Model>>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        let rows = E::find()
+            .filter(id.is_in(ids.iter().copied()))
+            .filter(visible)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (id_of(&m), m)).collect())
+    }
+
     pub async fn cases_by_ids(
         &self,
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, case::Model>> {
-        let rows = case::Entity::find()
-            .filter(case::Column::Id.is_in(ids.iter().copied()))
-            .filter(visible_cases(access))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+        self.by_ids::<case::Entity>(ids, case::Column::Id, visible_cases(access), |m| m.id)
+            .await
     }
 
     pub async fn actors_by_ids(
@@ -340,12 +357,8 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, actor::Model>> {
-        let rows = actor::Entity::find()
-            .filter(actor::Column::Id.is_in(ids.iter().copied()))
-            .filter(visible_actors(access))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+        self.by_ids::<actor::Entity>(ids, actor::Column::Id, visible_actors(access), |m| m.id)
+            .await
     }
 
     pub async fn actor_by_slug(
@@ -365,12 +378,10 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, location::Model>> {
-        let rows = location::Entity::find()
-            .filter(location::Column::Id.is_in(ids.iter().copied()))
-            .filter(visible_locations(access))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+        self.by_ids::<location::Entity>(ids, location::Column::Id, visible_locations(access), |m| {
+            m.id
+        })
+        .await
     }
 
     pub async fn location_by_code(
@@ -390,12 +401,8 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, news_item::Model>> {
-        let rows = news_item::Entity::find()
-            .filter(news_item::Column::Id.is_in(ids.iter().copied()))
-            .filter(visible_news(access))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+        self.by_ids::<news_item::Entity>(ids, news_item::Column::Id, visible_news(access), |m| m.id)
+            .await
     }
 
     pub async fn events_by_ids(
@@ -403,17 +410,19 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, event::Model>> {
-        let rows = event::Entity::find()
-            .filter(event::Column::Id.is_in(ids.iter().copied()))
-            .filter(visible_events(access))
-            .filter(in_visible::<case::Entity>(
-                event::Column::CaseId,
-                case::Column::Id,
-                visible_cases(access),
-            ))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+        self.by_ids::<event::Entity>(
+            ids,
+            event::Column::Id,
+            Condition::all()
+                .add(visible_events(access))
+                .add(in_visible::<case::Entity>(
+                    event::Column::CaseId,
+                    case::Column::Id,
+                    visible_cases(access),
+                )),
+            |m| m.id,
+        )
+        .await
     }
 
     /// Links visible to the caller: the link, its news item and its case all visible.
@@ -440,12 +449,13 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, news_link::Model>> {
-        let rows = news_link::Entity::find()
-            .filter(news_link::Column::Id.is_in(ids.iter().copied()))
-            .filter(Self::visible_links(access))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+        self.by_ids::<news_link::Entity>(
+            ids,
+            news_link::Column::Id,
+            Self::visible_links(access),
+            |m| m.id,
+        )
+        .await
     }
 
     pub async fn status_changes_by_ids(
@@ -453,16 +463,17 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, status_change::Model>> {
-        let rows = status_change::Entity::find()
-            .filter(status_change::Column::Id.is_in(ids.iter().copied()))
-            .filter(in_visible::<case::Entity>(
+        self.by_ids::<status_change::Entity>(
+            ids,
+            status_change::Column::Id,
+            Condition::all().add(in_visible::<case::Entity>(
                 status_change::Column::CaseId,
                 case::Column::Id,
                 visible_cases(access),
-            ))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+            )),
+            |m| m.id,
+        )
+        .await
     }
 
     /// Actor roles of these cases (roles of invisible actors left out), oldest role first.

@@ -456,10 +456,6 @@ impl Store {
             })
         })?;
         if let Some(aliases) = patch.aliases {
-            actor_alias::Entity::delete_many()
-                .filter(actor_alias::Column::ActorId.eq(id))
-                .exec(&txn)
-                .await?;
             write_aliases(&txn, id, &aliases).await?;
         }
         txn.commit().await?;
@@ -884,6 +880,7 @@ impl Store {
     }
 }
 
+/// Replaces an actor's aliases (case-insensitively unique).
 async fn write_aliases(
     txn: &DatabaseTransaction,
     actor_id: i64,
@@ -899,8 +896,32 @@ async fn write_aliases(
             alias: Set(alias.clone()),
         })
         .collect();
+    let conflict = "input.aliases: an alias is given twice";
+    replace_rows(txn, actor_alias::Column::ActorId, actor_id, rows, conflict).await
+}
+
+/// Replaces the rows of `E` whose `owner` column is `owner_id` with `rows`; a unique-key
+/// violation among the new rows becomes a conflict with `conflict` as its message.
+async fn replace_rows<E, A>(
+    txn: &DatabaseTransaction,
+    owner: E::Column,
+    owner_id: i64,
+    rows: Vec<A>,
+    conflict: &str,
+) -> StoreResult<()>
+where
+    E: EntityTrait,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    E::delete_many()
+        .filter(owner.eq(owner_id))
+        .exec(txn)
+        .await?;
     if !rows.is_empty() {
-        actor_alias::Entity::insert_many(rows).exec(txn).await?;
+        E::insert_many(rows)
+            .exec(txn)
+            .await
+            .map_err(|e| StoreError::from_db(e, || conflict.to_owned()))?;
     }
     Ok(())
 }
@@ -915,14 +936,10 @@ async fn write_case_sets(
     locations: Option<&[NewPlacement]>,
 ) -> StoreResult<()> {
     if let Some(topics) = topics {
-        case_topic::Entity::delete_many()
-            .filter(case_topic::Column::CaseId.eq(case_id))
-            .exec(txn)
-            .await?;
         let mut unique: Vec<&String> = topics.iter().collect();
         unique.sort();
         unique.dedup();
-        let rows: Vec<case_topic::ActiveModel> = unique
+        let rows = unique
             .into_iter()
             .map(|t| case_topic::ActiveModel {
                 id: NotSet,
@@ -930,16 +947,17 @@ async fn write_case_sets(
                 topic: Set(t.clone()),
             })
             .collect();
-        if !rows.is_empty() {
-            case_topic::Entity::insert_many(rows).exec(txn).await?;
-        }
+        replace_rows(
+            txn,
+            case_topic::Column::CaseId,
+            case_id,
+            rows,
+            "input.topics: a topic is given twice",
+        )
+        .await?;
     }
     if let Some(ids) = external_ids {
-        case_external_id::Entity::delete_many()
-            .filter(case_external_id::Column::CaseId.eq(case_id))
-            .exec(txn)
-            .await?;
-        let rows: Vec<case_external_id::ActiveModel> = ids
+        let rows = ids
             .iter()
             .map(|(scheme, value)| case_external_id::ActiveModel {
                 id: NotSet,
@@ -948,12 +966,16 @@ async fn write_case_sets(
                 value: Set(value.clone()),
             })
             .collect();
-        if !rows.is_empty() {
-            case_external_id::Entity::insert_many(rows)
-                .exec(txn)
-                .await
-                .map_err(|e| StoreError::from_db(e, || "input.externalIds: that identifier already belongs to a case (or is given twice)".to_owned()))?;
-        }
+        let conflict =
+            "input.externalIds: that identifier already belongs to a case (or is given twice)";
+        replace_rows(
+            txn,
+            case_external_id::Column::CaseId,
+            case_id,
+            rows,
+            conflict,
+        )
+        .await?;
     }
     if let Some(roles) = actors {
         let ids: Vec<i64> = roles.iter().map(|r| r.actor_id).collect();
@@ -966,11 +988,7 @@ async fn write_case_sets(
             Some(actor::Column::ArchivedAt),
         )
         .await?;
-        case_actor::Entity::delete_many()
-            .filter(case_actor::Column::CaseId.eq(case_id))
-            .exec(txn)
-            .await?;
-        let rows: Vec<case_actor::ActiveModel> = roles
+        let rows = roles
             .iter()
             .map(|r| {
                 let (started_on, started_precision) = date_parts(r.started_on);
@@ -989,16 +1007,8 @@ async fn write_case_sets(
                 }
             })
             .collect();
-        if !rows.is_empty() {
-            case_actor::Entity::insert_many(rows)
-                .exec(txn)
-                .await
-                .map_err(|e| {
-                    StoreError::from_db(e, || {
-                        "input.actors: the same actor is given twice with the same role".to_owned()
-                    })
-                })?;
-        }
+        let conflict = "input.actors: the same actor is given twice with the same role";
+        replace_rows(txn, case_actor::Column::CaseId, case_id, rows, conflict).await?;
     }
     if let Some(places) = locations {
         let ids: Vec<i64> = places.iter().map(|p| p.location_id).collect();
@@ -1011,11 +1021,7 @@ async fn write_case_sets(
             Some(location::Column::ArchivedAt),
         )
         .await?;
-        case_location::Entity::delete_many()
-            .filter(case_location::Column::CaseId.eq(case_id))
-            .exec(txn)
-            .await?;
-        let rows: Vec<case_location::ActiveModel> = places
+        let rows = places
             .iter()
             .map(|p| case_location::ActiveModel {
                 id: NotSet,
@@ -1024,16 +1030,8 @@ async fn write_case_sets(
                 precision: Set(p.precision),
             })
             .collect();
-        if !rows.is_empty() {
-            case_location::Entity::insert_many(rows)
-                .exec(txn)
-                .await
-                .map_err(|e| {
-                    StoreError::from_db(e, || {
-                        "input.locations: the same location is given twice".to_owned()
-                    })
-                })?;
-        }
+        let conflict = "input.locations: the same location is given twice";
+        replace_rows(txn, case_location::Column::CaseId, case_id, rows, conflict).await?;
     }
     Ok(())
 }

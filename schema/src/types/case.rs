@@ -7,13 +7,13 @@ use super::enums::*;
 use super::event::{Event, StatusChange};
 use super::location::Location;
 use super::news::NewsLink;
-use super::timeline::{TimelineConnection, TimelineEntry, timeline_page};
+use super::timeline::{TimelineConnection, TimelineEntry, single_kind_connection, timeline_page};
 use crate::error::ApiResult;
 use crate::ids::{NodeType, encode};
 use crate::loaders::*;
 use crate::store::TimelineKind;
 use async_graphql::TypeName;
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Interface, MergedObject, Object, SimpleObject};
 use chasqui_entities::CaseDetails;
 use chasqui_entities::tables::{case, case_actor, case_relation};
@@ -260,27 +260,12 @@ impl<K: KindParts> CaseCore<K> {
         after: Option<String>,
         order: Option<TimelineOrder>,
     ) -> ApiResult<Connection<String, Event, EmptyFields, EmptyFields>> {
-        let (page, cursors) = timeline_page(
-            ctx,
-            self.id_value(),
-            vec![TimelineKind::Event],
-            first,
-            after,
-            order,
-        )
-        .await?;
-        let loader = loaders(ctx)?;
-        let ids: Vec<EventById> = page.rows.iter().map(|r| EventById(r.id)).collect();
-        let events = loader.load_many(ids).await?;
-        let mut connection = Connection::new(false, page.has_next);
-        for (row, cursor) in page.rows.iter().zip(cursors) {
-            if let Some(model) = events.get(&EventById(row.id)) {
-                connection
-                    .edges
-                    .push(Edge::new(cursor, Event::new(model.clone())));
-            }
-        }
-        Ok(connection)
+        let pick = |entry| match entry {
+            TimelineEntry::Event(event) => Some(event),
+            _ => None,
+        };
+        let page = (first, after, order);
+        single_kind_connection(ctx, self.id_value(), TimelineKind::Event, page, pick).await
     }
 
     /// The news items that update this case (confirmed links), paged.
@@ -291,27 +276,12 @@ impl<K: KindParts> CaseCore<K> {
         after: Option<String>,
         order: Option<TimelineOrder>,
     ) -> ApiResult<Connection<String, NewsLink, EmptyFields, EmptyFields>> {
-        let (page, cursors) = timeline_page(
-            ctx,
-            self.id_value(),
-            vec![TimelineKind::News],
-            first,
-            after,
-            order,
-        )
-        .await?;
-        let loader = loaders(ctx)?;
-        let ids: Vec<NewsLinkById> = page.rows.iter().map(|r| NewsLinkById(r.id)).collect();
-        let links = loader.load_many(ids).await?;
-        let mut connection = Connection::new(false, page.has_next);
-        for (row, cursor) in page.rows.iter().zip(cursors) {
-            if let Some(model) = links.get(&NewsLinkById(row.id)) {
-                connection
-                    .edges
-                    .push(Edge::new(cursor, NewsLink(model.clone())));
-            }
-        }
-        Ok(connection)
+        let pick = |entry| match entry {
+            TimelineEntry::NewsUpdate(link) => Some(link),
+            _ => None,
+        };
+        let page = (first, after, order);
+        single_kind_connection(ctx, self.id_value(), TimelineKind::News, page, pick).await
     }
 
     /// One dated list of the case's events, news updates and status changes, newest first

@@ -33,13 +33,25 @@ fn maybe_text(
     value: &MaybeUndefined<String>,
     max: usize,
 ) -> ApiResult<Option<Option<String>>> {
+    patch(value, |v| {
+        Ok(validate::text(&path(prefix, field), Some(v), max)?)
+    })
+}
+
+/// A field of an update: left out → `None` (unchanged), `null` → `Some(None)` (cleared), a
+/// value → `Some(resolve(value))`.
+fn patch<T, U>(
+    value: &MaybeUndefined<T>,
+    resolve: impl FnOnce(&T) -> ApiResult<Option<U>>,
+) -> ApiResult<Option<Option<U>>> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
-        MaybeUndefined::Value(v) => Ok(Some(validate::text(&path(prefix, field), Some(v), max)?)),
+        MaybeUndefined::Value(v) => resolve(v).map(Some),
     }
 }
 
+/// [`patch`] for a value that needs only converting.
 fn maybe<T: Copy, U>(value: &MaybeUndefined<T>, f: impl Fn(T) -> U) -> Option<Option<U>> {
     match value {
         MaybeUndefined::Undefined => None,
@@ -676,36 +688,18 @@ pub struct UpdateLocationInput {
 
 impl UpdateLocationInput {
     pub fn resolve(&self, id: i64) -> ApiResult<LocationPatch> {
-        let parent_id = match &self.parent {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(p) => {
-                let parent = decode(NodeType::Location, p, "input.parent")?;
-                if parent == id {
-                    return Err(ApiError::bad_input(
-                        "input.parent",
-                        "a location cannot be its own parent",
-                    ));
-                }
-                Some(Some(parent))
+        let parent_id = patch(&self.parent, |p| {
+            let parent = decode(NodeType::Location, p, "input.parent")?;
+            if parent == id {
+                return Err(ApiError::bad_input(
+                    "input.parent",
+                    "a location cannot be its own parent",
+                ));
             }
-        };
-        let coordinate = |value: &MaybeUndefined<f64>,
-                          f: fn(&str, Option<f64>) -> Result<Option<f64>, StoreError>,
-                          field: &str|
-         -> ApiResult<Option<Option<f64>>> {
-            match value {
-                MaybeUndefined::Undefined => Ok(None),
-                MaybeUndefined::Null => Ok(Some(None)),
-                MaybeUndefined::Value(v) => Ok(Some(f(field, Some(*v))?)),
-            }
-        };
+            Ok(Some(parent))
+        })?;
         Ok(LocationPatch {
-            code: match &self.code {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(c) => Some(Some(resolve_code(c)?)),
-            },
+            code: patch(&self.code, |c| Ok(Some(resolve_code(c)?)))?,
             name: self
                 .name
                 .as_deref()
@@ -713,13 +707,13 @@ impl UpdateLocationInput {
                 .transpose()?,
             level: self.level.map(Into::into),
             parent_id,
-            latitude: coordinate(&self.latitude, validate::latitude, "input.latitude")?,
-            longitude: coordinate(&self.longitude, validate::longitude, "input.longitude")?,
-            geometry: match &self.geometry {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(g) => Some(resolve_geometry(Some(g))?),
-            },
+            latitude: patch(&self.latitude, |v| {
+                Ok(validate::latitude("input.latitude", Some(*v))?)
+            })?,
+            longitude: patch(&self.longitude, |v| {
+                Ok(validate::longitude("input.longitude", Some(*v))?)
+            })?,
+            geometry: patch(&self.geometry, |g| resolve_geometry(Some(g)))?,
             visibility: self.visibility.map(Into::into),
         })
     }
@@ -805,17 +799,9 @@ impl UpdateNewsItemInput {
             published_on: self.date.map(|d| d.0),
             summary: maybe_text("input", "summary", &self.summary, validate::MAX_TEXT)?,
             body: maybe_text("input", "body", &self.body, validate::MAX_BODY)?,
-            url: match &self.url {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(u) => Some(validate::url("input.url", Some(u))?),
-            },
+            url: patch(&self.url, |u| Ok(validate::url("input.url", Some(u))?))?,
             publisher: maybe_text("input", "publisher", &self.publisher, validate::MAX_NAME)?,
-            language: match &self.language {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(l) => Some(resolve_language(Some(l))?),
-            },
+            language: patch(&self.language, |l| resolve_language(Some(l)))?,
             visibility: self.visibility.map(Into::into),
         })
     }

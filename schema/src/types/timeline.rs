@@ -131,6 +131,26 @@ impl TimelineEntry {
     }
 }
 
+/// One kind of a case's timeline as a connection of its own (`Case.events`,
+/// `Case.newsItems`): the same query, cursors and paging as the timeline.
+pub async fn single_kind_connection<N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    case_id: i64,
+    kind: TimelineKind,
+    (first, after, order): (Option<i32>, Option<String>, Option<TimelineOrder>),
+    pick: impl Fn(TimelineEntry) -> Option<N>,
+) -> ApiResult<Connection<String, N, EmptyFields, EmptyFields>> {
+    let (page, cursors) = timeline_page(ctx, case_id, vec![kind], first, after, order).await?;
+    let entries = TimelineEntry::connection(ctx, &page, cursors).await?;
+    let mut connection = Connection::new(false, page.has_next);
+    connection.edges = entries
+        .edges
+        .into_iter()
+        .filter_map(|edge| pick(edge.node).map(|node| Edge::new(edge.cursor, node)))
+        .collect();
+    Ok(connection)
+}
+
 /// Awaits three futures concurrently, so their loads share one batch window.
 async fn futures_join<A, B, C>(a: A, b: B, c: C) -> (A::Output, B::Output, C::Output)
 where
