@@ -174,31 +174,27 @@ async fn execute(
     if request.query.trim().is_empty() {
         return request_error(StatusCode::BAD_REQUEST, media, "the request has no query");
     }
-    let mut parse_failed = false;
-    match request.parsed_query() {
-        Ok(document) => {
-            if method == Method::GET {
-                let is_mutation = document.operations.iter().any(|(name, op)| {
-                    let selected = match (&request_operation(&operation), name) {
-                        (Some(wanted), Some(name)) => name.as_str() == wanted,
-                        _ => true,
-                    };
-                    selected && op.node.ty == OperationType::Mutation
-                });
-                if is_mutation {
-                    let mut response = request_error(
-                        StatusCode::METHOD_NOT_ALLOWED,
-                        media,
-                        "mutations must be sent with POST",
-                    );
-                    response
-                        .headers_mut()
-                        .insert(header::ALLOW, HeaderValue::from_static("POST"));
-                    return response;
-                }
+    if let Ok(document) = request.parsed_query() {
+        if method == Method::GET {
+            let is_mutation = document.operations.iter().any(|(name, op)| {
+                let selected = match (&request_operation(&operation), name) {
+                    (Some(wanted), Some(name)) => name.as_str() == wanted,
+                    _ => true,
+                };
+                selected && op.node.ty == OperationType::Mutation
+            });
+            if is_mutation {
+                let mut response = request_error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    media,
+                    "mutations must be sent with POST",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return response;
             }
         }
-        Err(_) => parse_failed = true,
     }
     let access = Access::PUBLIC;
     request = request
@@ -213,10 +209,10 @@ async fn execute(
     // turning one statement into several.
     let response = tokio::task::unconstrained(state.schema.execute(request)).await;
     let errors = response.errors.len();
-    // Without data, the request itself failed (parse or validation): 400 for clients of
-    // the GraphQL response media type; application/json clients always get 200.
-    let failed_request =
-        parse_failed || (errors > 0 && response.data == async_graphql::Value::Null);
+    // A request error (the document does not parse or validate) means execution never
+    // started: the body has no `data` entry, and clients of the GraphQL response media type
+    // get 400. Field errors during execution (even one that nulls `data`) are 200.
+    let failed_request = response.errors.iter().any(is_request_error);
     let status = if media == GRAPHQL_RESPONSE && failed_request {
         StatusCode::BAD_REQUEST
     } else {
@@ -230,7 +226,12 @@ async fn execute(
         outcome = if errors == 0 { "ok" } else if failed_request { "rejected" } else { "partial" },
         "graphql request"
     );
-    let body = match serde_json::to_vec(&response) {
+    let body = if failed_request {
+        serde_json::to_vec(&serde_json::json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let body = match body {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "could not serialise a response");
@@ -242,6 +243,15 @@ async fn execute(
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     http
+}
+
+fn is_request_error(error: &async_graphql::ServerError) -> bool {
+    let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+    matches!(
+        code,
+        Some(async_graphql::Value::String(code))
+            if code == "GRAPHQL_PARSE_FAILED" || code == "GRAPHQL_VALIDATION_FAILED"
+    )
 }
 
 fn request_operation(name: &str) -> Option<String> {

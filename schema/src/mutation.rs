@@ -152,6 +152,19 @@ impl Mutation {
         ))
     }
 
+    /// Confirms a suggested link: it joins the case's timeline, and a status it reports
+    /// becomes a status change sourced by the news item.
+    async fn confirm_link(&self, ctx: &Context<'_>, id: ID) -> ApiResult<NewsLink> {
+        let link = decode(NodeType::NewsLink, &id, "id")?;
+        Ok(NewsLink(store_of(ctx)?.confirm_link(link).await?))
+    }
+
+    /// Rejects a link: it leaves the case's timeline, with the status change it recorded.
+    async fn reject_link(&self, ctx: &Context<'_>, id: ID) -> ApiResult<NewsLink> {
+        let link = decode(NodeType::NewsLink, &id, "id")?;
+        Ok(NewsLink(store_of(ctx)?.reject_link(link).await?))
+    }
+
     /// Records an event in a case's timeline.
     async fn record_event(&self, ctx: &Context<'_>, input: RecordEventInput) -> ApiResult<Event> {
         Ok(Event::new(

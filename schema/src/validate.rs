@@ -1,4 +1,4 @@
-//! Input rules shared by every write path (GraphQL mutations, the demo loader, importers).
+//! Input rules for every write that comes from outside (GraphQL mutations; importers).
 //! Each check names the field it failed on, as a path into the request (`input.title`).
 
 use crate::store::StoreError;

@@ -319,6 +319,84 @@ both_engines!(linking_news_records_status_and_event_atomically, |engine| {
     assert_eq!(reverse["node"]["cases"][0]["case"]["slug"], "tia-maria");
 });
 
+both_engines!(a_suggestion_changes_nothing_until_confirmed, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let case_id = new_case(&app, "quellaveco").await;
+    let news = app
+        .data(
+            CREATE_NEWS,
+            json!({"input": {"title": "Talks collapse", "date": "2018-03"}}),
+        )
+        .await;
+    let news_id = news["createNewsItem"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let state = r#"query($id: ID!) { node(id: $id) { ... on MineCase { status statusHistory { status } newsItems { edges { node { id } } } } } }"#;
+
+    let with_event = app
+        .graphql(r#"mutation($input: LinkNewsItemInput!) { linkNewsItem(input: $input) { id } }"#,
+            json!({"input": {"newsItem": news_id, "case": case_id, "updateKind": "DEVELOPMENT", "confirmed": false,
+                "event": {"kind": "DIALOGUE", "title": "Talks", "date": "2018-03"}}}))
+        .await;
+    assert_eq!(
+        with_event["errors"][0]["extensions"]["field"],
+        "input.event"
+    );
+
+    let suggested = app
+        .data(r#"mutation($input: LinkNewsItemInput!) { linkNewsItem(input: $input) { id state reportedStatus statusChange { id } } }"#,
+            json!({"input": {"newsItem": news_id, "case": case_id, "updateKind": "STATUS_CHANGE", "reportedStatus": "ACTIVE", "confirmed": false}}))
+        .await;
+    let link_id = suggested["linkNewsItem"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(suggested["linkNewsItem"]["state"], "SUGGESTED");
+    assert_eq!(suggested["linkNewsItem"]["reportedStatus"], "ACTIVE");
+    assert_eq!(suggested["linkNewsItem"]["statusChange"], Value::Null);
+    let before = app.data(state, json!({"id": case_id})).await;
+    assert_eq!(
+        before["node"]["status"], "LATENT",
+        "a suggestion changes no status"
+    );
+    assert_eq!(
+        before["node"]["newsItems"]["edges"],
+        json!([]),
+        "nor joins the timeline"
+    );
+
+    let confirmed = app.data(r#"mutation($id: ID!) { confirmLink(id: $id) { state statusChange { status date { value } } } }"#, json!({"id": link_id})).await;
+    assert_eq!(confirmed["confirmLink"]["state"], "CONFIRMED");
+    assert_eq!(
+        confirmed["confirmLink"]["statusChange"]["date"]["value"],
+        "2018-03"
+    );
+    let after = app.data(state, json!({"id": case_id})).await;
+    assert_eq!(after["node"]["status"], "ACTIVE");
+    assert_eq!(
+        after["node"]["newsItems"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    let rejected = app
+        .data(
+            r#"mutation($id: ID!) { rejectLink(id: $id) { state statusChange { id } } }"#,
+            json!({"id": link_id}),
+        )
+        .await;
+    assert_eq!(rejected["rejectLink"]["state"], "REJECTED");
+    let undone = app.data(state, json!({"id": case_id})).await;
+    assert_eq!(
+        undone["node"]["status"], "LATENT",
+        "rejecting withdraws the status it had recorded"
+    );
+    assert_eq!(
+        undone["node"]["statusHistory"].as_array().map(Vec::len),
+        Some(1)
+    );
+});
+
 both_engines!(stale_version_is_a_conflict_and_archive_hides, |engine| {
     let app = TestApp::spawn(engine).await;
     let case_id = new_case(&app, "conga").await;

@@ -153,3 +153,39 @@ both_engines!(mutations_over_get_are_refused, |engine| {
     let actors = app.data("{ actors { edges { cursor } } }", json!({})).await;
     assert_eq!(actors["actors"]["edges"], json!([]));
 });
+
+both_engines!(
+    request_errors_are_400_without_data_field_errors_are_200,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        let post = |query: &'static str| {
+            app.client
+                .post(format!("{}/graphql", app.base))
+                .header("accept", "application/graphql-response+json")
+                .json(&json!({ "query": query }))
+                .send()
+        };
+        let invalid = post("{ cases { noSuchField } }")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(invalid.status(), 400);
+        let body: serde_json::Value = invalid.json().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            body.get("data").is_none(),
+            "a request error has no data entry: {body}"
+        );
+        assert_eq!(TestApp::error_code(&body), "GRAPHQL_VALIDATION_FAILED");
+
+        let conflict = post(r#"mutation { createCase(input: {slug: "las-bambas", kind: MINE, title: "x", status: ACTIVE}) { id } }"#)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            conflict.status(),
+            200,
+            "execution ran: a field error is not a request error"
+        );
+        let body: serde_json::Value = conflict.json().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(body["data"], serde_json::Value::Null);
+        assert_eq!(TestApp::error_code(&body), "CONFLICT");
+    }
+);

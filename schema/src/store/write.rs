@@ -386,7 +386,7 @@ impl Store {
         }
         let case_id = change.case_id;
         let model = insert_status_change(&txn, change).await?;
-        bump_case(&txn, case_id).await?;
+        refresh_case(&txn, case_id).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -694,7 +694,7 @@ impl Store {
         require_case(&txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
         let model = insert_event(&txn, new, "input").await?;
-        bump_case(&txn, case_id).await?;
+        refresh_case(&txn, case_id).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -718,26 +718,21 @@ impl Store {
                 news.id, case.slug
             )));
         }
-        let news_date = PartialDate::from_parts(news.published_on, news.published_precision)
-            .unwrap_or_else(|_| PartialDate::day(news.published_on));
+        let confirmed = link.state == LinkState::Confirmed;
+        if !confirmed && link.event.is_some() {
+            return Err(StoreError::invalid(
+                "input.event",
+                "only a confirmed link records an event; confirm the link first",
+            ));
+        }
+        // A suggestion keeps the status it reports but changes nothing until confirmed.
         let status_change_id = match link.reported_status {
-            Some(status) => Some(
-                insert_status_change(
-                    &txn,
-                    NewStatusChange {
-                        case_id: case.id,
-                        status,
-                        phase: link.reported_phase,
-                        date: news_date,
-                        news_item_id: Some(news.id),
-                        source_url: None,
-                        note: link.note.clone(),
-                    },
-                )
-                .await?
-                .id,
-            ),
-            None => None,
+            Some(status) if confirmed => {
+                let change =
+                    reported_change(&news, case.id, status, link.reported_phase, &link.note);
+                Some(insert_status_change(&txn, change).await?.id)
+            }
+            _ => None,
         };
         let event_id = match link.event {
             Some(mut event) => {
@@ -778,7 +773,56 @@ impl Store {
                 "input.case: the news item is already linked to this case".to_owned()
             })
         })?;
-        bump_case(&txn, case.id).await?;
+        refresh_case(&txn, case.id).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// Confirms a suggested (or rejected) link: a status it reports becomes a status
+    /// change of the case, sourced by the news item.
+    pub async fn confirm_link(&self, link_id: i64) -> StoreResult<news_link::Model> {
+        self.decide_link(link_id, LinkState::Confirmed).await
+    }
+
+    /// Rejects a link; a status change it had recorded is withdrawn with it.
+    pub async fn reject_link(&self, link_id: i64) -> StoreResult<news_link::Model> {
+        self.decide_link(link_id, LinkState::Rejected).await
+    }
+
+    async fn decide_link(&self, link_id: i64, state: LinkState) -> StoreResult<news_link::Model> {
+        let txn = self.db.begin().await?;
+        let link = news_link::Entity::find_by_id(link_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("link"))?;
+        if link.state == state {
+            return Ok(link);
+        }
+        let mut status_change_id = link.status_change_id;
+        match (state, link.reported_status, link.status_change_id) {
+            (LinkState::Confirmed, Some(status), None) => {
+                let news = news_item::Entity::find_by_id(link.news_item_id)
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found("news item"))?;
+                let change = reported_change(&news, link.case_id, status, None, &link.note);
+                status_change_id = Some(insert_status_change(&txn, change).await?.id);
+            }
+            (LinkState::Rejected, _, Some(change_id)) => {
+                status_change::Entity::delete_by_id(change_id)
+                    .exec(&txn)
+                    .await?;
+                status_change_id = None;
+            }
+            _ => {}
+        }
+        let case_id = link.case_id;
+        let mut active: news_link::ActiveModel = link.into();
+        active.state = Set(state);
+        active.status_change_id = Set(status_change_id);
+        active.updated_at = Set(Utc::now());
+        let model = active.update(&txn).await?;
+        refresh_case(&txn, case_id).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -1036,6 +1080,26 @@ async fn write_case_sets(
     Ok(())
 }
 
+/// The status change a news item reports for a case, dated by the item.
+fn reported_change(
+    news: &news_item::Model,
+    case_id: i64,
+    status: CaseStatus,
+    phase: Option<ConflictPhase>,
+    note: &Option<String>,
+) -> NewStatusChange {
+    NewStatusChange {
+        case_id,
+        status,
+        phase,
+        date: PartialDate::from_parts(news.published_on, news.published_precision)
+            .unwrap_or_else(|_| PartialDate::day(news.published_on)),
+        news_item_id: Some(news.id),
+        source_url: None,
+        note: note.clone(),
+    }
+}
+
 async fn insert_status_change(
     txn: &DatabaseTransaction,
     change: NewStatusChange,
@@ -1150,11 +1214,6 @@ async fn insert_event(
         event_source::Entity::insert_many(sources).exec(txn).await?;
     }
     Ok(model)
-}
-
-/// Refreshes derived columns and bumps the version of a case a write touched.
-async fn bump_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case::Model> {
-    refresh_case(txn, case_id).await
 }
 
 /// Recomputes a case's derived columns: its current status and phase (from the latest

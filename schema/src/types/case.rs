@@ -163,7 +163,8 @@ impl<K: KindParts> CaseCore<K> {
         Ok(self.model.visibility.into())
     }
 
-    /// Bumped by every change; send it back as `expectedVersion` to update safely.
+    /// Bumped by every change to the case's own fields (not by the events, links and status
+    /// changes recorded in it); send it back as `expectedVersion` to update safely.
     async fn version(&self, _ctx: &Context<'_>) -> ApiResult<i32> {
         Ok(self.model.version)
     }
