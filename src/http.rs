@@ -174,26 +174,26 @@ async fn execute(
     if request.query.trim().is_empty() {
         return request_error(StatusCode::BAD_REQUEST, media, "the request has no query");
     }
-    if let Ok(document) = request.parsed_query() {
-        if method == Method::GET {
-            let is_mutation = document.operations.iter().any(|(name, op)| {
-                let selected = match (&request_operation(&operation), name) {
-                    (Some(wanted), Some(name)) => name.as_str() == wanted,
-                    _ => true,
-                };
-                selected && op.node.ty == OperationType::Mutation
-            });
-            if is_mutation {
-                let mut response = request_error(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    media,
-                    "mutations must be sent with POST",
-                );
-                response
-                    .headers_mut()
-                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
-                return response;
-            }
+    if let Ok(document) = request.parsed_query()
+        && method == Method::GET
+    {
+        let is_mutation = document.operations.iter().any(|(name, op)| {
+            let selected = match (&request_operation(&operation), name) {
+                (Some(wanted), Some(name)) => name.as_str() == wanted,
+                _ => true,
+            };
+            selected && op.node.ty == OperationType::Mutation
+        });
+        if is_mutation {
+            let mut response = request_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                "mutations must be sent with POST",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
         }
     }
     let access = Access::PUBLIC;
