@@ -77,6 +77,35 @@ macro_rules! by_id {
     };
 }
 
+/// A loader of one heavy text column by id (lists leave it out): `heavy!(Key, method)`.
+macro_rules! heavy {
+    ($key:ident, $method:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for Batch {
+            type Value = String;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let rows = self
+                    .store
+                    .$method(self.access, &ids)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(id, text)| text.map(|text| ($key(id), text)))
+                    .collect())
+            }
+        }
+    };
+}
+
+heavy!(NewsBodyById, news_bodies);
+heavy!(LocationGeometryById, location_geometries);
+
 /// A loader of the rows belonging to a parent: `children!(KeyType, Model, |row| parent id, |batch, ids| query)`.
 macro_rules! children {
     ($key:ident, $model:ty, |$row:ident| $parent:expr, |$batch:ident, $ids:ident| $query:expr) => {

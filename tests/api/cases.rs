@@ -397,6 +397,47 @@ both_engines!(a_suggestion_changes_nothing_until_confirmed, |engine| {
     );
 });
 
+both_engines!(bodies_and_shapes_are_read_only_when_asked_for, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let body = "A long text. ".repeat(2_000);
+    app.data(
+        CREATE_NEWS,
+        json!({"input": {"title": "Long read", "date": "2020-01-02", "body": body}}),
+    )
+    .await;
+    let shape = json!({"type": "Polygon", "coordinates": [[[-72.3, -14.0], [-72.0, -14.0], [-72.0, -13.8], [-72.3, -14.0]]]});
+    app.data(r#"mutation($g: JSON) { createLocation(input: {name: "Challhuahuacho", level: DISTRICT, code: "030506", geometry: $g}) { id } }"#, json!({"g": shape})).await;
+
+    let before = app.statements();
+    let light = app
+        .data(
+            "{ newsItems { nodes { title } } locations { nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    let light_count = app.statements() - before;
+    assert_eq!(light["newsItems"]["nodes"][0]["title"], "Long read");
+
+    let before = app.statements();
+    let full = app
+        .data(
+            "{ newsItems { nodes { body } } locations { nodes { geometry } } }",
+            json!({}),
+        )
+        .await;
+    let full_count = app.statements() - before;
+    assert_eq!(
+        full["newsItems"]["nodes"][0]["body"].as_str().map(str::len),
+        Some(body.trim().len())
+    );
+    assert_eq!(full["locations"]["nodes"][0]["geometry"], shape);
+    assert_eq!(
+        full_count,
+        light_count + 2,
+        "one extra statement each for bodies and shapes, only when selected"
+    );
+});
+
 both_engines!(stale_version_is_a_conflict_and_archive_hides, |engine| {
     let app = TestApp::spawn(engine).await;
     let case_id = new_case(&app, "conga").await;

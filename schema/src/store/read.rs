@@ -73,6 +73,19 @@ fn in_visible<E: EntityTrait>(
     column.in_subquery(sub)
 }
 
+/// Selects every column of `E` but `heavy`, which comes back `None`.
+fn without<E: EntityTrait>(query: Select<E>, heavy: E::Column) -> Select<E> {
+    let mut query = query.select_only();
+    for column in E::Column::iter() {
+        if column.as_str() == heavy.as_str() {
+            query = query.column_as(Expr::val(None::<String>), heavy.as_str());
+        } else {
+            query = query.column(column);
+        }
+    }
+    query
+}
+
 /// Filters for lists of cases. Empty lists mean "any".
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
@@ -273,7 +286,8 @@ impl Store {
         code: Option<&str>,
         id: Option<i64>,
     ) -> StoreResult<Option<String>> {
-        let mut query = location::Entity::find().filter(visible_locations(access));
+        let mut query = without(location::Entity::find(), location::Column::Geometry)
+            .filter(visible_locations(access));
         if let Some(code) = code {
             query = query.filter(location::Column::Code.eq(code));
         }
@@ -323,19 +337,26 @@ impl Store {
     }
 
     /// Rows of `E` with these ids that satisfy `visible`, keyed by id: the one shape of
-    /// every by-id DataLoader.
+    /// every by-id DataLoader. A `heavy` text column (a news item's body, a place's
+    /// geometry) is not read: it comes back `None`, and its own loader fetches it for the
+    /// requests that select it.
     async fn by_ids<E>(
         &self,
         ids: &[i64],
         id: E::Column,
         visible: Condition,
+        heavy: Option<E::Column>,
         id_of: fn(&E::Model) -> i64,
     ) -> StoreResult<HashMap<i64, E::Model>>
     where
         E: EntityTrait,
         E::Model: Sync,
     {
-        let rows = E::find()
+        let mut query = E::find();
+        if let Some(heavy) = heavy {
+            query = without(query, heavy);
+        }
+        let rows = query
             .filter(id.is_in(ids.iter().copied()))
             .filter(visible)
             .all(&self.db)
@@ -348,7 +369,7 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, case::Model>> {
-        self.by_ids::<case::Entity>(ids, case::Column::Id, visible_cases(access), |m| m.id)
+        self.by_ids::<case::Entity>(ids, case::Column::Id, visible_cases(access), None, |m| m.id)
             .await
     }
 
@@ -357,8 +378,46 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, actor::Model>> {
-        self.by_ids::<actor::Entity>(ids, actor::Column::Id, visible_actors(access), |m| m.id)
-            .await
+        self.by_ids::<actor::Entity>(ids, actor::Column::Id, visible_actors(access), None, |m| {
+            m.id
+        })
+        .await
+    }
+
+    /// The bodies of these news items (visible ones only), which lists leave out.
+    pub async fn news_bodies(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, Option<String>>> {
+        let rows: Vec<(i64, Option<String>)> = news_item::Entity::find()
+            .select_only()
+            .column(news_item::Column::Id)
+            .column(news_item::Column::Body)
+            .filter(news_item::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_news(access))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The geometries of these locations (visible ones only), which lists leave out.
+    pub async fn location_geometries(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, Option<String>>> {
+        let rows: Vec<(i64, Option<String>)> = location::Entity::find()
+            .select_only()
+            .column(location::Column::Id)
+            .column(location::Column::Geometry)
+            .filter(location::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_locations(access))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     pub async fn actor_by_slug(
@@ -378,9 +437,13 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, location::Model>> {
-        self.by_ids::<location::Entity>(ids, location::Column::Id, visible_locations(access), |m| {
-            m.id
-        })
+        self.by_ids::<location::Entity>(
+            ids,
+            location::Column::Id,
+            visible_locations(access),
+            Some(location::Column::Geometry),
+            |m| m.id,
+        )
         .await
     }
 
@@ -401,8 +464,14 @@ impl Store {
         access: Access,
         ids: &[i64],
     ) -> StoreResult<HashMap<i64, news_item::Model>> {
-        self.by_ids::<news_item::Entity>(ids, news_item::Column::Id, visible_news(access), |m| m.id)
-            .await
+        self.by_ids::<news_item::Entity>(
+            ids,
+            news_item::Column::Id,
+            visible_news(access),
+            Some(news_item::Column::Body),
+            |m| m.id,
+        )
+        .await
     }
 
     pub async fn events_by_ids(
@@ -420,6 +489,7 @@ impl Store {
                     case::Column::Id,
                     visible_cases(access),
                 )),
+            None,
             |m| m.id,
         )
         .await
@@ -453,6 +523,7 @@ impl Store {
             ids,
             news_link::Column::Id,
             Self::visible_links(access),
+            None,
             |m| m.id,
         )
         .await
@@ -471,6 +542,7 @@ impl Store {
                 case::Column::Id,
                 visible_cases(access),
             )),
+            None,
             |m| m.id,
         )
         .await
@@ -731,7 +803,8 @@ impl Store {
         after: Option<i64>,
         limit: u64,
     ) -> StoreResult<Page<location::Model>> {
-        let mut query = location::Entity::find().filter(visible_locations(access));
+        let mut query = without(location::Entity::find(), location::Column::Geometry)
+            .filter(visible_locations(access));
         if !filter.levels.is_empty() {
             query = query.filter(location::Column::Level.is_in(filter.levels.clone()));
         }
@@ -765,7 +838,8 @@ impl Store {
         after: Option<(NaiveDate, i64)>,
         limit: u64,
     ) -> StoreResult<Page<news_item::Model>> {
-        let mut query = news_item::Entity::find().filter(visible_news(access));
+        let mut query = without(news_item::Entity::find(), news_item::Column::Body)
+            .filter(visible_news(access));
         if let Some(case_id) = filter.case_id {
             let mut sub = Query::select();
             sub.column(news_link::Column::NewsItemId)

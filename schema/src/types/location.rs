@@ -57,13 +57,18 @@ impl Location {
         self.0.longitude
     }
 
-    /// The shape as a GeoJSON geometry (WGS84), when the place has one.
-    async fn geometry(&self) -> Option<Json<serde_json::Value>> {
-        self.0
-            .geometry
-            .as_deref()
-            .and_then(|g| serde_json::from_str(g).ok())
-            .map(Json)
+    /// The shape as a GeoJSON geometry (WGS84), when the place has one (read only when
+    /// asked for: shapes are large).
+    async fn geometry(&self, ctx: &Context<'_>) -> ApiResult<Option<Json<serde_json::Value>>> {
+        let text = match &self.0.geometry {
+            Some(text) => Some(text.clone()),
+            None => {
+                loaders(ctx)?
+                    .load_one(LocationGeometryById(self.0.id))
+                    .await?
+            }
+        };
+        Ok(text.and_then(|g| serde_json::from_str(&g).ok()).map(Json))
     }
 
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {

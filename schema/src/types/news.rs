@@ -43,8 +43,12 @@ impl NewsItem {
         self.model.summary.as_deref()
     }
 
-    async fn body(&self) -> Option<&str> {
-        self.model.body.as_deref()
+    /// The full text, when stored (read only when asked for).
+    async fn body(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        if let Some(body) = &self.model.body {
+            return Ok(Some(body.clone()));
+        }
+        Ok(loaders(ctx)?.load_one(NewsBodyById(self.model.id)).await?)
     }
 
     async fn url(&self) -> Option<&str> {
