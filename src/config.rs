@@ -61,6 +61,15 @@ pub struct ServeArgs {
     /// How long the DataLoader waits to batch lookups, in microseconds.
     #[arg(long, env = "CHASQUI_BATCH_DELAY_US", default_value_t = 100)]
     pub batch_delay_us: u64,
+
+    /// Requests per minute allowed to one token (or, for anonymous callers, one IP
+    /// address); 0 turns the limit off.
+    #[arg(long, env = "CHASQUI_RATE_LIMIT", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+
+    /// Requests one caller may make at once before the per-minute rate applies.
+    #[arg(long, env = "CHASQUI_RATE_BURST", default_value_t = 60)]
+    pub rate_burst: u32,
 }
 
 /// What the router needs, separate from where it came from (tests build it directly).
@@ -70,6 +79,9 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub batch_delay: Duration,
+    /// Requests per minute per token or IP; `None` turns the limit off.
+    pub rate_limit_per_minute: Option<u32>,
+    pub rate_burst: u32,
 }
 
 impl Default for HttpConfig {
@@ -79,6 +91,8 @@ impl Default for HttpConfig {
             max_body_bytes: 1_048_576,
             request_timeout: Duration::from_secs(10),
             batch_delay: Duration::from_micros(100),
+            rate_limit_per_minute: Some(600),
+            rate_burst: 60,
         }
     }
 }
@@ -97,6 +111,9 @@ impl ServeArgs {
             max_body_bytes: self.max_body_bytes,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             batch_delay: Duration::from_micros(self.batch_delay_us),
+            rate_limit_per_minute: (self.rate_limit_per_minute > 0)
+                .then_some(self.rate_limit_per_minute),
+            rate_burst: self.rate_burst.max(1),
         }
     }
 }

@@ -213,6 +213,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     {
         return Ok(None);
     }
+    let author = Author::command_line();
     let set: DemoSet =
         serde_json::from_str(DEMO_JSON).map_err(|e| DemoError::Malformed(e.to_string()))?;
     let mut report = DemoReport::default();
@@ -225,16 +226,19 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             .map(|p| lookup(&locations, "location", p))
             .transpose()?;
         let model = store
-            .create_location(NewLocation {
-                code: l.code.clone(),
-                name: l.name.clone(),
-                level: l.level,
-                parent_id,
-                latitude: l.lat,
-                longitude: l.lon,
-                geometry: None,
-                visibility: Visibility::Public,
-            })
+            .create_location(
+                &author,
+                NewLocation {
+                    code: l.code.clone(),
+                    name: l.name.clone(),
+                    level: l.level,
+                    parent_id,
+                    latitude: l.lat,
+                    longitude: l.lon,
+                    geometry: None,
+                    visibility: Visibility::Public,
+                },
+            )
             .await?;
         locations.insert(l.key.clone(), model.id);
         report.locations += 1;
@@ -243,14 +247,17 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     let mut actors = HashMap::new();
     for a in &set.actors {
         let model = store
-            .create_actor(NewActor {
-                slug: a.slug.clone(),
-                name: a.name.clone(),
-                kind: a.kind,
-                description: a.description.clone(),
-                aliases: a.aliases.clone(),
-                visibility: Visibility::Public,
-            })
+            .create_actor(
+                &author,
+                NewActor {
+                    slug: a.slug.clone(),
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    description: a.description.clone(),
+                    aliases: a.aliases.clone(),
+                    visibility: Visibility::Public,
+                },
+            )
             .await?;
         actors.insert(a.key.clone(), model.id);
         report.actors += 1;
@@ -259,16 +266,19 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     let mut news = HashMap::new();
     for n in &set.news {
         let model = store
-            .create_news_item(NewNewsItem {
-                title: n.title.clone(),
-                published_on: n.date,
-                summary: n.summary.clone(),
-                body: None,
-                url: n.url.clone(),
-                publisher: n.publisher.clone(),
-                language: n.language.clone(),
-                visibility: Visibility::Public,
-            })
+            .create_news_item(
+                &author,
+                NewNewsItem {
+                    title: n.title.clone(),
+                    published_on: n.date,
+                    summary: n.summary.clone(),
+                    body: None,
+                    url: n.url.clone(),
+                    publisher: n.publisher.clone(),
+                    language: n.language.clone(),
+                    visibility: Visibility::Public,
+                },
+            )
             .await?;
         news.insert(n.key.clone(), model.id);
         report.news_items += 1;
@@ -311,57 +321,61 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                     .transpose()?,
                 source_url: entry.source_url.clone(),
                 note: entry.note.clone(),
+                visibility: Visibility::Public,
             })
         };
         let first = history.first().map(|e| to_change(e)).transpose()?;
         let model = store
-            .create_case(NewCase {
-                slug: c.slug.clone(),
-                kind: c.kind,
-                title: c.title.clone(),
-                summary: c.summary.clone(),
-                status: first.as_ref().map(|f| f.status).unwrap_or(c.status),
-                phase: first.as_ref().and_then(|f| f.phase).or(c.phase),
-                conflict_type: c.conflict_type,
-                started_on: c.started_on,
-                details: c.details.clone(),
-                topics: c.topics.iter().map(|t| t.to_lowercase()).collect(),
-                external_ids: c
-                    .external_ids
-                    .iter()
-                    .map(|e| (e.scheme, e.value.clone()))
-                    .collect(),
-                actors: c
-                    .actors
-                    .iter()
-                    .map(|r| {
-                        Ok(NewRole {
-                            actor_id: lookup(&actors, "actor", &r.actor)?,
-                            role: r.role,
-                            started_on: r.started_on,
-                            ended_on: r.ended_on,
-                            note: r.note.clone(),
+            .create_case(
+                &author,
+                NewCase {
+                    slug: c.slug.clone(),
+                    kind: c.kind,
+                    title: c.title.clone(),
+                    summary: c.summary.clone(),
+                    status: first.as_ref().map(|f| f.status).unwrap_or(c.status),
+                    phase: first.as_ref().and_then(|f| f.phase).or(c.phase),
+                    conflict_type: c.conflict_type,
+                    started_on: c.started_on,
+                    details: c.details.clone(),
+                    topics: c.topics.iter().map(|t| t.to_lowercase()).collect(),
+                    external_ids: c
+                        .external_ids
+                        .iter()
+                        .map(|e| (e.scheme, e.value.clone()))
+                        .collect(),
+                    actors: c
+                        .actors
+                        .iter()
+                        .map(|r| {
+                            Ok(NewRole {
+                                actor_id: lookup(&actors, "actor", &r.actor)?,
+                                role: r.role,
+                                started_on: r.started_on,
+                                ended_on: r.ended_on,
+                                note: r.note.clone(),
+                            })
                         })
-                    })
-                    .collect::<Result<_, DemoError>>()?,
-                locations: c
-                    .locations
-                    .iter()
-                    .map(|p| {
-                        Ok(NewPlacement {
-                            location_id: lookup(&locations, "location", &p.location)?,
-                            precision: p.precision,
+                        .collect::<Result<_, DemoError>>()?,
+                    locations: c
+                        .locations
+                        .iter()
+                        .map(|p| {
+                            Ok(NewPlacement {
+                                location_id: lookup(&locations, "location", &p.location)?,
+                                precision: p.precision,
+                            })
                         })
-                    })
-                    .collect::<Result<_, DemoError>>()?,
-                visibility: Visibility::Public,
-                status_since: first,
-            })
+                        .collect::<Result<_, DemoError>>()?,
+                    visibility: Visibility::Public,
+                    status_since: first,
+                },
+            )
             .await?;
         for entry in history.iter().skip(1) {
             let mut change = to_change(entry)?;
             change.case_id = model.id;
-            store.record_status_change(change).await?;
+            store.record_status_change(&author, change).await?;
         }
         cases.insert(c.slug.clone(), model.id);
         report.cases += 1;
@@ -370,6 +384,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     for r in &set.relations {
         store
             .relate_cases(
+                &author,
                 lookup(&cases, "case", &r.case)?,
                 lookup(&cases, "case", &r.related_case)?,
                 r.kind,
@@ -419,22 +434,25 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 report.events += 1;
             }
             store
-                .link_news_item(NewLink {
-                    news_item_id: news_id,
-                    case_id,
-                    update_kind: l.update_kind,
-                    reported_status: l.reported_status,
-                    reported_phase: link_phases
-                        .get(&(n.key.clone(), l.case.clone()))
-                        .copied()
-                        .flatten(),
-                    event,
-                    note: l.note.clone(),
-                    state: LinkState::Confirmed,
-                    confidence: None,
-                    matched_terms: Vec::new(),
-                    visibility: Visibility::Public,
-                })
+                .link_news_item(
+                    &author,
+                    NewLink {
+                        news_item_id: news_id,
+                        case_id,
+                        update_kind: l.update_kind,
+                        reported_status: l.reported_status,
+                        reported_phase: link_phases
+                            .get(&(n.key.clone(), l.case.clone()))
+                            .copied()
+                            .flatten(),
+                        event,
+                        note: l.note.clone(),
+                        state: LinkState::Confirmed,
+                        confidence: None,
+                        matched_terms: Vec::new(),
+                        visibility: Visibility::Public,
+                    },
+                )
                 .await?;
             report.links += 1;
         }
@@ -456,7 +474,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             })
             .collect::<Result<Vec<_>, DemoError>>()?;
         store
-            .record_event(event_of(case_id, &e.fields, sources)?)
+            .record_event(&author, event_of(case_id, &e.fields, sources)?)
             .await?;
         report.events += 1;
     }

@@ -6,18 +6,27 @@
 use crate::config::HttpConfig;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
+use axum::Extension;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chasqui_schema::store::{Access, Store};
+use chasqui_schema::auth::Caller;
+use chasqui_schema::store::{Author, Store};
 use chasqui_schema::{ChasquiSchema, build_schema, loaders::loaders};
+use governor::Quota;
+use governor::clock::{Clock, DefaultClock};
 use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Instant;
 use tower_http::timeout::TimeoutLayer;
+
+type Limiter = governor::DefaultKeyedRateLimiter<String>;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -25,20 +34,49 @@ pub struct AppState {
     pub schema: ChasquiSchema,
     pub store: Store,
     pub config: Arc<HttpConfig>,
+    limiter: Option<Arc<Limiter>>,
+}
+
+/// Serves the router on a bound listener until `shutdown` completes; connections carry
+/// their peer address (for per-IP rate limits).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// The router, with its limits and timeouts.
 pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
     let store = Store::new(db);
     let schema = build_schema(Some(store.clone()), config.limits);
+    let limiter = config.rate_limit_per_minute.and_then(|per_minute| {
+        let per_minute = NonZeroU32::new(per_minute)?;
+        let burst = NonZeroU32::new(config.rate_burst).unwrap_or(NonZeroU32::MIN);
+        Some(Arc::new(Limiter::keyed(
+            Quota::per_minute(per_minute).allow_burst(burst),
+        )))
+    });
     let state = AppState {
         schema,
         store,
         config: Arc::new(config),
+        limiter,
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -89,8 +127,13 @@ fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
 }
 
 fn request_error(status: StatusCode, media: &'static str, message: &str) -> Response {
+    coded_error(status, media, "BAD_REQUEST", message)
+}
+
+/// An HTTP-level refusal in the shape of a GraphQL response, with an `extensions.code`.
+fn coded_error(status: StatusCode, media: &'static str, code: &str, message: &str) -> Response {
     let body = serde_json::json!({
-        "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]
+        "errors": [{"message": message, "extensions": {"code": code}}]
     });
     let mut response = (status, body.to_string()).into_response();
     response
@@ -99,7 +142,89 @@ fn request_error(status: StatusCode, media: &'static str, message: &str) -> Resp
     response
 }
 
-async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+/// Resolves the bearer token into the request's [`Caller`] (401 for a token that is not
+/// valid: a wrong token is refused, never read as anonymous), then applies the rate
+/// limit of that token, or of the peer address for anonymous callers (429).
+async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let media = response_media_type(request.headers()).unwrap_or(GRAPHQL_RESPONSE);
+    let unauthenticated = |message: &str| {
+        let mut response = coded_error(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", message);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+    };
+    let caller = match request.headers().get(header::AUTHORIZATION) {
+        None => Caller::anonymous(),
+        Some(value) => {
+            let secret = value.to_str().ok().and_then(|v| {
+                let (scheme, secret) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
+            });
+            let Some(secret) = secret else {
+                return unauthenticated("the Authorization header must be `Bearer <token>`");
+            };
+            match state.store.token_by_secret(secret).await {
+                Ok(Some(token)) => Caller {
+                    role: Some(token.role),
+                    author: Author {
+                        token_id: Some(token.id),
+                        name: token.name,
+                    },
+                },
+                Ok(None) => return unauthenticated("the token is not valid: unknown or revoked"),
+                Err(err) => {
+                    tracing::error!(error = %err, "token lookup failed");
+                    return coded_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        media,
+                        "INTERNAL_SERVER_ERROR",
+                        "internal error",
+                    );
+                }
+            }
+        }
+    };
+    if let Some(limiter) = &state.limiter {
+        let key = match caller.author.token_id {
+            Some(id) => format!("token:{id}"),
+            None => {
+                let peer = request
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip());
+                format!("ip:{}", peer.map(|ip| ip.to_string()).unwrap_or_default())
+            }
+        };
+        if let Err(not_until) = limiter.check_key(&key) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let message = format!("rate limit reached; retry in {seconds} s");
+            let mut response = coded_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                media,
+                "RATE_LIMITED",
+                &message,
+            );
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
+        }
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     let query = uri.query().unwrap_or_default();
     let wants_html = headers
         .get(header::ACCEPT)
@@ -116,7 +241,7 @@ async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri: Uri
     }
     let media = response_media_type(&headers).unwrap_or(GRAPHQL_RESPONSE);
     match async_graphql::http::parse_query_string(query) {
-        Ok(request) => execute(&state, request, media, Method::GET).await,
+        Ok(request) => execute(&state, caller, request, media, Method::GET).await,
         Err(err) => request_error(
             StatusCode::BAD_REQUEST,
             media,
@@ -125,7 +250,12 @@ async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri: Uri
     }
 }
 
-async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql_post(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = response_media_type(&headers) else {
         return request_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -160,11 +290,12 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             );
         }
     };
-    execute(&state, request, media, Method::POST).await
+    execute(&state, caller, request, media, Method::POST).await
 }
 
 async fn execute(
     state: &AppState,
+    caller: Caller,
     mut request: async_graphql::Request,
     media: &'static str,
     method: Method,
@@ -196,14 +327,13 @@ async fn execute(
             return response;
         }
     }
-    let access = Access::PUBLIC;
     request = request
         .data(loaders(
             state.store.clone(),
-            access,
+            caller.access(),
             state.config.batch_delay,
         ))
-        .data(access);
+        .data(caller);
     // Outside tokio's co-operative budget: a budget-forced yield in the middle of a level
     // would let a DataLoader batch go out before every resolver of the level joined it,
     // turning one statement into several.

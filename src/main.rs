@@ -4,7 +4,8 @@
 use anyhow::Context as _;
 use chasqui::config::{DatabaseArgs, ServeArgs};
 use chasqui::{db, demo, http, telemetry};
-use chasqui_schema::store::Store;
+use chasqui_entities::Role;
+use chasqui_schema::store::{Author, Store};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -28,6 +29,53 @@ enum Command {
     Schema,
     /// Load the demo data set into the database, then exit.
     Demo(DatabaseArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (once: only its hash is stored).
+    Create {
+        /// A unique name: who or what uses the token ("newsroom-cms").
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List tokens (names, roles, dates; never secrets).
+    List(DatabaseArgs),
+    /// Revoke a token by name; requests with it are refused from then on.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// The roles a token can have.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum RoleArg {
+    /// Reads restricted records too.
+    Viewer,
+    /// Writes.
+    Editor,
+    /// Manages tokens, restores and purges, reads the audit log.
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Viewer => Role::Viewer,
+            RoleArg::Editor => Role::Editor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
 }
 
 #[tokio::main]
@@ -54,7 +102,61 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::Token(command) => token(command).await,
     }
+}
+
+async fn token(command: TokenCommand) -> anyhow::Result<()> {
+    let open = |args: &DatabaseArgs| {
+        let (url, pool) = (args.database_url.clone(), args.pool_size);
+        async move {
+            let conn = db::connect(&url, pool)
+                .await
+                .context("connecting to the database")?;
+            anyhow::Ok(Store::new(conn))
+        }
+    };
+    let author = Author::command_line();
+    match command {
+        TokenCommand::Create {
+            name,
+            role,
+            database,
+        } => {
+            let store = open(&database).await?;
+            let (token, secret) = store.create_token(&author, &name, role.into()).await?;
+            println!("{secret}");
+            eprintln!(
+                "token `{}` ({}) created; store it now, it cannot be shown again",
+                token.name,
+                token.role.as_str().to_lowercase()
+            );
+        }
+        TokenCommand::List(database) => {
+            let store = open(&database).await?;
+            println!("{:<24} {:<8} {:<26} revoked", "name", "role", "created");
+            for token in store.tokens().await? {
+                let revoked = token
+                    .revoked_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "-".to_owned());
+                println!(
+                    "{:<24} {:<8} {:<26} {revoked}",
+                    token.name,
+                    token.role.as_str().to_lowercase(),
+                    token.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+        }
+        TokenCommand::Revoke { name, database } => {
+            let store = open(&database).await?;
+            if !store.revoke_token(&author, &name).await? {
+                anyhow::bail!("no active token named `{name}`");
+            }
+            eprintln!("token `{name}` revoked");
+        }
+    }
+    Ok(())
 }
 
 fn report_demo(report: Option<demo::DemoReport>) {
@@ -87,9 +189,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "chasqui listening on http://{}/graphql",
         listener.local_addr()?
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    http::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("chasqui stopped");
     Ok(())
 }

@@ -239,6 +239,18 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// What an API token may do. Each role includes the ones before it.
+    Role {
+        /// Reads restricted records too.
+        Viewer = "VIEWER",
+        /// Writes.
+        Editor = "EDITOR",
+        /// Manages tokens, restores, purges, reads the audit log.
+        Admin = "ADMIN",
+    }
+);
+
+vocabulary!(
     /// The register an external identifier belongs to.
     ExternalIdScheme {
         Ombudsman = "OMBUDSMAN",

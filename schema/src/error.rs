@@ -16,6 +16,10 @@ pub enum ApiError {
     },
     NotFound(String),
     Conflict(String),
+    /// No credentials, or credentials that are not valid.
+    Unauthenticated(String),
+    /// Valid credentials without the role the operation needs.
+    Forbidden(String),
     Internal,
 }
 
@@ -33,6 +37,7 @@ impl ApiError {
             Self::BadUserInput { field, message } => format!("{field}: {message}"),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Conflict(message) => message.clone(),
+            Self::Unauthenticated(message) | Self::Forbidden(message) => message.clone(),
             Self::Internal => "internal error; the server log has the details".to_owned(),
         }
     }
@@ -42,6 +47,8 @@ impl ApiError {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::Internal => "INTERNAL_SERVER_ERROR",
         }
     }

@@ -3,6 +3,7 @@
 //! [`build_schema`] is pure: the server, the `chasqui schema` command and the test that
 //! keeps `schema.graphql` in step all call it.
 
+pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod loaders;

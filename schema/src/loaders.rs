@@ -177,7 +177,7 @@ children!(
     StatusHistoryOfCase,
     status_change::Model,
     |row| row.case_id,
-    |b, ids| b.store.status_changes_by_case(&ids)
+    |b, ids| b.store.status_changes_by_case(b.access, &ids)
 );
 children!(
     AliasesOfActor,

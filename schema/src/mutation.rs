@@ -1,18 +1,20 @@
 //! The root mutation. Each field validates its input (errors name the field), then makes
 //! one store call, which is one transaction.
 
+use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, decode, decode_any, encode};
 use crate::store::Archivable;
 use crate::types::actor::Actor;
 use crate::types::case::Case;
-use crate::types::common::{access, store as store_of};
+use crate::types::common::store as store_of;
 use crate::types::event::{Event, StatusChange};
 use crate::types::inputs::*;
 use crate::types::location::Location;
 use crate::types::news::{NewsItem, NewsLink};
 use crate::validate;
 use async_graphql::{Context, ID, Object};
+use chasqui_entities::Role;
 
 pub struct Mutation;
 
@@ -33,8 +35,11 @@ fn archivable(id: &ID) -> ApiResult<(Archivable, i64)> {
 #[Object]
 impl Mutation {
     async fn create_case(&self, ctx: &Context<'_>, input: CreateCaseInput) -> ApiResult<Case> {
+        let author = require(ctx, Role::Editor)?;
         let new = input.resolve()?;
-        Ok(Case::from_model(store_of(ctx)?.create_case(new).await?))
+        Ok(Case::from_model(
+            store_of(ctx)?.create_case(author, new).await?,
+        ))
     }
 
     /// Updates a case. With `expectedVersion`, refuses (CONFLICT) if someone changed it since.
@@ -45,6 +50,7 @@ impl Mutation {
         expected_version: Option<i32>,
         input: UpdateCaseInput,
     ) -> ApiResult<Case> {
+        let author = require(ctx, Role::Editor)?;
         let store = store_of(ctx)?;
         let case_id = decode(NodeType::Case, &id, "id")?;
         let current = store
@@ -53,7 +59,9 @@ impl Mutation {
             .ok_or_else(|| ApiError::NotFound("case".into()))?;
         let patch = input.resolve(current.kind)?;
         Ok(Case::from_model(
-            store.update_case(case_id, patch, expected_version).await?,
+            store
+                .update_case(author, case_id, patch, expected_version)
+                .await?,
         ))
     }
 
@@ -63,15 +71,19 @@ impl Mutation {
         ctx: &Context<'_>,
         input: RecordStatusChangeInput,
     ) -> ApiResult<StatusChange> {
+        let author = require(ctx, Role::Editor)?;
         let change = input.resolve()?;
         Ok(StatusChange::new(
-            store_of(ctx)?.record_status_change(change).await?,
+            store_of(ctx)?.record_status_change(author, change).await?,
         ))
     }
 
     async fn create_actor(&self, ctx: &Context<'_>, input: CreateActorInput) -> ApiResult<Actor> {
+        let author = require(ctx, Role::Editor)?;
         Ok(Actor::new(
-            store_of(ctx)?.create_actor(input.resolve()?).await?,
+            store_of(ctx)?
+                .create_actor(author, input.resolve()?)
+                .await?,
         ))
     }
 
@@ -82,10 +94,11 @@ impl Mutation {
         expected_version: Option<i32>,
         input: UpdateActorInput,
     ) -> ApiResult<Actor> {
+        let author = require(ctx, Role::Editor)?;
         let actor_id = decode(NodeType::Actor, &id, "id")?;
         Ok(Actor::new(
             store_of(ctx)?
-                .update_actor(actor_id, input.resolve()?, expected_version)
+                .update_actor(author, actor_id, input.resolve()?, expected_version)
                 .await?,
         ))
     }
@@ -95,8 +108,11 @@ impl Mutation {
         ctx: &Context<'_>,
         input: CreateLocationInput,
     ) -> ApiResult<Location> {
+        let author = require(ctx, Role::Editor)?;
         Ok(Location(
-            store_of(ctx)?.create_location(input.resolve()?).await?,
+            store_of(ctx)?
+                .create_location(author, input.resolve()?)
+                .await?,
         ))
     }
 
@@ -107,10 +123,16 @@ impl Mutation {
         expected_version: Option<i32>,
         input: UpdateLocationInput,
     ) -> ApiResult<Location> {
+        let author = require(ctx, Role::Editor)?;
         let location_id = decode(NodeType::Location, &id, "id")?;
         Ok(Location(
             store_of(ctx)?
-                .update_location(location_id, input.resolve(location_id)?, expected_version)
+                .update_location(
+                    author,
+                    location_id,
+                    input.resolve(location_id)?,
+                    expected_version,
+                )
                 .await?,
         ))
     }
@@ -120,8 +142,11 @@ impl Mutation {
         ctx: &Context<'_>,
         input: CreateNewsItemInput,
     ) -> ApiResult<NewsItem> {
+        let author = require(ctx, Role::Editor)?;
         Ok(NewsItem {
-            model: store_of(ctx)?.create_news_item(input.resolve()?).await?,
+            model: store_of(ctx)?
+                .create_news_item(author, input.resolve()?)
+                .await?,
         })
     }
 
@@ -132,10 +157,11 @@ impl Mutation {
         expected_version: Option<i32>,
         input: UpdateNewsItemInput,
     ) -> ApiResult<NewsItem> {
+        let author = require(ctx, Role::Editor)?;
         let news_id = decode(NodeType::NewsItem, &id, "id")?;
         Ok(NewsItem {
             model: store_of(ctx)?
-                .update_news_item(news_id, input.resolve()?, expected_version)
+                .update_news_item(author, news_id, input.resolve()?, expected_version)
                 .await?,
         })
     }
@@ -147,46 +173,56 @@ impl Mutation {
         ctx: &Context<'_>,
         input: LinkNewsItemInput,
     ) -> ApiResult<NewsLink> {
+        let author = require(ctx, Role::Editor)?;
         Ok(NewsLink(
-            store_of(ctx)?.link_news_item(input.resolve()?).await?,
+            store_of(ctx)?
+                .link_news_item(author, input.resolve()?)
+                .await?,
         ))
     }
 
     /// Confirms a suggested link: it joins the case's timeline, and a status it reports
     /// becomes a status change sourced by the news item.
     async fn confirm_link(&self, ctx: &Context<'_>, id: ID) -> ApiResult<NewsLink> {
+        let author = require(ctx, Role::Editor)?;
         let link = decode(NodeType::NewsLink, &id, "id")?;
-        Ok(NewsLink(store_of(ctx)?.confirm_link(link).await?))
+        Ok(NewsLink(store_of(ctx)?.confirm_link(author, link).await?))
     }
 
     /// Rejects a link: it leaves the case's timeline, with the status change it recorded.
     async fn reject_link(&self, ctx: &Context<'_>, id: ID) -> ApiResult<NewsLink> {
+        let author = require(ctx, Role::Editor)?;
         let link = decode(NodeType::NewsLink, &id, "id")?;
-        Ok(NewsLink(store_of(ctx)?.reject_link(link).await?))
+        Ok(NewsLink(store_of(ctx)?.reject_link(author, link).await?))
     }
 
     /// Records an event in a case's timeline.
     async fn record_event(&self, ctx: &Context<'_>, input: RecordEventInput) -> ApiResult<Event> {
+        let author = require(ctx, Role::Editor)?;
         Ok(Event::new(
-            store_of(ctx)?.record_event(input.resolve()?).await?,
+            store_of(ctx)?
+                .record_event(author, input.resolve()?)
+                .await?,
         ))
     }
 
     /// Relates two cases (`case` PART_OF / RELATED_TO / FOLLOWS_FROM `relatedCase`).
     async fn relate_cases(&self, ctx: &Context<'_>, input: RelateCasesInput) -> ApiResult<ID> {
+        let author = require(ctx, Role::Editor)?;
         let case_id = decode(NodeType::Case, &input.case, "input.case")?;
         let related = decode(NodeType::Case, &input.related_case, "input.relatedCase")?;
         let note = validate::text("input.note", input.note.as_deref(), validate::MAX_TEXT)?;
         let model = store_of(ctx)?
-            .relate_cases(case_id, related, input.kind.into(), note)
+            .relate_cases(author, case_id, related, input.kind.into(), note)
             .await?;
         Ok(encode(NodeType::CaseRelation, model.id))
     }
 
     /// Removes a relation between cases.
     async fn unrelate_cases(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        let author = require(ctx, Role::Editor)?;
         let relation = decode(NodeType::CaseRelation, &id, "id")?;
-        if store_of(ctx)?.unrelate_cases(relation).await? {
+        if store_of(ctx)?.unrelate_cases(author, relation).await? {
             Ok(true)
         } else {
             Err(ApiError::NotFound("relation".into()))
@@ -196,19 +232,32 @@ impl Mutation {
     /// Archives a case, actor, location, news item or event: hidden from every read, kept
     /// in the database, and restorable.
     async fn archive(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        let author = require(ctx, Role::Editor)?;
         let (what, n) = archivable(&id)?;
-        if store_of(ctx)?.set_archived(what, n, true).await? {
+        if store_of(ctx)?.set_archived(author, what, n, true).await? {
             Ok(id)
         } else {
             Err(ApiError::NotFound("record".into()))
         }
     }
 
-    /// Undoes `archive`.
-    async fn restore(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+    /// Deletes an archived record for good (admins only). The deletion is audited with the
+    /// record as it was.
+    async fn purge(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        let author = require(ctx, Role::Admin)?;
         let (what, n) = archivable(&id)?;
-        let _ = access(ctx);
-        if store_of(ctx)?.set_archived(what, n, false).await? {
+        if store_of(ctx)?.purge(author, what, n).await? {
+            Ok(id)
+        } else {
+            Err(ApiError::NotFound("record".into()))
+        }
+    }
+
+    /// Undoes `archive` (admins only).
+    async fn restore(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        let author = require(ctx, Role::Admin)?;
+        let (what, n) = archivable(&id)?;
+        if store_of(ctx)?.set_archived(author, what, n, false).await? {
             Ok(id)
         } else {
             Err(ApiError::NotFound("record".into()))

@@ -376,6 +376,18 @@ impl Query {
         Ok(connection)
     }
 
+    /// Every audited write, newest first (admins only).
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<crate::types::audit::AuditLogFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<crate::types::audit::AuditConnection> {
+        let filter = filter.unwrap_or_default().into_store();
+        crate::types::audit::audit_page(ctx, filter, first, after).await
+    }
+
     /// The service's name and version.
     async fn service(&self) -> ServiceInfo {
         ServiceInfo {

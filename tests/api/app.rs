@@ -2,6 +2,7 @@
 //! its own), migrated, behind the real router served on 127.0.0.1:0.
 
 use chasqui::config::HttpConfig;
+use chasqui_entities::Role;
 use chasqui_schema::store::Store;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -19,6 +20,10 @@ pub struct TestApp {
     pub store: Store,
     pub statements: Arc<AtomicUsize>,
     pub sql_log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Tokens of each role, created with the app.
+    pub viewer: String,
+    pub editor: String,
+    pub admin: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -110,14 +115,32 @@ impl TestApp {
             .local_addr()
             .unwrap_or_else(|e| panic!("addr: {e}"));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = chasqui::http::serve(listener, app, std::future::pending()).await;
         });
+        let author = chasqui_schema::store::Author::command_line();
+        let mut tokens = Vec::new();
+        for (name, role) in [
+            ("viewer", Role::Viewer),
+            ("editor", Role::Editor),
+            ("admin", Role::Admin),
+        ] {
+            let (_, secret) = store
+                .create_token(&author, name, role)
+                .await
+                .unwrap_or_else(|e| panic!("token: {e}"));
+            tokens.push(secret);
+        }
+        let [viewer, editor, admin]: [String; 3] =
+            tokens.try_into().unwrap_or_else(|_| panic!("three tokens"));
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             store,
             statements,
             sql_log: log,
+            viewer,
+            editor,
+            admin,
             _dir: dir,
         }
     }
@@ -132,11 +155,21 @@ impl TestApp {
     }
 
     /// POSTs a GraphQL request and returns the whole response body.
+    /// POSTs a GraphQL request with the editor's token and returns the whole body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
+        self.graphql_as(Some(&self.editor), query, variables).await
+    }
+
+    /// POSTs a GraphQL request with `token` (anonymous when `None`).
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
             .client
             .post(format!("{}/graphql", self.base))
-            .json(&json!({"query": query, "variables": variables}))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
             .send()
             .await
             .unwrap_or_else(|e| panic!("request failed: {e}"));
@@ -148,7 +181,12 @@ impl TestApp {
 
     /// Like [`TestApp::graphql`], but the response must have no errors; returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.graphql(query, variables).await;
+        self.data_as(Some(&self.editor), query, variables).await
+    }
+
+    /// Like [`TestApp::graphql_as`], but the response must have no errors; returns `data`.
+    pub async fn data_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.graphql_as(token, query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
     }

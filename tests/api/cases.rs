@@ -474,11 +474,15 @@ both_engines!(stale_version_is_a_conflict_and_archive_hides, |engine| {
         hidden,
         json!({"node": null, "case": null, "cases": {"totalCount": 0}})
     );
-    app.data(
-        r#"mutation($id: ID!) { restore(id: $id) }"#,
-        json!({"id": case_id}),
-    )
-    .await;
+    let restore = r#"mutation($id: ID!) { restore(id: $id) }"#;
+    let by_editor = app.graphql(restore, json!({"id": case_id})).await;
+    assert_eq!(
+        TestApp::error_code(&by_editor),
+        "FORBIDDEN",
+        "restoring is for admins"
+    );
+    app.data_as(Some(&app.admin), restore, json!({"id": case_id}))
+        .await;
     let back = app.data(r#"{ cases { totalCount } }"#, json!({})).await;
     assert_eq!(back["cases"]["totalCount"], 1);
 });

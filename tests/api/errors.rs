@@ -162,6 +162,7 @@ both_engines!(
             app.client
                 .post(format!("{}/graphql", app.base))
                 .header("accept", "application/graphql-response+json")
+                .bearer_auth(&app.editor)
                 .json(&json!({ "query": query }))
                 .send()
         };

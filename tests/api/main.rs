@@ -7,3 +7,4 @@ mod audit;
 mod cases;
 mod errors;
 mod statements;
+mod trust;

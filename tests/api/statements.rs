@@ -3,6 +3,10 @@
 use crate::app::TestApp;
 use chasqui_entities::*;
 use chasqui_schema::store::*;
+
+fn author() -> Author {
+    Author::command_line()
+}
 use serde_json::json;
 
 const DEEP: &str = r#"{ cases(first: 50) { nodes {
@@ -19,51 +23,57 @@ async fn seed(app: &TestApp, from: usize, to: usize, actor: i64, place: i64) {
     for i in from..to {
         let case = app
             .store
-            .create_case(NewCase {
-                slug: format!("case-{i}"),
-                kind: CaseKind::Mine,
-                title: format!("Case {i}"),
-                summary: None,
-                status: CaseStatus::Active,
-                phase: None,
-                conflict_type: None,
-                started_on: PartialDate::parse("2015").ok(),
-                details: CaseDetails::default(),
-                topics: vec!["mining".into()],
-                external_ids: vec![],
-                actors: vec![NewRole {
-                    actor_id: actor,
-                    role: ActorRole::Operator,
-                    started_on: None,
-                    ended_on: None,
-                    note: None,
-                }],
-                locations: vec![NewPlacement {
-                    location_id: place,
-                    precision: PlacementPrecision::District,
-                }],
-                visibility: Visibility::Public,
-                status_since: None,
-            })
+            .create_case(
+                &author(),
+                NewCase {
+                    slug: format!("case-{i}"),
+                    kind: CaseKind::Mine,
+                    title: format!("Case {i}"),
+                    summary: None,
+                    status: CaseStatus::Active,
+                    phase: None,
+                    conflict_type: None,
+                    started_on: PartialDate::parse("2015").ok(),
+                    details: CaseDetails::default(),
+                    topics: vec!["mining".into()],
+                    external_ids: vec![],
+                    actors: vec![NewRole {
+                        actor_id: actor,
+                        role: ActorRole::Operator,
+                        started_on: None,
+                        ended_on: None,
+                        note: None,
+                    }],
+                    locations: vec![NewPlacement {
+                        location_id: place,
+                        precision: PlacementPrecision::District,
+                    }],
+                    visibility: Visibility::Public,
+                    status_since: None,
+                },
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         for day in 1..=3 {
             app.store
-                .record_event(NewEvent {
-                    case_id: case.id,
-                    kind: EventKind::Protest,
-                    title: format!("Protest {day}"),
-                    description: None,
-                    date: PartialDate::parse(&format!("2016-03-0{day}"))
-                        .unwrap_or_else(|e| panic!("{e}")),
-                    end_date: None,
-                    location_id: None,
-                    actor_ids: vec![actor],
-                    deaths: None,
-                    injuries: None,
-                    sources: vec![(None, Some("https://example.org/report".into()))],
-                    visibility: Visibility::Public,
-                })
+                .record_event(
+                    &author(),
+                    NewEvent {
+                        case_id: case.id,
+                        kind: EventKind::Protest,
+                        title: format!("Protest {day}"),
+                        description: None,
+                        date: PartialDate::parse(&format!("2016-03-0{day}"))
+                            .unwrap_or_else(|e| panic!("{e}")),
+                        end_date: None,
+                        location_id: None,
+                        actor_ids: vec![actor],
+                        deaths: None,
+                        injuries: None,
+                        sources: vec![(None, Some("https://example.org/report".into()))],
+                        visibility: Visibility::Public,
+                    },
+                )
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         }
@@ -77,28 +87,34 @@ async fn deep_case_list(engine: crate::app::Engine) {
     let app = TestApp::spawn(engine).await;
     let actor = app
         .store
-        .create_actor(NewActor {
-            slug: "op".into(),
-            name: "Operator".into(),
-            kind: ActorKind::Company,
-            description: None,
-            aliases: vec![],
-            visibility: Visibility::Public,
-        })
+        .create_actor(
+            &author(),
+            NewActor {
+                slug: "op".into(),
+                name: "Operator".into(),
+                kind: ActorKind::Company,
+                description: None,
+                aliases: vec![],
+                visibility: Visibility::Public,
+            },
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let place = app
         .store
-        .create_location(NewLocation {
-            code: Some("030506".into()),
-            name: "Challhuahuacho".into(),
-            level: LocationLevel::District,
-            parent_id: None,
-            latitude: None,
-            longitude: None,
-            geometry: None,
-            visibility: Visibility::Public,
-        })
+        .create_location(
+            &author(),
+            NewLocation {
+                code: Some("030506".into()),
+                name: "Challhuahuacho".into(),
+                level: LocationLevel::District,
+                parent_id: None,
+                latitude: None,
+                longitude: None,
+                geometry: None,
+                visibility: Visibility::Public,
+            },
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     seed(&app, 0, 5, actor.id, place.id).await;

@@ -1,7 +1,7 @@
 //! Another name an actor is known by ("MMG", "Minera Las Bambas").
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "actor_aliases")]
 pub struct Model {
     #[sea_orm(primary_key)]

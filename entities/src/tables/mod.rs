@@ -2,6 +2,8 @@
 //! store explicitly (with batching), not through lazy relation loading.
 pub mod actor;
 pub mod actor_alias;
+pub mod api_token;
+pub mod audit_entry;
 pub mod case;
 pub mod case_actor;
 pub mod case_external_id;

@@ -3,7 +3,7 @@ use crate::date::DatePrecision;
 use crate::vocabulary::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "status_changes")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -19,6 +19,8 @@ pub struct Model {
     pub source_url: Option<String>,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
+    /// RESTRICTED when recorded by a restricted link or marked so.
+    pub visibility: Visibility,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,16 +5,20 @@
 //! Reads take an [`Access`] and never return what it may not see. Writes run in one
 //! transaction each and validate before they touch the database.
 
+mod audit;
 mod read;
 mod sql;
 mod stats;
 mod timeline;
+mod tokens;
 mod write;
 
+pub use audit::{AuditFilter, Author};
 pub use read::*;
 pub use sql::Sql;
 pub use stats::*;
 pub use timeline::*;
+pub use tokens::{TOKEN_PREFIX, token_hash};
 pub use write::*;
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};

@@ -537,11 +537,13 @@ impl Store {
         self.by_ids::<status_change::Entity>(
             ids,
             status_change::Column::Id,
-            Condition::all().add(in_visible::<case::Entity>(
-                status_change::Column::CaseId,
-                case::Column::Id,
-                visible_cases(access),
-            )),
+            visible(access, status_change::Column::Visibility, None).add(
+                in_visible::<case::Entity>(
+                    status_change::Column::CaseId,
+                    case::Column::Id,
+                    visible_cases(access),
+                ),
+            ),
             None,
             |m| m.id,
         )
@@ -659,10 +661,15 @@ impl Store {
     /// Status history of these cases, oldest first.
     pub async fn status_changes_by_case(
         &self,
+        access: Access,
         case_ids: &[i64],
     ) -> StoreResult<Vec<status_change::Model>> {
-        Ok(status_change::Entity::find()
-            .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()))
+        let mut query = status_change::Entity::find()
+            .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()));
+        if !access.see_restricted {
+            query = query.filter(status_change::Column::Visibility.eq(Visibility::Public));
+        }
+        Ok(query
             .order_by_asc(status_change::Column::OccurredOn)
             .order_by_asc(status_change::Column::Id)
             .all(&self.db)

@@ -148,6 +148,11 @@ impl Store {
                 .column(status_change::Column::Status)
                 .column(status_change::Column::OccurredOn)
                 .filter(status_change::Column::CaseId.in_subquery(matching()))
+                .filter(super::read::visible(
+                    access,
+                    status_change::Column::Visibility,
+                    None,
+                ))
                 .order_by_asc(status_change::Column::OccurredOn)
                 .order_by_asc(status_change::Column::Id)
                 .into_tuple()

@@ -130,6 +130,10 @@ impl Store {
                         precision_rank("s.occurred_precision")
                     ));
                     sql.bind_list(case_ids);
+                    if !access.see_restricted {
+                        sql.push(" AND s.visibility = ")
+                            .bind(Visibility::Public.as_str());
+                    }
                 }
             }
         }

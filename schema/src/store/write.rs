@@ -2,6 +2,7 @@
 //! row, refreshes the case's derived columns (current status, last activity) and commits,
 //! or writes nothing.
 
+use super::audit::{self, Author, Entry};
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -73,6 +74,7 @@ pub struct NewStatusChange {
     pub news_item_id: Option<i64>,
     pub source_url: Option<String>,
     pub note: Option<String>,
+    pub visibility: Visibility,
 }
 
 #[derive(Clone, Debug)]
@@ -187,6 +189,19 @@ pub enum Archivable {
     Event,
 }
 
+impl Archivable {
+    /// The record's name in the audit log.
+    pub fn entity(self) -> &'static str {
+        match self {
+            Self::Case => "case",
+            Self::Actor => "actor",
+            Self::Location => "location",
+            Self::NewsItem => "news_item",
+            Self::Event => "event",
+        }
+    }
+}
+
 fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult<()> {
     match expected {
         Some(expected) if expected != current => Err(StoreError::Conflict(format!(
@@ -245,7 +260,7 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 }
 
 impl Store {
-    pub async fn create_case(&self, new: NewCase) -> StoreResult<case::Model> {
+    pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
         let txn = self.db.begin().await?;
         let now = Utc::now();
         let (started_on, started_precision) = date_parts(new.started_on);
@@ -292,6 +307,7 @@ impl Store {
             news_item_id: None,
             source_url: None,
             note: Some("status when the case was recorded".to_owned()),
+            visibility: Visibility::Public,
         });
         insert_status_change(
             &txn,
@@ -302,12 +318,23 @@ impl Store {
         )
         .await?;
         let model = refresh_case(&txn, model.id).await?;
+        let after = audit::case_snapshot(&txn, model.id).await?;
+        let entry = Entry {
+            action: "createCase",
+            entity: "case",
+            id: model.id,
+            case_id: Some(model.id),
+            before: None,
+            after: Some(after),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn update_case(
         &self,
+        author: &Author,
         id: i64,
         patch: CasePatch,
         expected_version: Option<i32>,
@@ -318,6 +345,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::not_found("case"))?;
         check_version("the case", current.version, expected_version)?;
+        let before = audit::case_snapshot(&txn, id).await?;
         let mut active: case::ActiveModel = current.clone().into();
         if let Some(slug) = patch.slug.clone() {
             active.slug = Set(slug);
@@ -363,12 +391,23 @@ impl Store {
         )
         .await?;
         let model = refresh_case(&txn, id).await?;
+        let after = audit::case_snapshot(&txn, id).await?;
+        let entry = Entry {
+            action: "updateCase",
+            entity: "case",
+            id,
+            case_id: Some(id),
+            before: Some(before),
+            after: Some(after),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn record_status_change(
         &self,
+        author: &Author,
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
         let txn = self.db.begin().await?;
@@ -387,11 +426,20 @@ impl Store {
         let case_id = change.case_id;
         let model = insert_status_change(&txn, change).await?;
         refresh_case(&txn, case_id).await?;
+        let entry = Entry {
+            action: "recordStatusChange",
+            entity: "status_change",
+            id: model.id,
+            case_id: Some(case_id),
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn create_actor(&self, new: NewActor) -> StoreResult<actor::Model> {
+    pub async fn create_actor(&self, author: &Author, new: NewActor) -> StoreResult<actor::Model> {
         let txn = self.db.begin().await?;
         let now = Utc::now();
         let slug = new.slug.clone();
@@ -415,12 +463,23 @@ impl Store {
             })
         })?;
         write_aliases(&txn, model.id, &new.aliases).await?;
+        let after = audit::actor_snapshot(&txn, model.id).await?;
+        let entry = Entry {
+            action: "createActor",
+            entity: "actor",
+            id: model.id,
+            case_id: None,
+            before: None,
+            after: Some(after),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn update_actor(
         &self,
+        author: &Author,
         id: i64,
         patch: ActorPatch,
         expected_version: Option<i32>,
@@ -431,6 +490,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::not_found("actor"))?;
         check_version("the actor", current.version, expected_version)?;
+        let before = audit::actor_snapshot(&txn, id).await?;
         let mut active: actor::ActiveModel = current.clone().into();
         let slug = patch.slug.clone().unwrap_or_default();
         if let Some(v) = patch.slug {
@@ -458,11 +518,25 @@ impl Store {
         if let Some(aliases) = patch.aliases {
             write_aliases(&txn, id, &aliases).await?;
         }
+        let after = audit::actor_snapshot(&txn, id).await?;
+        let entry = Entry {
+            action: "updateActor",
+            entity: "actor",
+            id,
+            case_id: None,
+            before: Some(before),
+            after: Some(after),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn create_location(&self, new: NewLocation) -> StoreResult<location::Model> {
+    pub async fn create_location(
+        &self,
+        author: &Author,
+        new: NewLocation,
+    ) -> StoreResult<location::Model> {
         let txn = self.db.begin().await?;
         let parent_path = match new.parent_id {
             Some(parent) => Some(
@@ -508,12 +582,22 @@ impl Store {
         let mut active: location::ActiveModel = model.into();
         active.path = Set(path);
         let model = active.update(&txn).await?;
+        let entry = Entry {
+            action: "createLocation",
+            entity: "location",
+            id: model.id,
+            case_id: None,
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn update_location(
         &self,
+        author: &Author,
         id: i64,
         patch: LocationPatch,
         expected_version: Option<i32>,
@@ -591,11 +675,24 @@ impl Store {
                 child.update(&txn).await?;
             }
         }
+        let entry = Entry {
+            action: "updateLocation",
+            entity: "location",
+            id,
+            case_id: None,
+            before: Some(audit::snapshot(&current)?),
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn create_news_item(&self, new: NewNewsItem) -> StoreResult<news_item::Model> {
+    pub async fn create_news_item(
+        &self,
+        author: &Author,
+        new: NewNewsItem,
+    ) -> StoreResult<news_item::Model> {
         let txn = self.db.begin().await?;
         let now = Utc::now();
         let url = new.url.clone().unwrap_or_default();
@@ -622,12 +719,22 @@ impl Store {
                 format!("input.url: a news item with URL `{url}` already exists")
             })
         })?;
+        let entry = Entry {
+            action: "createNewsItem",
+            entity: "news_item",
+            id: model.id,
+            case_id: None,
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn update_news_item(
         &self,
+        author: &Author,
         id: i64,
         patch: NewsItemPatch,
         expected_version: Option<i32>,
@@ -674,32 +781,45 @@ impl Store {
             })
         })?;
         if date_changed {
-            let cases: Vec<i64> = news_link::Entity::find()
-                .filter(news_link::Column::NewsItemId.eq(id))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(|l| l.case_id)
-                .collect();
-            for case_id in cases {
-                refresh_case(&txn, case_id).await?;
-            }
+            refresh_cases_of_news(&txn, id).await?;
         }
+        let entry = Entry {
+            action: "updateNewsItem",
+            entity: "news_item",
+            id,
+            case_id: None,
+            before: Some(audit::snapshot(&current)?),
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn record_event(&self, new: NewEvent) -> StoreResult<event::Model> {
+    pub async fn record_event(&self, author: &Author, new: NewEvent) -> StoreResult<event::Model> {
         let txn = self.db.begin().await?;
         require_case(&txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
         let model = insert_event(&txn, new, "input").await?;
         refresh_case(&txn, case_id).await?;
+        let entry = Entry {
+            action: "recordEvent",
+            entity: "event",
+            id: model.id,
+            case_id: Some(case_id),
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn link_news_item(&self, link: NewLink) -> StoreResult<news_link::Model> {
+    pub async fn link_news_item(
+        &self,
+        author: &Author,
+        link: NewLink,
+    ) -> StoreResult<news_link::Model> {
         let txn = self.db.begin().await?;
         let case = require_case(&txn, "input.case", link.case_id).await?;
         let news = news_item::Entity::find_by_id(link.news_item_id)
@@ -728,8 +848,14 @@ impl Store {
         // A suggestion keeps the status it reports but changes nothing until confirmed.
         let status_change_id = match link.reported_status {
             Some(status) if confirmed => {
-                let change =
-                    reported_change(&news, case.id, status, link.reported_phase, &link.note);
+                let change = reported_change(
+                    &news,
+                    case.id,
+                    status,
+                    link.reported_phase,
+                    &link.note,
+                    link.visibility,
+                );
                 Some(insert_status_change(&txn, change).await?.id)
             }
             _ => None,
@@ -774,22 +900,45 @@ impl Store {
             })
         })?;
         refresh_case(&txn, case.id).await?;
+        let entry = Entry {
+            action: "linkNewsItem",
+            entity: "news_link",
+            id: model.id,
+            case_id: Some(case.id),
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     /// Confirms a suggested (or rejected) link: a status it reports becomes a status
     /// change of the case, sourced by the news item.
-    pub async fn confirm_link(&self, link_id: i64) -> StoreResult<news_link::Model> {
-        self.decide_link(link_id, LinkState::Confirmed).await
+    pub async fn confirm_link(
+        &self,
+        author: &Author,
+        link_id: i64,
+    ) -> StoreResult<news_link::Model> {
+        self.decide_link(author, link_id, LinkState::Confirmed)
+            .await
     }
 
     /// Rejects a link; a status change it had recorded is withdrawn with it.
-    pub async fn reject_link(&self, link_id: i64) -> StoreResult<news_link::Model> {
-        self.decide_link(link_id, LinkState::Rejected).await
+    pub async fn reject_link(
+        &self,
+        author: &Author,
+        link_id: i64,
+    ) -> StoreResult<news_link::Model> {
+        self.decide_link(author, link_id, LinkState::Rejected).await
     }
 
-    async fn decide_link(&self, link_id: i64, state: LinkState) -> StoreResult<news_link::Model> {
+    async fn decide_link(
+        &self,
+        author: &Author,
+        link_id: i64,
+        state: LinkState,
+    ) -> StoreResult<news_link::Model> {
         let txn = self.db.begin().await?;
         let link = news_link::Entity::find_by_id(link_id)
             .one(&txn)
@@ -805,7 +954,14 @@ impl Store {
                     .one(&txn)
                     .await?
                     .ok_or_else(|| StoreError::not_found("news item"))?;
-                let change = reported_change(&news, link.case_id, status, None, &link.note);
+                let change = reported_change(
+                    &news,
+                    link.case_id,
+                    status,
+                    None,
+                    &link.note,
+                    link.visibility,
+                );
                 status_change_id = Some(insert_status_change(&txn, change).await?.id);
             }
             (LinkState::Rejected, _, Some(change_id)) => {
@@ -817,18 +973,34 @@ impl Store {
             _ => {}
         }
         let case_id = link.case_id;
+        let before = audit::snapshot(&link)?;
         let mut active: news_link::ActiveModel = link.into();
         active.state = Set(state);
         active.status_change_id = Set(status_change_id);
         active.updated_at = Set(Utc::now());
         let model = active.update(&txn).await?;
         refresh_case(&txn, case_id).await?;
+        let action = if state == LinkState::Confirmed {
+            "confirmLink"
+        } else {
+            "rejectLink"
+        };
+        let entry = Entry {
+            action,
+            entity: "news_link",
+            id: link_id,
+            case_id: Some(case_id),
+            before: Some(before),
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     pub async fn relate_cases(
         &self,
+        author: &Author,
         case_id: i64,
         related_case_id: i64,
         kind: CaseRelationKind,
@@ -858,20 +1030,48 @@ impl Store {
                 "input.relatedCase: the cases are already related this way".to_owned()
             })
         })?;
+        let entry = Entry {
+            action: "relateCases",
+            entity: "case_relation",
+            id: model.id,
+            case_id: Some(case_id),
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(model)
     }
 
-    pub async fn unrelate_cases(&self, relation_id: i64) -> StoreResult<bool> {
-        let result = case_relation::Entity::delete_by_id(relation_id)
-            .exec(&self.db)
+    pub async fn unrelate_cases(&self, author: &Author, relation_id: i64) -> StoreResult<bool> {
+        let txn = self.db.begin().await?;
+        let Some(relation) = case_relation::Entity::find_by_id(relation_id)
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        case_relation::Entity::delete_by_id(relation_id)
+            .exec(&txn)
             .await?;
-        Ok(result.rows_affected > 0)
+        let entry = Entry {
+            action: "unrelateCases",
+            entity: "case_relation",
+            id: relation_id,
+            case_id: Some(relation.case_id),
+            before: Some(audit::snapshot(&relation)?),
+            after: None,
+        };
+        audit::record(&txn, author, entry).await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
+    /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
     pub async fn set_archived(
         &self,
+        author: &Author,
         what: Archivable,
         id: i64,
         archived: bool,
@@ -883,45 +1083,148 @@ impl Store {
                 let Some(current) = $entity::Entity::find_by_id(id).one(&txn).await? else {
                     return Ok(false);
                 };
+                let before = audit::snapshot(&current)?;
                 let version = current.version;
                 let mut active: $entity::ActiveModel = current.into();
                 active.archived_at = Set(when);
                 active.version = Set(version + 1);
                 active.updated_at = Set(Utc::now());
-                active.update(&txn).await?
+                let model = active.update(&txn).await?;
+                (before, audit::snapshot(&model)?, model)
             }};
         }
-        match what {
+        let (before, after, case_id) = match what {
             Archivable::Case => {
-                flip!(case);
+                let (before, after, model) = flip!(case);
+                (before, after, Some(model.id))
             }
             Archivable::Actor => {
-                flip!(actor);
+                let (before, after, _) = flip!(actor);
+                (before, after, None)
             }
             Archivable::Location => {
-                flip!(location);
+                let (before, after, _) = flip!(location);
+                (before, after, None)
             }
             Archivable::NewsItem => {
-                flip!(news_item);
-                let cases: Vec<i64> = news_link::Entity::find()
-                    .filter(news_link::Column::NewsItemId.eq(id))
-                    .all(&txn)
-                    .await?
-                    .into_iter()
-                    .map(|l| l.case_id)
-                    .collect();
-                for case_id in cases {
-                    refresh_case(&txn, case_id).await?;
-                }
+                let (before, after, _) = flip!(news_item);
+                refresh_cases_of_news(&txn, id).await?;
+                (before, after, None)
             }
             Archivable::Event => {
-                let event = flip!(event);
-                refresh_case(&txn, event.case_id).await?;
+                let (before, after, model) = flip!(event);
+                refresh_case(&txn, model.case_id).await?;
+                (before, after, Some(model.case_id))
             }
-        }
+        };
+        let action = if archived { "archive" } else { "restore" };
+        let entry = Entry {
+            action,
+            entity: what.entity(),
+            id,
+            case_id,
+            before: Some(before),
+            after: Some(after),
+        };
+        audit::record(&txn, author, entry).await?;
         txn.commit().await?;
         Ok(true)
     }
+
+    /// Deletes an archived record for good, with everything that belongs only to it (a
+    /// case's events, links and history; a news item's links). The deletion is audited
+    /// with the record as it was. Returns false when it does not exist.
+    pub async fn purge(&self, author: &Author, what: Archivable, id: i64) -> StoreResult<bool> {
+        let txn = self.db.begin().await?;
+        macro_rules! archived_or_refuse {
+            ($entity:ident) => {{
+                let Some(current) = $entity::Entity::find_by_id(id).one(&txn).await? else {
+                    return Ok(false);
+                };
+                if current.archived_at.is_none() {
+                    return Err(StoreError::Conflict(
+                        "archive the record before purging it".to_owned(),
+                    ));
+                }
+                current
+            }};
+        }
+        let (before, case_id) = match what {
+            Archivable::Case => {
+                archived_or_refuse!(case);
+                (audit::case_snapshot(&txn, id).await?, Some(id))
+            }
+            Archivable::Actor => {
+                archived_or_refuse!(actor);
+                (audit::actor_snapshot(&txn, id).await?, None)
+            }
+            Archivable::Location => {
+                let current = archived_or_refuse!(location);
+                let children = location::Entity::find()
+                    .filter(location::Column::ParentId.eq(id))
+                    .count(&txn)
+                    .await?;
+                if children > 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "the location has {children} places below it; move or purge them first"
+                    )));
+                }
+                (audit::snapshot(&current)?, None)
+            }
+            Archivable::NewsItem => (audit::snapshot(&archived_or_refuse!(news_item))?, None),
+            Archivable::Event => {
+                let current = archived_or_refuse!(event);
+                (audit::snapshot(&current)?, Some(current.case_id))
+            }
+        };
+        let linked_cases = match what {
+            Archivable::NewsItem => cases_of_news(&txn, id).await?,
+            _ => Vec::new(),
+        };
+        match what {
+            Archivable::Case => case::Entity::delete_by_id(id).exec(&txn).await?,
+            Archivable::Actor => actor::Entity::delete_by_id(id).exec(&txn).await?,
+            Archivable::Location => location::Entity::delete_by_id(id).exec(&txn).await?,
+            Archivable::NewsItem => news_item::Entity::delete_by_id(id).exec(&txn).await?,
+            Archivable::Event => event::Entity::delete_by_id(id).exec(&txn).await?,
+        };
+        for case in linked_cases {
+            refresh_case(&txn, case).await?;
+        }
+        if let (Archivable::Event, Some(case)) = (what, case_id) {
+            refresh_case(&txn, case).await?;
+        }
+        let entry = Entry {
+            action: "purge",
+            entity: what.entity(),
+            id,
+            case_id,
+            before: Some(before),
+            after: None,
+        };
+        audit::record(&txn, author, entry).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The cases a news item is linked to.
+async fn cases_of_news(txn: &DatabaseTransaction, news_item_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(news_link::Entity::find()
+        .filter(news_link::Column::NewsItemId.eq(news_item_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.case_id)
+        .collect())
+}
+
+/// Refreshes the derived columns of every case a news item is linked to.
+async fn refresh_cases_of_news(txn: &DatabaseTransaction, news_item_id: i64) -> StoreResult<()> {
+    for case_id in cases_of_news(txn, news_item_id).await? {
+        refresh_case(txn, case_id).await?;
+    }
+    Ok(())
 }
 
 /// Replaces an actor's aliases (case-insensitively unique).
@@ -1087,6 +1390,7 @@ fn reported_change(
     status: CaseStatus,
     phase: Option<ConflictPhase>,
     note: &Option<String>,
+    visibility: Visibility,
 ) -> NewStatusChange {
     NewStatusChange {
         case_id,
@@ -1097,6 +1401,7 @@ fn reported_change(
         news_item_id: Some(news.id),
         source_url: None,
         note: note.clone(),
+        visibility,
     }
 }
 
@@ -1115,6 +1420,7 @@ async fn insert_status_change(
         source_url: Set(change.source_url),
         note: Set(change.note),
         created_at: Set(Utc::now()),
+        visibility: Set(change.visibility),
     }
     .insert(txn)
     .await?)
@@ -1223,8 +1529,11 @@ async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<ca
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("case"))?;
+    // Derived columns are public: only public records may move them, or a restricted
+    // record would show through the case's status or last activity.
     let changes = status_change::Entity::find()
         .filter(status_change::Column::CaseId.eq(case_id))
+        .filter(status_change::Column::Visibility.eq(Visibility::Public))
         .all(txn)
         .await?;
     let dated = |on, precision| {
@@ -1248,6 +1557,7 @@ async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<ca
     let events = event::Entity::find()
         .filter(event::Column::CaseId.eq(case_id))
         .filter(event::Column::ArchivedAt.is_null())
+        .filter(event::Column::Visibility.eq(Visibility::Public))
         .all(txn)
         .await?;
     for e in &events {
@@ -1265,10 +1575,12 @@ async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<ca
         .column(news_link::Column::NewsItemId)
         .from(news_link::Entity)
         .and_where(news_link::Column::CaseId.eq(case_id))
-        .and_where(news_link::Column::State.eq(LinkState::Confirmed));
+        .and_where(news_link::Column::State.eq(LinkState::Confirmed))
+        .and_where(news_link::Column::Visibility.eq(Visibility::Public));
     let news = news_item::Entity::find()
         .filter(news_item::Column::Id.in_subquery(linked))
         .filter(news_item::Column::ArchivedAt.is_null())
+        .filter(news_item::Column::Visibility.eq(Visibility::Public))
         .all(txn)
         .await?;
     for n in &news {

@@ -311,6 +311,21 @@ impl<K: KindParts> CaseCore<K> {
         TimelineEntry::connection(ctx, &page, cursors).await
     }
 
+    /// Every audited change to the case and to what belongs to it, newest first
+    /// (admins only).
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<crate::types::audit::AuditConnection> {
+        let filter = crate::store::AuditFilter {
+            case_id: Some(self.id_value()),
+            ..Default::default()
+        };
+        crate::types::audit::audit_page(ctx, filter, first, after).await
+    }
+
     async fn created_at(&self, _ctx: &Context<'_>) -> ApiResult<DateTime<Utc>> {
         Ok(self.model.created_at)
     }
@@ -573,6 +588,12 @@ impl Deref for OtherCase {
         arg(name = "after", ty = "Option<String>"),
         arg(name = "order", ty = "Option<TimelineOrder>"),
         arg(name = "types", ty = "Option<Vec<TimelineEntryType>>")
+    ),
+    field(
+        name = "revisions",
+        ty = "ApiResult<crate::types::audit::AuditConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>")
     ),
     field(name = "created_at", ty = "ApiResult<DateTime<Utc>>"),
     field(name = "updated_at", ty = "ApiResult<DateTime<Utc>>")

@@ -20,9 +20,11 @@ pub fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a Store> {
         .map_err(|_| internal("no store in the schema context"))
 }
 
-/// The caller's access; anonymous (public only) when the request carries none.
+/// The caller's access; anonymous (public only) when the request carries no caller.
 pub fn access(ctx: &Context<'_>) -> Access {
-    ctx.data_opt::<Access>().copied().unwrap_or(Access::PUBLIC)
+    ctx.data_opt::<crate::auth::Caller>()
+        .map(|c| c.access())
+        .unwrap_or(Access::PUBLIC)
 }
 
 pub fn page_limits(ctx: &Context<'_>) -> PageLimits {

@@ -143,6 +143,10 @@ impl StatusChange {
         Case::load(ctx, self.0.case_id).await
     }
 
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+
     /// Where the change is reported; empty when the source is not recorded.
     async fn sources(&self) -> Vec<Source> {
         if self.0.news_item_id.is_none() && self.0.source_url.is_none() {

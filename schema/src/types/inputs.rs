@@ -419,6 +419,7 @@ impl CreateCaseInput {
                     news_item_id,
                     source_url,
                     note: None,
+                    visibility: self.visibility.into(),
                 })
             }
         };
@@ -984,6 +985,8 @@ pub struct RecordStatusChangeInput {
     /// Where the change is reported.
     pub source: SourceInput,
     pub note: Option<String>,
+    #[graphql(default_with = "Visibility::Public")]
+    pub visibility: Visibility,
 }
 
 impl RecordStatusChangeInput {
@@ -997,6 +1000,7 @@ impl RecordStatusChangeInput {
             news_item_id,
             source_url,
             note: opt_text("input", "note", self.note.as_ref(), validate::MAX_TEXT)?,
+            visibility: self.visibility.into(),
         })
     }
 }

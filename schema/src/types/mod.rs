@@ -2,6 +2,7 @@
 //! entity models; the database can change without breaking clients.
 
 pub mod actor;
+pub mod audit;
 pub mod case;
 pub mod common;
 pub mod enums;

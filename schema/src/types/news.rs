@@ -144,6 +144,10 @@ impl NewsLink {
         self.0.state.into()
     }
 
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+
     /// For suggestions: how sure the matcher is, 0 to 1.
     async fn confidence(&self) -> Option<f64> {
         self.0.confidence

@@ -1,0 +1,112 @@
+//! The audit log as the API shows it (to admins).
+
+use crate::auth::require;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{cursor_parts, decode_after};
+use crate::store::AuditFilter;
+use crate::types::common::{page_limits, store};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, InputObject, Json, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chasqui_entities::Role;
+use chasqui_entities::tables::audit_entry;
+use chrono::{DateTime, Utc};
+
+/// One audited write.
+pub struct AuditEntry(pub audit_entry::Model);
+
+#[Object]
+impl AuditEntry {
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    /// The name of the token that made the change, or `cli`.
+    async fn author(&self) -> &str {
+        &self.0.author
+    }
+
+    /// The operation: `createCase`, `linkNewsItem`, `archive`, `purge`…
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// The kind of record: `case`, `actor`, `location`, `news_item`, `news_link`, `event`,
+    /// `status_change`, `case_relation`, `api_token`.
+    async fn entity(&self) -> &str {
+        &self.0.entity
+    }
+
+    /// The record's row id (the number inside its global id).
+    async fn entity_id(&self) -> i64 {
+        self.0.entity_id
+    }
+
+    /// The record as it was before the write (none for creations).
+    async fn before(&self) -> Option<Json<serde_json::Value>> {
+        self.0
+            .before
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .map(Json)
+    }
+
+    /// The record as the write left it (none for purges).
+    async fn after(&self) -> Option<Json<serde_json::Value>> {
+        self.0
+            .after
+            .as_deref()
+            .and_then(|a| serde_json::from_str(a).ok())
+            .map(Json)
+    }
+}
+
+/// Filters for `auditLog`.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    pub author: Option<String>,
+    pub action: Option<String>,
+}
+
+pub type AuditConnection = Connection<String, AuditEntry, EmptyFields, EmptyFields>;
+
+/// A page of the audit log, newest first (admins only).
+pub async fn audit_page(
+    ctx: &Context<'_>,
+    filter: AuditFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<AuditConnection> {
+    require(ctx, Role::Admin)?;
+    let limit = page_limits(ctx).size(first)?;
+    let before_id = match decode_after(after.as_deref())? {
+        Some(text) => Some(
+            cursor_parts(&text, "au", 1)?[0]
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_input("after", "not a cursor from this list"))?,
+        ),
+        None => None,
+    };
+    let page = store(ctx)?.audit_entries(&filter, before_id, limit).await?;
+    let mut connection = Connection::new(before_id.is_some(), page.has_next);
+    for row in page.rows {
+        let cursor = URL_SAFE_NO_PAD.encode(format!("au|{}", row.id));
+        connection.edges.push(Edge::new(cursor, AuditEntry(row)));
+    }
+    Ok(connection)
+}
+
+impl AuditLogFilter {
+    pub fn into_store(self) -> AuditFilter {
+        AuditFilter {
+            entity: self.entity,
+            entity_id: self.entity_id,
+            case_id: None,
+            author: self.author,
+            action: self.action,
+        }
+    }
+}
