@@ -354,6 +354,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                                 started_on: r.started_on,
                                 ended_on: r.ended_on,
                                 note: r.note.clone(),
+                                visibility: Visibility::Public,
                             })
                         })
                         .collect::<Result<_, DemoError>>()?,

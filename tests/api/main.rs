@@ -6,5 +6,6 @@ mod app;
 mod audit;
 mod cases;
 mod errors;
+mod leaks;
 mod statements;
 mod trust;

@@ -43,6 +43,7 @@ async fn seed(app: &TestApp, from: usize, to: usize, actor: i64, place: i64) {
                         started_on: None,
                         ended_on: None,
                         note: None,
+                        visibility: Visibility::Public,
                     }],
                     locations: vec![NewPlacement {
                         location_id: place,

@@ -18,6 +18,7 @@ pub struct NewRole {
     pub started_on: Option<PartialDate>,
     pub ended_on: Option<PartialDate>,
     pub note: Option<String>,
+    pub visibility: Visibility,
 }
 
 /// Where a case is placed.
@@ -1350,7 +1351,7 @@ async fn write_case_sets(
                     ended_on: Set(ended_on),
                     ended_precision: Set(ended_precision),
                     note: Set(r.note.clone()),
-                    visibility: Set(Visibility::Public),
+                    visibility: Set(r.visibility),
                 }
             })
             .collect();

@@ -698,6 +698,10 @@ impl CaseActor {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
 }
 
 /// Where a case is placed and how precisely.

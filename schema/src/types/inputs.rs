@@ -168,6 +168,9 @@ pub struct CaseActorInput {
     pub started_on: Option<PartialDate>,
     pub ended_on: Option<PartialDate>,
     pub note: Option<String>,
+    /// RESTRICTED hides the role (not the actor or the case) from anonymous readers.
+    #[graphql(default_with = "Visibility::Public")]
+    pub visibility: Visibility,
 }
 
 #[derive(InputObject, Clone)]
@@ -326,6 +329,7 @@ fn resolve_roles(values: &[CaseActorInput], prefix: &str) -> ApiResult<Vec<NewRo
                 started_on: r.started_on.map(|d| d.0),
                 ended_on: r.ended_on.map(|d| d.0),
                 note: opt_text(&at, "note", r.note.as_ref(), validate::MAX_TEXT)?,
+                visibility: r.visibility.into(),
             })
         })
         .collect()
