@@ -8,6 +8,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::Extension;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
@@ -254,7 +255,7 @@ async fn graphql_post(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(media) = response_media_type(&headers) else {
         return request_error(
@@ -280,6 +281,20 @@ async fn graphql_post(
             "send the request as application/json",
         );
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let limit = state.config.max_body_bytes;
+            let message = format!("the request body is larger than the limit of {limit} bytes");
+            return coded_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                "PAYLOAD_TOO_LARGE",
+                &message,
+            );
+        }
+        Err(rejection) => return request_error(rejection.status(), media, &rejection.body_text()),
+    };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
@@ -337,7 +352,20 @@ async fn execute(
     // Outside tokio's co-operative budget: a budget-forced yield in the middle of a level
     // would let a DataLoader batch go out before every resolver of the level joined it,
     // turning one statement into several.
-    let response = tokio::task::unconstrained(state.schema.execute(request)).await;
+    let execution = tokio::task::unconstrained(state.schema.execute(request));
+    let Ok(response) = tokio::time::timeout(state.config.request_timeout, execution).await else {
+        tracing::warn!(operation = %operation, "graphql request timed out");
+        let message = format!(
+            "the request took longer than {} ms",
+            state.config.request_timeout.as_millis()
+        );
+        return coded_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            media,
+            "REQUEST_TIMEOUT",
+            &message,
+        );
+    };
     let errors = response.errors.len();
     // A request error (the document does not parse or validate) means execution never
     // started: the body has no `data` entry, and clients of the GraphQL response media type

@@ -13,7 +13,133 @@ both_engines!(
     |engine| {
         let app = TestApp::with_demo(engine).await;
         let before = counts(&app).await;
+        let ids = app
+            .data(r#"{ apurimac: location(code: "03") { id } district: location(code: "030506") { id } case(slug: "las-bambas") { id } actor(slug: "mmg") { id } newsItems(first: 1) { nodes { id } } }"#, json!({}))
+            .await;
+        let (region, district) = (ids["apurimac"]["id"].clone(), ids["district"]["id"].clone());
+        let (case, actor, news) = (
+            ids["case"]["id"].clone(),
+            ids["actor"]["id"].clone(),
+            ids["newsItems"]["nodes"][0]["id"].clone(),
+        );
+        let record_event = r#"mutation($i: RecordEventInput!) { recordEvent(input: $i) { id } }"#;
+        let event = |extra: serde_json::Value| {
+            let mut input = json!({"case": case, "kind": "PROTEST", "title": "March", "date": "2017-06-15", "sources": [{"url": "https://example.org/a"}]});
+            if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+                input.extend(extra.clone());
+            }
+            json!({"i": input})
+        };
+        let many_ids: Vec<serde_json::Value> = (0..1_000).map(|_| case.clone()).collect();
         let cases: Vec<(&str, serde_json::Value, &str, Option<&str>)> = vec![
+            (
+                r#"mutation($id: ID!, $p: ID!) { updateLocation(id: $id, input: {parent: $p}) { id } }"#,
+                json!({"id": region, "p": district}),
+                "BAD_USER_INPUT",
+                Some("input.parent"),
+            ),
+            (
+                r#"mutation($id: ID!, $p: ID!) { updateLocation(id: $id, input: {parent: $p}) { id } }"#,
+                json!({"id": region, "p": region}),
+                "BAD_USER_INPUT",
+                Some("input.parent"),
+            ),
+            (
+                r#"mutation($c: ID!) { relateCases(input: {case: $c, relatedCase: $c, kind: RELATED_TO}) }"#,
+                json!({"c": case}),
+                "BAD_USER_INPUT",
+                Some("input.relatedCase"),
+            ),
+            (
+                record_event,
+                event(json!({"endDate": "2017-05"})),
+                "BAD_USER_INPUT",
+                Some("input.endDate"),
+            ),
+            (
+                record_event,
+                event(json!({"sources": []})),
+                "BAD_USER_INPUT",
+                Some("input.sources"),
+            ),
+            (
+                record_event,
+                event(json!({"sources": [{"url": "ftp://example.org/a"}]})),
+                "BAD_USER_INPUT",
+                Some("input.sources[0].url"),
+            ),
+            (
+                record_event,
+                event(json!({"deaths": -1})),
+                "BAD_USER_INPUT",
+                Some("input.deaths"),
+            ),
+            (
+                record_event,
+                event(json!({"actors": [case]})),
+                "BAD_USER_INPUT",
+                Some("input.actors[0]"),
+            ),
+            (
+                record_event,
+                event(json!({"date": "2017-06-31"})),
+                "BAD_USER_INPUT",
+                None,
+            ),
+            (
+                r#"mutation($t: String!) { createCase(input: {slug: "long", kind: OTHER, title: $t, status: ACTIVE}) { id } }"#,
+                json!({"t": "x".repeat(100_000)}),
+                "BAD_USER_INPUT",
+                Some("input.title"),
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "x'; DROP TABLE cases; --", kind: OTHER, title: "x", status: ACTIVE}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.slug"),
+            ),
+            (
+                r#"query($ids: [ID!]!) { nodes(ids: $ids) { id } }"#,
+                json!({"ids": many_ids}),
+                "BAD_USER_INPUT",
+                Some("ids"),
+            ),
+            (
+                r#"{ cases(first: -1) { totalCount } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("first"),
+            ),
+            (
+                r#"mutation($g: JSON) { createLocation(input: {name: "Ring", level: SITE, geometry: $g}) { id } }"#,
+                json!({"g": {"type": "Circle", "radius": 3}}),
+                "BAD_USER_INPUT",
+                Some("input.geometry"),
+            ),
+            (
+                r#"mutation { createNewsItem(input: {title: "x", date: "2017", language: "en us"}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                Some("input.language"),
+            ),
+            (
+                r#"mutation($n: ID!, $c: ID!) { linkNewsItem(input: {newsItem: $n, case: $c, updateKind: STATUS_CHANGE}) { id } }"#,
+                json!({"n": news, "c": case}),
+                "BAD_USER_INPUT",
+                Some("input.reportedStatus"),
+            ),
+            (
+                r#"mutation($id: ID!) { updateCase(id: $id, input: {title: "x"}) { id } }"#,
+                json!({"id": actor}),
+                "BAD_USER_INPUT",
+                Some("id"),
+            ),
+            (
+                r#"mutation { createCase(input: {slug: "early", kind: MINE, title: "x", status: ACTIVE, startedOn: "2017-00"}) { id } }"#,
+                json!({}),
+                "BAD_USER_INPUT",
+                None,
+            ),
             (
                 r#"mutation($i: CreateNewsItemInput!) { createNewsItem(input: $i) { id } }"#,
                 json!({"i": {"title": "x", "date": "2017-13-40"}}),
@@ -126,6 +252,15 @@ both_engines!(
             before,
             "none of the {tried} bad inputs wrote anything"
         );
+        // SQL in a search is text to look for, not SQL.
+        let injected = app
+            .data(r#"{ actors(filter: {name: "%' OR 1=1 --"}) { nodes { id } } cases(filter: {topics: ["x' OR '1'='1"]}) { totalCount } }"#, json!({}))
+            .await;
+        assert_eq!(
+            injected,
+            json!({"actors": {"nodes": []}, "cases": {"totalCount": 0}})
+        );
+        println!("bad inputs tried: {tried} GraphQL inputs");
     }
 );
 

@@ -7,5 +7,6 @@ mod audit;
 mod cases;
 mod errors;
 mod leaks;
+mod limits;
 mod statements;
 mod trust;
