@@ -8,5 +8,6 @@ mod cases;
 mod errors;
 mod leaks;
 mod limits;
+mod soak;
 mod statements;
 mod trust;

@@ -21,7 +21,10 @@ pub use timeline::*;
 pub use tokens::{TOKEN_PREFIX, token_hash};
 pub use write::*;
 
-use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 /// What the caller may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +53,19 @@ pub struct Store {
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
+    /// with "database is locked" when another writer got there in between, instead of
+    /// waiting its turn. On PostgreSQL, writes lock the rows they derive from
+    /// (`SELECT … FOR UPDATE`) instead.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.db.begin_with_options(options).await
     }
 }
 

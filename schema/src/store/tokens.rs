@@ -37,7 +37,7 @@ impl Store {
             StoreError::Database(DbErr::Custom(format!("no randomness for a token: {e}")))
         })?;
         let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random));
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let model = api_token::ActiveModel {
             id: NotSet,
             name: Set(name.clone()),
@@ -74,7 +74,7 @@ impl Store {
 
     /// Revokes a token by name; false when there is no such active token.
     pub async fn revoke_token(&self, author: &Author, name: &str) -> StoreResult<bool> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let Some(token) = api_token::Entity::find()
             .filter(api_token::Column::Name.eq(name))
             .filter(api_token::Column::RevokedAt.is_null())

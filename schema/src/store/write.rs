@@ -215,6 +215,7 @@ fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult
 async fn require_case(txn: &DatabaseTransaction, field: &str, id: i64) -> StoreResult<case::Model> {
     case::Entity::find_by_id(id)
         .filter(case::Column::ArchivedAt.is_null())
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::invalid(field, "no such case"))
@@ -262,7 +263,7 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 
 impl Store {
     pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let (started_on, started_precision) = date_parts(new.started_on);
         let model = case::ActiveModel {
@@ -340,8 +341,9 @@ impl Store {
         patch: CasePatch,
         expected_version: Option<i32>,
     ) -> StoreResult<case::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let current = case::Entity::find_by_id(id)
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("case"))?;
@@ -411,7 +413,7 @@ impl Store {
         author: &Author,
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         require_case(&txn, "input.case", change.case_id).await?;
         if let Some(news) = change.news_item_id {
             require_ids::<news_item::Entity>(
@@ -441,7 +443,7 @@ impl Store {
     }
 
     pub async fn create_actor(&self, author: &Author, new: NewActor) -> StoreResult<actor::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let slug = new.slug.clone();
         let model = actor::ActiveModel {
@@ -485,8 +487,9 @@ impl Store {
         patch: ActorPatch,
         expected_version: Option<i32>,
     ) -> StoreResult<actor::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let current = actor::Entity::find_by_id(id)
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("actor"))?;
@@ -538,7 +541,7 @@ impl Store {
         author: &Author,
         new: NewLocation,
     ) -> StoreResult<location::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let parent_path = match new.parent_id {
             Some(parent) => Some(
                 location::Entity::find_by_id(parent)
@@ -603,8 +606,9 @@ impl Store {
         patch: LocationPatch,
         expected_version: Option<i32>,
     ) -> StoreResult<location::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let current = location::Entity::find_by_id(id)
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("location"))?;
@@ -694,7 +698,7 @@ impl Store {
         author: &Author,
         new: NewNewsItem,
     ) -> StoreResult<news_item::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let url = new.url.clone().unwrap_or_default();
         let model = news_item::ActiveModel {
@@ -740,8 +744,9 @@ impl Store {
         patch: NewsItemPatch,
         expected_version: Option<i32>,
     ) -> StoreResult<news_item::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let current = news_item::Entity::find_by_id(id)
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("news item"))?;
@@ -798,7 +803,7 @@ impl Store {
     }
 
     pub async fn record_event(&self, author: &Author, new: NewEvent) -> StoreResult<event::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         require_case(&txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
         let model = insert_event(&txn, new, "input").await?;
@@ -821,7 +826,7 @@ impl Store {
         author: &Author,
         link: NewLink,
     ) -> StoreResult<news_link::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let case = require_case(&txn, "input.case", link.case_id).await?;
         let news = news_item::Entity::find_by_id(link.news_item_id)
             .filter(news_item::Column::ArchivedAt.is_null())
@@ -940,8 +945,9 @@ impl Store {
         link_id: i64,
         state: LinkState,
     ) -> StoreResult<news_link::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let link = news_link::Entity::find_by_id(link_id)
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("link"))?;
@@ -1013,9 +1019,16 @@ impl Store {
                 "a case cannot be related to itself",
             ));
         }
-        let txn = self.db.begin().await?;
-        require_case(&txn, "input.case", case_id).await?;
-        require_case(&txn, "input.relatedCase", related_case_id).await?;
+        let txn = self.begin_write().await?;
+        // Lock the two cases in id order, so that two opposite relations cannot deadlock.
+        let mut both = [
+            (case_id, "input.case"),
+            (related_case_id, "input.relatedCase"),
+        ];
+        both.sort();
+        for (id, field) in both {
+            require_case(&txn, field, id).await?;
+        }
         let model = case_relation::ActiveModel {
             id: NotSet,
             case_id: Set(case_id),
@@ -1045,7 +1058,7 @@ impl Store {
     }
 
     pub async fn unrelate_cases(&self, author: &Author, relation_id: i64) -> StoreResult<bool> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let Some(relation) = case_relation::Entity::find_by_id(relation_id)
             .one(&txn)
             .await?
@@ -1077,11 +1090,15 @@ impl Store {
         id: i64,
         archived: bool,
     ) -> StoreResult<bool> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let when = if archived { Some(Utc::now()) } else { None };
         macro_rules! flip {
             ($entity:ident) => {{
-                let Some(current) = $entity::Entity::find_by_id(id).one(&txn).await? else {
+                let Some(current) = $entity::Entity::find_by_id(id)
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?
+                else {
                     return Ok(false);
                 };
                 let before = audit::snapshot(&current)?;
@@ -1136,10 +1153,14 @@ impl Store {
     /// case's events, links and history; a news item's links). The deletion is audited
     /// with the record as it was. Returns false when it does not exist.
     pub async fn purge(&self, author: &Author, what: Archivable, id: i64) -> StoreResult<bool> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         macro_rules! archived_or_refuse {
             ($entity:ident) => {{
-                let Some(current) = $entity::Entity::find_by_id(id).one(&txn).await? else {
+                let Some(current) = $entity::Entity::find_by_id(id)
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?
+                else {
                     return Ok(false);
                 };
                 if current.archived_at.is_none() {
@@ -1526,7 +1547,10 @@ async fn insert_event(
 /// Recomputes a case's derived columns: its current status and phase (from the latest
 /// status change) and its last activity (the latest day of anything dated in it).
 async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case::Model> {
+    // The row lock serialises concurrent writers to one case, so each recomputation sees
+    // what the others committed.
     let case = case::Entity::find_by_id(case_id)
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("case"))?;
