@@ -80,9 +80,11 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
         )
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        // A backstop for whole requests (a client that never finishes its body, say): the
+        // GraphQL execution has its own, earlier timeout that answers with a coded error.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
+            config.request_timeout + std::time::Duration::from_secs(5),
         ))
         .with_state(state)
 }
