@@ -32,6 +32,24 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import news items from files; importing the same file again changes nothing.
+    /// Exits non-zero when any entry is rejected.
+    Import {
+        /// The files to import, one transaction each.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// The files' format; detected when not given.
+        #[arg(long, value_enum)]
+        format: Option<chasqui::import::Format>,
+        /// The publisher of the items, when the file does not name one.
+        #[arg(long)]
+        publisher: Option<String>,
+        /// The items' language (BCP 47: en, es), when the file does not say.
+        #[arg(long)]
+        language: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,6 +121,41 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => serve(args).await,
         Command::Token(command) => token(command).await,
+        Command::Import {
+            files,
+            format,
+            publisher,
+            language,
+            database,
+        } => {
+            let conn = db::connect(&database.database_url, database.pool_size)
+                .await
+                .context("connecting to the database")?;
+            let store = Store::new(conn);
+            let provenance = chasqui::import::Provenance {
+                publisher,
+                language,
+            };
+            let mut rejected = 0;
+            for file in &files {
+                let report = chasqui::import::import_file(
+                    &store,
+                    &Author::command_line(),
+                    file,
+                    format,
+                    &provenance,
+                )
+                .await?;
+                print!("{report}");
+                rejected += report.rejected.len();
+            }
+            if rejected > 0 {
+                anyhow::bail!(
+                    "{rejected} entries rejected (listed above); the others were imported"
+                );
+            }
+            Ok(())
+        }
     }
 }
 

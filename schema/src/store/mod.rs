@@ -6,6 +6,7 @@
 //! transaction each and validate before they touch the database.
 
 mod audit;
+mod import;
 mod read;
 mod sql;
 mod stats;
@@ -14,6 +15,7 @@ mod tokens;
 mod write;
 
 pub use audit::{AuditFilter, Author};
+pub use import::{ImportOutcome, normalise_title};
 pub use read::*;
 pub use sql::Sql;
 pub use stats::*;

@@ -699,40 +699,7 @@ impl Store {
         new: NewNewsItem,
     ) -> StoreResult<news_item::Model> {
         let txn = self.begin_write().await?;
-        let now = Utc::now();
-        let url = new.url.clone().unwrap_or_default();
-        let model = news_item::ActiveModel {
-            id: NotSet,
-            title: Set(new.title),
-            published_on: Set(new.published_on.first_day()),
-            published_precision: Set(new.published_on.precision()),
-            summary: Set(new.summary),
-            body: Set(new.body),
-            url: Set(new.url),
-            publisher: Set(new.publisher),
-            language: Set(new.language),
-            visibility: Set(new.visibility),
-            version: Set(1),
-            archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| {
-            StoreError::from_db(e, || {
-                format!("input.url: a news item with URL `{url}` already exists")
-            })
-        })?;
-        let entry = Entry {
-            action: "createNewsItem",
-            entity: "news_item",
-            id: model.id,
-            case_id: None,
-            before: None,
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(&txn, author, entry).await?;
+        let model = insert_news_item(&txn, author, new).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -745,59 +712,7 @@ impl Store {
         expected_version: Option<i32>,
     ) -> StoreResult<news_item::Model> {
         let txn = self.begin_write().await?;
-        let current = news_item::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or_else(|| StoreError::not_found("news item"))?;
-        check_version("the news item", current.version, expected_version)?;
-        let mut active: news_item::ActiveModel = current.clone().into();
-        let url = patch.url.clone().flatten().unwrap_or_default();
-        let date_changed = patch.published_on.is_some();
-        if let Some(v) = patch.title {
-            active.title = Set(v);
-        }
-        if let Some(v) = patch.published_on {
-            active.published_on = Set(v.first_day());
-            active.published_precision = Set(v.precision());
-        }
-        if let Some(v) = patch.summary {
-            active.summary = Set(v);
-        }
-        if let Some(v) = patch.body {
-            active.body = Set(v);
-        }
-        if let Some(v) = patch.url {
-            active.url = Set(v);
-        }
-        if let Some(v) = patch.publisher {
-            active.publisher = Set(v);
-        }
-        if let Some(v) = patch.language {
-            active.language = Set(v);
-        }
-        if let Some(v) = patch.visibility {
-            active.visibility = Set(v);
-        }
-        active.version = Set(current.version + 1);
-        active.updated_at = Set(Utc::now());
-        let model = active.update(&txn).await.map_err(|e| {
-            StoreError::from_db(e, || {
-                format!("input.url: a news item with URL `{url}` already exists")
-            })
-        })?;
-        if date_changed {
-            refresh_cases_of_news(&txn, id).await?;
-        }
-        let entry = Entry {
-            action: "updateNewsItem",
-            entity: "news_item",
-            id,
-            case_id: None,
-            before: Some(audit::snapshot(&current)?),
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(&txn, author, entry).await?;
+        let model = patch_news_item(&txn, author, id, patch, expected_version).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -1228,6 +1143,114 @@ impl Store {
         txn.commit().await?;
         Ok(true)
     }
+}
+
+/// Inserts a news item and its audit entry, in the caller's transaction.
+pub(crate) async fn insert_news_item(
+    txn: &DatabaseTransaction,
+    author: &Author,
+    new: NewNewsItem,
+) -> StoreResult<news_item::Model> {
+    let now = Utc::now();
+    let url = new.url.clone().unwrap_or_default();
+    let model = news_item::ActiveModel {
+        id: NotSet,
+        title: Set(new.title),
+        published_on: Set(new.published_on.first_day()),
+        published_precision: Set(new.published_on.precision()),
+        summary: Set(new.summary),
+        body: Set(new.body),
+        url: Set(new.url),
+        publisher: Set(new.publisher),
+        language: Set(new.language),
+        visibility: Set(new.visibility),
+        version: Set(1),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| {
+        StoreError::from_db(e, || {
+            format!("input.url: a news item with URL `{url}` already exists")
+        })
+    })?;
+    let entry = Entry {
+        action: "createNewsItem",
+        entity: "news_item",
+        id: model.id,
+        case_id: None,
+        before: None,
+        after: Some(audit::snapshot(&model)?),
+    };
+    audit::record(txn, author, entry).await?;
+    Ok(model)
+}
+
+/// Applies a patch to a news item (checking its version when given) and audits it, in the
+/// caller's transaction.
+pub(crate) async fn patch_news_item(
+    txn: &DatabaseTransaction,
+    author: &Author,
+    id: i64,
+    patch: NewsItemPatch,
+    expected_version: Option<i32>,
+) -> StoreResult<news_item::Model> {
+    let current = news_item::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("news item"))?;
+    check_version("the news item", current.version, expected_version)?;
+    let mut active: news_item::ActiveModel = current.clone().into();
+    let url = patch.url.clone().flatten().unwrap_or_default();
+    let date_changed = patch.published_on.is_some();
+    if let Some(v) = patch.title {
+        active.title = Set(v);
+    }
+    if let Some(v) = patch.published_on {
+        active.published_on = Set(v.first_day());
+        active.published_precision = Set(v.precision());
+    }
+    if let Some(v) = patch.summary {
+        active.summary = Set(v);
+    }
+    if let Some(v) = patch.body {
+        active.body = Set(v);
+    }
+    if let Some(v) = patch.url {
+        active.url = Set(v);
+    }
+    if let Some(v) = patch.publisher {
+        active.publisher = Set(v);
+    }
+    if let Some(v) = patch.language {
+        active.language = Set(v);
+    }
+    if let Some(v) = patch.visibility {
+        active.visibility = Set(v);
+    }
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(Utc::now());
+    let model = active.update(txn).await.map_err(|e| {
+        StoreError::from_db(e, || {
+            format!("input.url: a news item with URL `{url}` already exists")
+        })
+    })?;
+    if date_changed {
+        refresh_cases_of_news(txn, id).await?;
+    }
+    let entry = Entry {
+        action: "updateNewsItem",
+        entity: "news_item",
+        id,
+        case_id: None,
+        before: Some(audit::snapshot(&current)?),
+        after: Some(audit::snapshot(&model)?),
+    };
+    audit::record(txn, author, entry).await?;
+    Ok(model)
 }
 
 /// The cases a news item is linked to.
