@@ -18,6 +18,30 @@ use chasqui_entities::Role;
 
 pub struct Mutation;
 
+/// What became of one pushed item.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    New,
+    Updated,
+    Unchanged,
+}
+
+impl From<crate::store::ImportOutcome> for ImportOutcome {
+    fn from(outcome: crate::store::ImportOutcome) -> Self {
+        match outcome {
+            crate::store::ImportOutcome::New => Self::New,
+            crate::store::ImportOutcome::Updated => Self::Updated,
+            crate::store::ImportOutcome::Unchanged => Self::Unchanged,
+        }
+    }
+}
+
+/// The result for one item of `importNewsItems`, in input order.
+#[derive(async_graphql::SimpleObject)]
+pub struct ImportResult {
+    pub outcome: ImportOutcome,
+}
+
 fn archivable(id: &ID) -> ApiResult<(Archivable, i64)> {
     match decode_any(id) {
         Some((NodeType::Case, n)) => Ok((Archivable::Case, n)),
@@ -135,6 +159,43 @@ impl Mutation {
                 )
                 .await?,
         ))
+    }
+
+    /// Pushes a batch of news items (a CMS publishing its feed): one transaction, and
+    /// idempotent. An item already stored (same URL, or same date and title once case and
+    /// accents are set aside) is left as it is, or updated when its summary changed.
+    async fn import_news_items(
+        &self,
+        ctx: &Context<'_>,
+        items: Vec<CreateNewsItemInput>,
+    ) -> ApiResult<Vec<ImportResult>> {
+        let author = require(ctx, Role::Editor)?;
+        if items.len() > 1_000 {
+            return Err(ApiError::bad_input(
+                "items",
+                "at most 1000 items in one batch",
+            ));
+        }
+        let resolved = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.resolve().map_err(|err| match err {
+                    ApiError::BadUserInput { field, message } => ApiError::BadUserInput {
+                        field: field.replacen("input", &format!("items[{i}]"), 1),
+                        message,
+                    },
+                    other => other,
+                })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let outcomes = store_of(ctx)?.import_news_items(author, resolved).await?;
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| ImportResult {
+                outcome: outcome.into(),
+            })
+            .collect())
     }
 
     async fn create_news_item(

@@ -107,3 +107,39 @@ both_engines!(seed_listings_import_exactly_and_idempotently, |engine| {
     );
     assert_eq!(log["auditLog"]["nodes"][0]["author"], "cli");
 });
+
+both_engines!(a_cms_pushes_batches_idempotently, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let push = r#"mutation($items: [CreateNewsItemInput!]!) { importNewsItems(items: $items) { outcome } }"#;
+    let items = json!([
+        {"title": "Strike in Chumbivilcas", "date": "2024-03-02", "url": "https://example.org/1", "summary": "First."},
+        {"title": "Dialogue table installed", "date": "2024-03"},
+    ]);
+    let first = app.data(push, json!({"items": items})).await;
+    assert_eq!(
+        first["importNewsItems"],
+        json!([{"outcome": "NEW"}, {"outcome": "NEW"}])
+    );
+    let mut edited = items.clone();
+    edited[0]["summary"] = json!("First, corrected.");
+    let second = app.data(push, json!({"items": edited})).await;
+    assert_eq!(
+        second["importNewsItems"],
+        json!([{"outcome": "UPDATED"}, {"outcome": "UNCHANGED"}])
+    );
+
+    let bad =
+        json!([{"title": "Fine", "date": "2024-04-01"}, {"title": "   ", "date": "2024-04-02"}]);
+    let body = app.graphql(push, json!({"items": bad})).await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "items[1].title");
+    let count = app
+        .data("{ newsItems { nodes { title } } }", json!({}))
+        .await;
+    assert_eq!(
+        count["newsItems"]["nodes"].as_array().map(Vec::len),
+        Some(2),
+        "a batch with a bad item writes nothing"
+    );
+    let anonymous = app.graphql_as(None, push, json!({"items": items})).await;
+    assert_eq!(TestApp::error_code(&anonymous), "UNAUTHENTICATED");
+});
