@@ -32,6 +32,15 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write the whole database as NDJSON (stable order) to standard output or a file; load
+    /// it into an empty database with `chasqui import`.
+    Export {
+        /// Where to write; standard output when not given.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Import news items from files; importing the same file again changes nothing.
     /// Exits non-zero when any entry is rejected.
     Import {
@@ -121,6 +130,31 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => serve(args).await,
         Command::Token(command) => token(command).await,
+        Command::Export { output, database } => {
+            let conn = db::connect(&database.database_url, database.pool_size)
+                .await
+                .context("connecting to the database")?;
+            let store = Store::new(conn);
+            let counts = match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    let mut out = std::io::BufWriter::new(file);
+                    let counts = store.export(&mut out).await?;
+                    std::io::Write::flush(&mut out)?;
+                    counts
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    let counts = store.export(&mut out).await?;
+                    std::io::Write::flush(&mut out)?;
+                    counts
+                }
+            };
+            let rows: usize = counts.iter().map(|(_, n)| n).sum();
+            eprintln!("exported {rows} rows from {} tables", counts.len());
+            Ok(())
+        }
         Command::Import {
             files,
             format,

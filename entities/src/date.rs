@@ -56,6 +56,14 @@ impl serde::Serialize for DatePrecision {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for DatePrecision {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown date precision `{text}`")))
+    }
+}
+
 impl fmt::Display for DatePrecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -15,11 +15,19 @@ use std::path::{Path, PathBuf};
 pub enum Format {
     /// Plain-text captures of a news listing (bullets, dates, titles, summaries).
     Listing,
+    /// A whole-database dump written by `chasqui export`, loaded into an empty database.
+    Dump,
 }
 
 impl Format {
     /// The format of a file, from its name and first bytes; `None` when unknown.
     pub fn detect(path: &Path, text: &str) -> Option<Format> {
+        let first = text.lines().next().unwrap_or_default();
+        let is_dump_line = serde_json::from_str::<serde_json::Value>(first)
+            .is_ok_and(|v| v.get("table").is_some() && v.get("row").is_some());
+        if is_dump_line {
+            return Some(Format::Dump);
+        }
         let extension = path
             .extension()
             .and_then(|e| e.to_str())
@@ -109,6 +117,9 @@ pub async fn import_file(
     };
     let mut items = Vec::new();
     match format {
+        Format::Dump => {
+            report.new = store.load_dump(text.as_bytes()).await?;
+        }
         Format::Listing => {
             for entry in listing::parse_listing(&text) {
                 match entry {

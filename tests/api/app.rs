@@ -76,7 +76,16 @@ impl TestApp {
         Self::spawn_with(engine, HttpConfig::default()).await
     }
 
+    /// An app on an empty database: no tokens either (for loading dumps).
+    pub async fn spawn_bare(engine: Engine) -> TestApp {
+        Self::spawn_inner(engine, HttpConfig::default(), false).await
+    }
+
     pub async fn spawn_with(engine: Engine, config: HttpConfig) -> TestApp {
+        Self::spawn_inner(engine, config, true).await
+    }
+
+    async fn spawn_inner(engine: Engine, config: HttpConfig, with_tokens: bool) -> TestApp {
         LOGS.get_or_init(|| {
             if std::env::var("TEST_LOG").is_ok() {
                 chasqui::telemetry::init();
@@ -119,17 +128,19 @@ impl TestApp {
         });
         let author = chasqui_schema::store::Author::command_line();
         let mut tokens = Vec::new();
-        for (name, role) in [
+        let roles = [
             ("viewer", Role::Viewer),
             ("editor", Role::Editor),
             ("admin", Role::Admin),
-        ] {
+        ];
+        for (name, role) in roles.into_iter().filter(|_| with_tokens) {
             let (_, secret) = store
                 .create_token(&author, name, role)
                 .await
                 .unwrap_or_else(|e| panic!("token: {e}"));
             tokens.push(secret);
         }
+        tokens.resize(3, String::new());
         let [viewer, editor, admin]: [String; 3] =
             tokens.try_into().unwrap_or_else(|_| panic!("three tokens"));
         TestApp {

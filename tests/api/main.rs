@@ -6,6 +6,7 @@ mod app;
 mod audit;
 mod cases;
 mod errors;
+mod export;
 mod imports;
 mod leaks;
 mod limits;

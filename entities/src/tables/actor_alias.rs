@@ -1,7 +1,7 @@
 //! Another name an actor is known by ("MMG", "Minera Las Bambas").
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "actor_aliases")]
 pub struct Model {
     #[sea_orm(primary_key)]

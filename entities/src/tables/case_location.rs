@@ -2,7 +2,7 @@
 use crate::vocabulary::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "case_locations")]
 pub struct Model {
     #[sea_orm(primary_key)]

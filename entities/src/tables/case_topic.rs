@@ -1,7 +1,7 @@
 //! A free tag on a case (mining, water, indigenous rights…).
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "case_topics")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,7 @@
 //! An actor involved in an event.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "event_actors")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,7 @@
 //! A source that reports an event: a news item or a URL.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "event_sources")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -4,7 +4,6 @@
 
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
-use chrono::Utc;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::*;
 use serde::Serialize;
@@ -52,7 +51,7 @@ pub(crate) async fn record(
     let text = |v: Option<Value>| v.map(|v| v.to_string());
     audit_entry::ActiveModel {
         id: NotSet,
-        at: Set(Utc::now()),
+        at: Set(super::now()),
         token_id: Set(author.token_id),
         author: Set(author.name.clone()),
         action: Set(entry.action.to_owned()),

@@ -6,6 +6,7 @@
 //! transaction each and validate before they touch the database.
 
 mod audit;
+mod dump;
 mod import;
 mod read;
 mod sql;
@@ -15,6 +16,7 @@ mod tokens;
 mod write;
 
 pub use audit::{AuditFilter, Author};
+pub use dump::TABLES;
 pub use import::{ImportOutcome, normalise_title};
 pub use read::*;
 pub use sql::Sql;
@@ -27,6 +29,13 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
+
+/// The current time to the microsecond: what both engines store, so that a record reads
+/// back (and exports) the same on SQLite and PostgreSQL.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
 
 /// What the caller may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

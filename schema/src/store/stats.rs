@@ -5,7 +5,7 @@
 use super::{Access, CaseFilter, Store, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -162,7 +162,7 @@ impl Store {
             for (case_id, status, on) in &changes {
                 history.entry(*case_id).or_default().push((*on, *status));
             }
-            let today = Utc::now().date_naive();
+            let today = super::now().date_naive();
             let first = filter
                 .active_from
                 .or_else(|| changes.iter().map(|c| c.2).min())

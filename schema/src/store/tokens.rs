@@ -6,7 +6,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chasqui_entities::Role;
 use chasqui_entities::tables::api_token;
-use chrono::Utc;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::*;
 use sha2::{Digest, Sha256};
@@ -43,7 +42,7 @@ impl Store {
             name: Set(name.clone()),
             role: Set(role),
             token_hash: Set(token_hash(&secret)),
-            created_at: Set(Utc::now()),
+            created_at: Set(super::now()),
             revoked_at: Set(None),
         }
         .insert(&txn)
@@ -85,7 +84,7 @@ impl Store {
         };
         let before = audit::snapshot(&token)?;
         let mut active: api_token::ActiveModel = token.into();
-        active.revoked_at = Set(Some(Utc::now()));
+        active.revoked_at = Set(Some(super::now()));
         let model = active.update(&txn).await?;
         let entry = Entry {
             action: "revokeToken",

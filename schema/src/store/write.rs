@@ -6,7 +6,6 @@ use super::audit::{self, Author, Entry};
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
-use chrono::Utc;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::*;
 
@@ -264,7 +263,7 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 impl Store {
     pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
         let txn = self.begin_write().await?;
-        let now = Utc::now();
+        let now = super::now();
         let (started_on, started_precision) = date_parts(new.started_on);
         let model = case::ActiveModel {
             id: NotSet,
@@ -377,7 +376,7 @@ impl Store {
             active.visibility = Set(visibility);
         }
         active.version = Set(current.version + 1);
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(super::now());
         let slug = patch.slug.unwrap_or_default();
         active.update(&txn).await.map_err(|e| {
             StoreError::from_db(e, || {
@@ -444,7 +443,7 @@ impl Store {
 
     pub async fn create_actor(&self, author: &Author, new: NewActor) -> StoreResult<actor::Model> {
         let txn = self.begin_write().await?;
-        let now = Utc::now();
+        let now = super::now();
         let slug = new.slug.clone();
         let model = actor::ActiveModel {
             id: NotSet,
@@ -513,7 +512,7 @@ impl Store {
             active.visibility = Set(v);
         }
         active.version = Set(current.version + 1);
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(super::now());
         let model = active.update(&txn).await.map_err(|e| {
             StoreError::from_db(e, || {
                 format!("input.slug: an actor with slug `{slug}` already exists")
@@ -553,7 +552,7 @@ impl Store {
             ),
             None => None,
         };
-        let now = Utc::now();
+        let now = super::now();
         let code = new.code.clone().unwrap_or_default();
         let model = location::ActiveModel {
             id: NotSet,
@@ -661,7 +660,7 @@ impl Store {
             moved_to = Some(new_path);
         }
         active.version = Set(current.version + 1);
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(super::now());
         let model = active.update(&txn).await.map_err(|e| {
             StoreError::from_db(e, || {
                 format!("input.code: a location with code `{code}` already exists")
@@ -791,7 +790,7 @@ impl Store {
             }
             None => None,
         };
-        let now = Utc::now();
+        let now = super::now();
         let terms = if link.matched_terms.is_empty() {
             None
         } else {
@@ -899,7 +898,7 @@ impl Store {
         let mut active: news_link::ActiveModel = link.into();
         active.state = Set(state);
         active.status_change_id = Set(status_change_id);
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(super::now());
         let model = active.update(&txn).await?;
         refresh_case(&txn, case_id).await?;
         let action = if state == LinkState::Confirmed {
@@ -950,7 +949,7 @@ impl Store {
             related_case_id: Set(related_case_id),
             kind: Set(kind),
             note: Set(note),
-            created_at: Set(Utc::now()),
+            created_at: Set(super::now()),
         }
         .insert(&txn)
         .await
@@ -1006,7 +1005,7 @@ impl Store {
         archived: bool,
     ) -> StoreResult<bool> {
         let txn = self.begin_write().await?;
-        let when = if archived { Some(Utc::now()) } else { None };
+        let when = if archived { Some(super::now()) } else { None };
         macro_rules! flip {
             ($entity:ident) => {{
                 let Some(current) = $entity::Entity::find_by_id(id)
@@ -1021,7 +1020,7 @@ impl Store {
                 let mut active: $entity::ActiveModel = current.into();
                 active.archived_at = Set(when);
                 active.version = Set(version + 1);
-                active.updated_at = Set(Utc::now());
+                active.updated_at = Set(super::now());
                 let model = active.update(&txn).await?;
                 (before, audit::snapshot(&model)?, model)
             }};
@@ -1151,7 +1150,7 @@ pub(crate) async fn insert_news_item(
     author: &Author,
     new: NewNewsItem,
 ) -> StoreResult<news_item::Model> {
-    let now = Utc::now();
+    let now = super::now();
     let url = new.url.clone().unwrap_or_default();
     let model = news_item::ActiveModel {
         id: NotSet,
@@ -1232,7 +1231,7 @@ pub(crate) async fn patch_news_item(
         active.visibility = Set(v);
     }
     active.version = Set(current.version + 1);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(super::now());
     let model = active.update(txn).await.map_err(|e| {
         StoreError::from_db(e, || {
             format!("input.url: a news item with URL `{url}` already exists")
@@ -1464,7 +1463,7 @@ async fn insert_status_change(
         news_item_id: Set(change.news_item_id),
         source_url: Set(change.source_url),
         note: Set(change.note),
-        created_at: Set(Utc::now()),
+        created_at: Set(super::now()),
         visibility: Set(change.visibility),
     }
     .insert(txn)
@@ -1514,7 +1513,7 @@ async fn insert_event(
         Some(news_item::Column::ArchivedAt),
     )
     .await?;
-    let now = Utc::now();
+    let now = super::now();
     let (ended_on, ended_precision) = date_parts(new.end_date);
     let model = event::ActiveModel {
         id: NotSet,
