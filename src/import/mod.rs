@@ -1,7 +1,9 @@
 //! Importers: files of news items read into the database, idempotently, with a report of
 //! what each entry became. One file is one batch, and one batch is one transaction.
 
+mod feeds;
 pub mod listing;
+mod ndjson;
 
 use chasqui_entities::Visibility;
 use chasqui_schema::store::{Author, ImportOutcome, NewNewsItem, Store, StoreError};
@@ -17,6 +19,11 @@ pub enum Format {
     Listing,
     /// A whole-database dump written by `chasqui export`, loaded into an empty database.
     Dump,
+    /// RSS 2.0 or Atom feeds.
+    Feed,
+    /// One JSON news item per line: `{"title", "date", "summary", "body", "url",
+    /// "publisher", "language"}` (title and date required).
+    Ndjson,
 }
 
 impl Format {
@@ -27,6 +34,14 @@ impl Format {
             .is_ok_and(|v| v.get("table").is_some() && v.get("row").is_some());
         if is_dump_line {
             return Some(Format::Dump);
+        }
+        if serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("title").is_some())
+        {
+            return Some(Format::Ndjson);
+        }
+        let head: String = text.chars().take(500).collect();
+        if head.contains("<rss") || head.contains("<feed") {
+            return Some(Format::Feed);
         }
         let extension = path
             .extension()
@@ -120,6 +135,8 @@ pub async fn import_file(
         Format::Dump => {
             report.new = store.load_dump(text.as_bytes()).await?;
         }
+        Format::Feed => feeds::read_feed(&text, provenance, &mut items, &mut report),
+        Format::Ndjson => ndjson::read_ndjson(&text, provenance, &mut items, &mut report),
         Format::Listing => {
             for entry in listing::parse_listing(&text) {
                 match entry {

@@ -143,3 +143,74 @@ both_engines!(a_cms_pushes_batches_idempotently, |engine| {
     let anonymous = app.graphql_as(None, push, json!({"items": items})).await;
     assert_eq!(TestApp::error_code(&anonymous), "UNAUTHENTICATED");
 });
+
+both_engines!(feeds_and_ndjson_import_with_rejections_by_line, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let author = Author::command_line();
+    let provenance = Provenance {
+        publisher: None,
+        language: Some("es".into()),
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let rss = dir.path().join("feed.xml");
+    std::fs::write(&rss, r#"<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Observatorio de Conflictos</title>
+<item><title>Paro en Espinar</title><link>https://example.org/espinar</link>
+<pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate><description>&lt;p&gt;Comunidades &amp;amp; rondas&lt;/p&gt;</description></item>
+<item><title>Sin fecha</title><link>https://example.org/sin-fecha</link></item>
+</channel></rss>"#).unwrap_or_else(|e| panic!("{e}"));
+    let atom = dir.path().join("atom.xml");
+    std::fs::write(&atom, r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Defensoría</title><id>urn:x</id><updated>2024-03-06T00:00:00Z</updated>
+<entry><title>Reporte de conflictos de febrero</title><id>urn:y</id><link href="https://example.org/reporte"/>
+<updated>2024-03-06T12:00:00Z</updated><summary>Resumen.</summary></entry></feed>"#).unwrap_or_else(|e| panic!("{e}"));
+    let ndjson = dir.path().join("items.ndjson");
+    std::fs::write(&ndjson, concat!(
+        r#"{"title": "Mesa de diálogo en Chumbivilcas", "date": "2024-03", "url": "https://example.org/mesa"}"#, "\n",
+        r#"{"title": "Fecha imposible", "date": "2024-13-01"}"#, "\n",
+        r#"{"title": "Derrame en el Marañón", "date": "2024-02-20", "summary": "Crudo en el río."}"#, "\n",
+    )).unwrap_or_else(|e| panic!("{e}"));
+
+    let feed = import_file(&app.store, &author, &rss, None, &provenance)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(feed.new, 1, "{feed}");
+    assert_eq!(
+        feed.rejected,
+        [(5, "the entry has no publication date".to_owned())]
+    );
+    let atom_report = import_file(&app.store, &author, &atom, None, &provenance)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(atom_report.new, 1, "{atom_report}");
+    let lines = import_file(&app.store, &author, &ndjson, None, &provenance)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lines.new, 2, "{lines}");
+    assert_eq!(lines.rejected.len(), 1);
+    assert_eq!(lines.rejected[0].0, 2, "the bad line, by number: {lines}");
+
+    let data = app.data(r#"{ newsItems(first: 10) { nodes { title summary publisher language date { value } } } }"#, json!({})).await;
+    let items = data["newsItems"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let espinar = items
+        .iter()
+        .find(|n| n["title"] == "Paro en Espinar")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        espinar["summary"], "Comunidades & rondas",
+        "markup is dropped"
+    );
+    assert_eq!(
+        espinar["publisher"], "Observatorio de Conflictos",
+        "the feed's title is its publisher"
+    );
+    assert_eq!(espinar["date"]["value"], "2024-03-05");
+    let again = import_file(&app.store, &author, &rss, None, &provenance)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((again.new, again.unchanged), (0, 1), "known by URL");
+});
