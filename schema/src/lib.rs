@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod query;
 pub mod scalars;
 pub mod store;
+pub mod suggest;
 pub mod types;
 pub mod validate;
 

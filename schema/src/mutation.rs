@@ -250,6 +250,28 @@ impl Mutation {
         Ok(NewsLink(store_of(ctx)?.confirm_link(author, link).await?))
     }
 
+    /// Suggests the cases a news item updates, from the names of cases, actors and places
+    /// it mentions, and records them as SUGGESTED links with a score and the names that
+    /// matched. Cases the item is already linked to (even by a rejected link) are skipped.
+    async fn suggest_links(
+        &self,
+        ctx: &Context<'_>,
+        news_item: ID,
+        #[graphql(default = 0.5)] threshold: f64,
+    ) -> ApiResult<Vec<NewsLink>> {
+        let author = require(ctx, Role::Editor)?;
+        let news_id = decode(NodeType::NewsItem, &news_item, "newsItem")?;
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(ApiError::bad_input("threshold", "must be between 0 and 1"));
+        }
+        let store = store_of(ctx)?;
+        let dictionary = store.suggestion_dictionary().await?;
+        let links = store
+            .suggest_links(author, &dictionary, news_id, threshold)
+            .await?;
+        Ok(links.into_iter().map(NewsLink).collect())
+    }
+
     /// Rejects a link: it leaves the case's timeline, with the status change it recorded.
     async fn reject_link(&self, ctx: &Context<'_>, id: ID) -> ApiResult<NewsLink> {
         let author = require(ctx, Role::Editor)?;

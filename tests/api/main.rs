@@ -12,4 +12,5 @@ mod leaks;
 mod limits;
 mod soak;
 mod statements;
+mod suggestions;
 mod trust;

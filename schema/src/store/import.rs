@@ -29,7 +29,8 @@ pub fn normalise_title(title: &str) -> String {
         .collect()
 }
 
-fn fold_accent(c: char) -> char {
+/// The letter without its accent (á → a, ñ → n).
+pub fn fold_accent(c: char) -> char {
     match c {
         'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
         'é' | 'è' | 'ê' | 'ë' => 'e',
