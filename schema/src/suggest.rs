@@ -1,5 +1,5 @@
-//! Link suggestion: which cases does a text mention? Names of cases, of actors with roles in
-//! them and of the places they lie in are matched in one pass (Aho-Corasick), case- and
+//! Link suggestion: which cases does a text mention? Names of cases, their topics, the
+//! actors with roles in them and the places they lie in are matched in one pass (Aho-Corasick), case- and
 //! accent-insensitively and on word boundaries. Each name weighs by how specific it is — a
 //! case's own name over an actor's, a district over a department, and a name that points to
 //! many cases less than one that points to few — and a case's score combines the weights of

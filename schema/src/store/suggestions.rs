@@ -47,6 +47,23 @@ impl Store {
                 cases: vec![(case.id, 0.9)],
             });
         }
+        // Topics: a tag ("human trafficking") names what a case is about; shared by many
+        // cases, it says little about each.
+        let topics = self.topics_by_case(&case_ids).await?;
+        let mut cases_of_topic: HashMap<String, Vec<i64>> = HashMap::new();
+        for topic in &topics {
+            cases_of_topic
+                .entry(topic.topic.clone())
+                .or_default()
+                .push(topic.case_id);
+        }
+        for (topic, case_list) in &cases_of_topic {
+            let weight = 0.55 / (case_list.len().max(1) as f64).sqrt();
+            names.push(Name {
+                label: topic.clone(),
+                cases: case_list.iter().map(|c| (*c, weight)).collect(),
+            });
+        }
         // Actors: a name shared by many cases says less about each.
         let roles = self.roles_by_case(access, &case_ids).await?;
         let mut cases_of_actor: HashMap<i64, Vec<i64>> = HashMap::new();
