@@ -56,6 +56,9 @@ enum Command {
         /// The items' language (BCP 47: en, es), when the file does not say.
         #[arg(long)]
         language: Option<String>,
+        /// For CSV: which header holds each field, as `title=Titular,date=Fecha`.
+        #[arg(long)]
+        map: Option<String>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -160,18 +163,33 @@ async fn main() -> anyhow::Result<()> {
             format,
             publisher,
             language,
+            map,
             database,
         } => {
             let conn = db::connect(&database.database_url, database.pool_size)
                 .await
                 .context("connecting to the database")?;
             let store = Store::new(conn);
+            let columns = match map.as_deref() {
+                Some(text) => chasqui::import::parse_mapping(text)
+                    .map_err(|e| anyhow::anyhow!("--map: {e}"))?,
+                None => Default::default(),
+            };
             let provenance = chasqui::import::Provenance {
                 publisher,
                 language,
+                columns,
             };
             let mut rejected = 0;
+            // A bar on a terminal; nothing but the report lines otherwise (indicatif draws
+            // only when standard error is a terminal).
+            let bar = indicatif::ProgressBar::new(files.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
             for file in &files {
+                bar.set_message(file.display().to_string());
                 let report = chasqui::import::import_file(
                     &store,
                     &Author::command_line(),
@@ -180,9 +198,11 @@ async fn main() -> anyhow::Result<()> {
                     &provenance,
                 )
                 .await?;
-                print!("{report}");
+                bar.suspend(|| print!("{report}"));
+                bar.inc(1);
                 rejected += report.rejected.len();
             }
+            bar.finish_and_clear();
             if rejected > 0 {
                 anyhow::bail!(
                     "{rejected} entries rejected (listed above); the others were imported"

@@ -1,8 +1,10 @@
 //! Importers: files of news items read into the database, idempotently, with a report of
 //! what each entry became. One file is one batch, and one batch is one transaction.
 
+mod csv_news;
 mod feeds;
 pub mod listing;
+pub use csv_news::parse_mapping;
 mod ndjson;
 
 use chasqui_entities::Visibility;
@@ -24,6 +26,8 @@ pub enum Format {
     /// One JSON news item per line: `{"title", "date", "summary", "body", "url",
     /// "publisher", "language"}` (title and date required).
     Ndjson,
+    /// News items as CSV with a header row (`--map` renames columns).
+    Csv,
 }
 
 impl Format {
@@ -38,6 +42,13 @@ impl Format {
         if serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("title").is_some())
         {
             return Some(Format::Ndjson);
+        }
+        if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            return Some(Format::Csv);
         }
         let head: String = text.chars().take(500).collect();
         if head.contains("<rss") || head.contains("<feed") {
@@ -60,6 +71,8 @@ impl Format {
 pub struct Provenance {
     pub publisher: Option<String>,
     pub language: Option<String>,
+    /// For CSV: which header holds each field (`title` → `Titular`).
+    pub columns: std::collections::HashMap<String, String>,
 }
 
 /// What an import did with one file.
@@ -137,6 +150,13 @@ pub async fn import_file(
         }
         Format::Feed => feeds::read_feed(&text, provenance, &mut items, &mut report),
         Format::Ndjson => ndjson::read_ndjson(&text, provenance, &mut items, &mut report),
+        Format::Csv => csv_news::read_csv(
+            &text,
+            &provenance.columns,
+            provenance,
+            &mut items,
+            &mut report,
+        ),
         Format::Listing => {
             for entry in listing::parse_listing(&text) {
                 match entry {

@@ -41,6 +41,7 @@ async fn round_trip(from: Engine, to: Engine) {
     let provenance = Provenance {
         publisher: None,
         language: None,
+        columns: Default::default(),
     };
     let report = import_file(
         &empty.store,

@@ -21,6 +21,7 @@ both_engines!(seed_listings_import_exactly_and_idempotently, |engine| {
     let provenance = Provenance {
         publisher: Some("Peru Support Group".into()),
         language: Some("en".into()),
+        columns: Default::default(),
     };
     let files = [
         seed("000_36238466d250a328.txt"),
@@ -150,6 +151,7 @@ both_engines!(feeds_and_ndjson_import_with_rejections_by_line, |engine| {
     let provenance = Provenance {
         publisher: None,
         language: Some("es".into()),
+        columns: Default::default(),
     };
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let rss = dir.path().join("feed.xml");
@@ -214,3 +216,60 @@ both_engines!(feeds_and_ndjson_import_with_rejections_by_line, |engine| {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((again.new, again.unchanged), (0, 1), "known by URL");
 });
+
+both_engines!(
+    csv_with_a_column_mapping_imports_and_names_bad_rows,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("noticias.csv");
+        std::fs::write(&file, "Titular,Fecha,Resumen,Enlace\n\"Paro, otra vez\",2024-03-01,Bloqueo en la vía,https://example.org/p\nSin fecha,,x,\n\"Mesa de diálogo\",2024-03,,\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+        let columns =
+            chasqui::import::parse_mapping("title=Titular,date=Fecha,summary=Resumen,url=Enlace")
+                .unwrap_or_else(|e| panic!("{e}"));
+        let provenance = Provenance {
+            publisher: None,
+            language: Some("es".into()),
+            columns,
+        };
+        let report = import_file(
+            &app.store,
+            &Author::command_line(),
+            &file,
+            None,
+            &provenance,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.new, 2, "{report}");
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!(
+            report.rejected[0].0, 3,
+            "the row without a date, by line: {report}"
+        );
+        let data = app
+            .data(
+                r#"{ newsItems { nodes { title summary url } } }"#,
+                json!({}),
+            )
+            .await;
+        assert!(data.to_string().contains("Paro, otra vez"), "{data}");
+        assert!(
+            chasqui::import::parse_mapping("headline=Titular").is_err(),
+            "an unknown field is refused"
+        );
+        let unmapped = Provenance {
+            publisher: None,
+            language: None,
+            columns: Default::default(),
+        };
+        let bad = import_file(&app.store, &Author::command_line(), &file, None, &unmapped)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            bad.rejected[0].0, 1,
+            "without a mapping the header has no title column"
+        );
+    }
+);
