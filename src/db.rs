@@ -22,6 +22,10 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Db
         });
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
+    chasqui_schema::store::Store::new(db.clone())
+        .after_migrations()
+        .await
+        .map_err(|e| DbErr::Custom(format!("after migrations: {e}")))?;
     Ok(db)
 }
 

@@ -56,6 +56,7 @@ pub async fn serve(
 /// The router, with its limits and timeouts.
 pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
     let store = Store::new(db);
+    crate::maps::warm_spatial_index(&store);
     let schema = build_schema(Some(store.clone()), config.limits);
     let limiter = config.rate_limit_per_minute.and_then(|per_minute| {
         let per_minute = NonZeroU32::new(per_minute)?;
@@ -79,6 +80,16 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
                 .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
         )
         .route("/healthz", get(healthz))
+        .route(
+            "/geojson/cases",
+            get(crate::maps::cases_geojson)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
+        .route(
+            "/map.svg",
+            get(crate::maps::map_svg)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         // A backstop for whole requests (a client that never finishes its body, say): the
         // GraphQL execution has its own, earlier timeout that answers with a coded error.

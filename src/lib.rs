@@ -6,4 +6,6 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod maps;
+pub mod maps_check;
 pub mod telemetry;

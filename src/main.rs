@@ -29,9 +29,14 @@ enum Command {
     Schema,
     /// Load the demo data set into the database, then exit.
     Demo(DatabaseArgs),
+    /// Rebuild the full-text search index from the records, then exit.
+    Reindex(DatabaseArgs),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Places: load administrative boundaries.
+    #[command(subcommand)]
+    Places(chasqui::import::places::PlacesCommand),
     /// Write the whole database as NDJSON (stable order) to standard output or a file; load
     /// it into an empty database with `chasqui import`.
     Export {
@@ -41,8 +46,9 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Import news items from files; importing the same file again changes nothing.
-    /// Exits non-zero when any entry is rejected.
+    /// Import news items, or cases, actors, events and links (NDJSON/JSON records, CSV
+    /// with --kind, a case table), from files; importing the same file again changes
+    /// nothing. Exits non-zero when any entry is rejected.
     Import {
         /// The files to import, one transaction each.
         #[arg(required = true)]
@@ -59,6 +65,9 @@ enum Command {
         /// For CSV: which header holds each field, as `title=Titular,date=Fecha`.
         #[arg(long)]
         map: Option<String>,
+        /// For CSV: the rows are records of this kind instead of news items.
+        #[arg(long, value_enum)]
+        kind: Option<chasqui::import::RecordKind>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -124,6 +133,14 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("database is up to date");
             Ok(())
         }
+        Command::Reindex(args) => {
+            let conn = db::connect(&args.database_url, args.pool_size)
+                .await
+                .context("connecting to the database")?;
+            let documents = Store::new(conn).rebuild_search_index().await?;
+            eprintln!("search index rebuilt: {documents} documents");
+            Ok(())
+        }
         Command::Demo(args) => {
             let conn = db::connect(&args.database_url, args.pool_size)
                 .await
@@ -133,6 +150,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => serve(args).await,
         Command::Token(command) => token(command).await,
+        Command::Places(command) => {
+            if chasqui::import::places::run_places_command(command).await? {
+                Ok(())
+            } else {
+                std::process::exit(2)
+            }
+        }
         Command::Export { output, database } => {
             let conn = db::connect(&database.database_url, database.pool_size)
                 .await
@@ -164,16 +188,19 @@ async fn main() -> anyhow::Result<()> {
             publisher,
             language,
             map,
+            kind,
             database,
         } => {
             let conn = db::connect(&database.database_url, database.pool_size)
                 .await
                 .context("connecting to the database")?;
             let store = Store::new(conn);
-            let columns = match map.as_deref() {
-                Some(text) => chasqui::import::parse_mapping(text)
+            let columns = match (map.as_deref(), kind) {
+                (Some(text), Some(kind)) => chasqui::import::parse_record_mapping(kind, text)
                     .map_err(|e| anyhow::anyhow!("--map: {e}"))?,
-                None => Default::default(),
+                (Some(text), None) => chasqui::import::parse_mapping(text)
+                    .map_err(|e| anyhow::anyhow!("--map: {e}"))?,
+                (None, _) => Default::default(),
             };
             let provenance = chasqui::import::Provenance {
                 publisher,
@@ -181,25 +208,35 @@ async fn main() -> anyhow::Result<()> {
                 columns,
             };
             let mut rejected = 0;
-            // A bar on a terminal; nothing but the report lines otherwise (indicatif draws
-            // only when standard error is a terminal).
-            let bar = indicatif::ProgressBar::new(files.len() as u64);
+            // A bar over the bytes of all the files on a terminal; nothing but the report
+            // lines otherwise (indicatif draws only when standard error is a terminal).
+            let sizes: Vec<u64> = files
+                .iter()
+                .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+                .collect();
+            let bar = indicatif::ProgressBar::new(sizes.iter().sum());
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}  {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            for file in &files {
+            let mut done = 0;
+            for (file, size) in files.iter().zip(sizes) {
                 bar.set_message(file.display().to_string());
-                let report = chasqui::import::import_file(
+                let report = chasqui::import::import_file_of_kind(
                     &store,
                     &Author::command_line(),
                     file,
                     format,
                     &provenance,
+                    kind,
+                    &|read| bar.set_position(done + read.min(size)),
                 )
                 .await?;
+                done += size;
+                bar.set_position(done);
                 bar.suspend(|| print!("{report}"));
-                bar.inc(1);
                 rejected += report.rejected.len();
             }
             bar.finish_and_clear();

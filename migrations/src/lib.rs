@@ -6,6 +6,11 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261123_000002_trust;
+mod m20261123_000003_search;
+
+/// The weighted text PostgreSQL's search index covers; the store's queries must use it as is.
+pub use m20261123_000003_search::PG_SEARCH_VECTOR;
+mod m20261123_000004_places;
 
 pub struct Migrator;
 
@@ -15,6 +20,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_trust::Migration),
+            Box::new(m20261123_000003_search::Migration),
+            Box::new(m20261123_000004_places::Migration),
         ]
     }
 }

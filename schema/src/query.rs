@@ -170,6 +170,22 @@ impl Query {
         Ok(connection)
     }
 
+    /// Cases, actors and news items whose text matches `query`, best first. Words are
+    /// matched whatever their accents and case, and by stem in Spanish and English
+    /// ("comunidad" finds "comunidades", "protest" finds "protests"); every word must
+    /// match; a word ending in `*` matches as a prefix. Restricted records are found only
+    /// by callers who may read them.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        types: Option<Vec<crate::types::search::SearchType>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<crate::types::search::SearchConnection> {
+        crate::types::search::search(ctx, query, types, first, after).await
+    }
+
     /// Case counts grouped by status, kind, region and/or month, for the same filters as `cases`.
     async fn case_stats(
         &self,
@@ -186,6 +202,7 @@ impl Query {
                 CaseStatDimension::Status => StatDimension::Status,
                 CaseStatDimension::Kind => StatDimension::Kind,
                 CaseStatDimension::Region => StatDimension::Region,
+                CaseStatDimension::Province => StatDimension::Province,
                 CaseStatDimension::Month => StatDimension::Month,
             })
             .collect();
@@ -195,6 +212,28 @@ impl Query {
             .into_iter()
             .map(CaseStatBucket)
             .collect())
+    }
+
+    /// The district, province, department and country a point falls in.
+    async fn locate(
+        &self,
+        ctx: &Context<'_>,
+        latitude: f64,
+        longitude: f64,
+    ) -> ApiResult<crate::types::spatial::Located> {
+        crate::types::spatial::MapQueries::locate(ctx, latitude, longitude).await
+    }
+
+    /// The cases of a filter as an RFC 7946 GeoJSON FeatureCollection (a point per case;
+    /// popup properties; `totalCount` and `truncated` say whether `limit` cut it short).
+    async fn cases_geo_json(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CaseFilter>,
+        #[graphql(desc = "At most this many features (default 10000, at most 100000).")]
+        limit: Option<i32>,
+    ) -> ApiResult<async_graphql::Json<serde_json::Value>> {
+        crate::types::spatial::MapQueries::cases_geojson(ctx, filter, limit).await
     }
 
     /// An actor by id or slug (give one).

@@ -1,16 +1,17 @@
 //! News items as CSV with a header row. Columns are found by name: `title`, `date`,
-//! `summary`, `body`, `url`, `publisher`, `language`, or other headers mapped onto those
+//! `summary`, `body`, `url`, `publisher`, `language`, `cases`, or other headers mapped onto those
 //! with `--map title=Titular,date=Fecha`. A row that is not a valid item is rejected with
 //! its line number.
 
-use super::{FileReport, Provenance};
-use chasqui_entities::{PartialDate, Visibility};
-use chasqui_schema::store::NewNewsItem;
+use super::Provenance;
+use chasqui_entities::{PartialDate, UpdateKind, Visibility};
+use chasqui_schema::store::{ImportItem, ImportLink, NewNewsItem};
 use chasqui_schema::validate;
 use std::collections::HashMap;
 
-/// The fields a CSV row can fill.
-const FIELDS: [&str; 7] = [
+/// The fields a CSV row can fill (`cases`: slugs of the cases the item updates,
+/// separated by `;` or `|`).
+const FIELDS: [&str; 8] = [
     "title",
     "date",
     "summary",
@@ -18,6 +19,7 @@ const FIELDS: [&str; 7] = [
     "url",
     "publisher",
     "language",
+    "cases",
 ];
 
 /// Parses `--map field=Header,field=Header`; an unknown field is an error naming it.
@@ -39,89 +41,118 @@ pub fn parse_mapping(text: &str) -> Result<HashMap<String, String>, String> {
     Ok(mapping)
 }
 
-pub(super) fn read_csv(
-    text: &str,
-    mapping: &HashMap<String, String>,
-    provenance: &Provenance,
-    items: &mut Vec<NewNewsItem>,
-    report: &mut FileReport,
-) {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(err) => {
-            report
-                .rejected
-                .push((1, format!("no readable header row: {err}")));
-            return;
-        }
-    };
-    let column = |field: &str| {
-        let wanted = mapping.get(field).map(String::as_str).unwrap_or(field);
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(wanted))
-    };
-    let (Some(title_at), Some(date_at)) = (column("title"), column("date")) else {
-        report.rejected.push((
-            1,
-            "the header has no title or no date column (map them with --map)".to_owned(),
-        ));
-        return;
-    };
-    let optional: HashMap<&str, Option<usize>> =
-        ["summary", "body", "url", "publisher", "language"]
+/// The items of a CSV stream with their line numbers, one record in memory at a time.
+pub(super) struct CsvItems<'p, R> {
+    records: csv::StringRecordsIntoIter<R>,
+    title_at: usize,
+    date_at: usize,
+    optional: HashMap<&'static str, Option<usize>>,
+    provenance: &'p Provenance,
+}
+
+impl<'p, R: std::io::Read> CsvItems<'p, R> {
+    /// Reads the header row; an error (with line 1) when it lacks a title or date column.
+    pub(super) fn new(
+        input: R,
+        mapping: &HashMap<String, String>,
+        provenance: &'p Provenance,
+    ) -> Result<Self, String> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers = reader
+            .headers()
+            .map_err(|err| format!("no readable header row: {err}"))?
+            .clone();
+        let column = |field: &str| {
+            let wanted = mapping.get(field).map(String::as_str).unwrap_or(field);
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(wanted))
+        };
+        let (Some(title_at), Some(date_at)) = (column("title"), column("date")) else {
+            return Err(
+                "the header has no title or no date column (map them with --map)".to_owned(),
+            );
+        };
+        let optional = ["summary", "body", "url", "publisher", "language", "cases"]
             .into_iter()
             .map(|f| (f, column(f)))
             .collect();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map(|p| p.line() as usize).unwrap_or(0);
-                report.rejected.push((line, err.to_string()));
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        Ok(Self {
+            records: reader.into_records(),
+            title_at,
+            date_at,
+            optional,
+            provenance,
+        })
+    }
+
+    fn item(&self, record: &csv::StringRecord) -> Result<ImportItem, String> {
         let cell = |at: Option<usize>| {
             at.and_then(|i| record.get(i))
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
-        let date = match PartialDate::parse(cell(Some(date_at)).unwrap_or_default()) {
-            Ok(date) => date,
-            Err(err) => {
-                report.rejected.push((line, format!("date: {err}")));
-                continue;
-            }
-        };
-        let checked = (
-            validate::name("title", cell(Some(title_at)).unwrap_or_default()),
-            validate::text("summary", cell(optional["summary"]), validate::MAX_TEXT),
-            validate::text("body", cell(optional["body"]), validate::MAX_BODY),
-            validate::url("url", cell(optional["url"])),
-        );
-        match checked {
-            (Ok(title), Ok(summary), Ok(body), Ok(url)) => items.push(NewNewsItem {
+        let optional = |field: &str| self.optional.get(field).copied().flatten();
+        let date = PartialDate::parse(cell(Some(self.date_at)).unwrap_or_default())
+            .map_err(|err| format!("date: {err}"))?;
+        let title = validate::name("title", cell(Some(self.title_at)).unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        let summary = validate::text("summary", cell(optional("summary")), validate::MAX_TEXT)
+            .map_err(|e| e.to_string())?;
+        let body = validate::text("body", cell(optional("body")), validate::MAX_BODY)
+            .map_err(|e| e.to_string())?;
+        let url = validate::url("url", cell(optional("url"))).map_err(|e| e.to_string())?;
+        // `cases`: case slugs separated by `;` or `|`, each a confirmed link.
+        let links = cell(optional("cases"))
+            .unwrap_or_default()
+            .split([';', '|'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .enumerate()
+            .map(|(i, slug)| {
+                validate::slug(&format!("cases[{i}]"), slug)
+                    .map(|case_slug| ImportLink {
+                        case_slug,
+                        update_kind: UpdateKind::Development,
+                        note: None,
+                    })
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ImportItem {
+            item: NewNewsItem {
                 title,
                 published_on: date,
                 summary,
                 body,
                 url,
-                publisher: cell(optional["publisher"])
+                publisher: cell(optional("publisher"))
                     .map(str::to_owned)
-                    .or_else(|| provenance.publisher.clone()),
-                language: cell(optional["language"])
+                    .or_else(|| self.provenance.publisher.clone()),
+                language: cell(optional("language"))
                     .map(str::to_owned)
-                    .or_else(|| provenance.language.clone()),
+                    .or_else(|| self.provenance.language.clone()),
                 visibility: Visibility::Public,
-            }),
-            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
-                report.rejected.push((line, e.to_string()))
+            },
+            links,
+        })
+    }
+}
+
+impl<R: std::io::Read> Iterator for CsvItems<'_, R> {
+    type Item = (usize, Result<ImportItem, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = self.records.next()?;
+        Some(match record {
+            Ok(record) => {
+                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                (line, self.item(&record))
             }
-        }
+            Err(err) => {
+                let line = err.position().map(|p| p.line() as usize).unwrap_or(0);
+                (line, Err(err.to_string()))
+            }
+        })
     }
 }

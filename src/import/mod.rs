@@ -1,18 +1,30 @@
 //! Importers: files of news items read into the database, idempotently, with a report of
-//! what each entry became. One file is one batch, and one batch is one transaction.
+//! what each entry became. One file is one transaction, sent to the store in batches;
+//! NDJSON and CSV are read as streams.
 
+pub mod case_table;
 mod csv_news;
 mod feeds;
 pub mod listing;
 pub use csv_news::parse_mapping;
 mod ndjson;
+pub mod records;
+pub mod ubigeo;
+pub use records::{RecordKind, parse_record_mapping};
+pub mod places;
 
 use chasqui_entities::Visibility;
-use chasqui_schema::store::{Author, ImportOutcome, NewNewsItem, Store, StoreError};
+use chasqui_schema::store::{
+    Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewsImport, RecordOutcome, Store,
+    StoreError,
+};
 use chasqui_schema::validate;
 use listing::ListingEntry;
 use std::fmt;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The formats `chasqui import` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -26,8 +38,14 @@ pub enum Format {
     /// One JSON news item per line: `{"title", "date", "summary", "body", "url",
     /// "publisher", "language"}` (title and date required).
     Ndjson,
-    /// News items as CSV with a header row (`--map` renames columns).
+    /// News items as CSV with a header row (`--map` renames columns); with `--kind`,
+    /// records of that kind.
     Csv,
+    /// Cases, actors, events and links: NDJSON with a `"type"` per line, or a JSON array.
+    Records,
+    /// A case table of conflicts (`caso`, `departamento`, `provincia`, `distrito`,
+    /// `empresa`, `estado`, `fase`…), one case per row.
+    CaseTable,
 }
 
 impl Format {
@@ -38,6 +56,12 @@ impl Format {
             .is_ok_and(|v| v.get("table").is_some() && v.get("row").is_some());
         if is_dump_line {
             return Some(Format::Dump);
+        }
+        if records::looks_like_records(text) {
+            return Some(Format::Records);
+        }
+        if case_table::is_case_table_header(first) {
+            return Some(Format::CaseTable);
         }
         if serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("title").is_some())
         {
@@ -82,6 +106,8 @@ pub struct FileReport {
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// News→case links recorded (confirmed), for items that name their cases.
+    pub links: usize,
     /// Entries that are not news (notices, topic pages), with their line and what they are.
     pub skipped: Vec<(usize, String)>,
     /// Entries that could not be imported, with their line and why.
@@ -93,10 +119,11 @@ impl fmt::Display for FileReport {
         let file = self.file.display();
         writeln!(
             f,
-            "{file}: {} new, {} updated, {} unchanged, {} not news, {} rejected",
+            "{file}: {} new, {} updated, {} unchanged, {} links, {} not news, {} rejected",
             self.new,
             self.updated,
             self.unchanged,
+            self.links,
             self.skipped.len(),
             self.rejected.len()
         )?;
@@ -123,80 +150,258 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// Imports one file in one transaction.
+/// Items sent to the store at a time: big enough that each batch's handful of
+/// statements is cheap per item, small enough to keep memory flat.
+const BATCH: usize = 2_000;
+
+/// Items on their way to the store, sent in batches to one import transaction.
+struct Batches<'a> {
+    import: NewsImport<'a>,
+    pending: Vec<(usize, ImportItem)>,
+}
+
+impl<'a> Batches<'a> {
+    async fn start(store: &Store, author: &'a Author) -> Result<Self, ImportError> {
+        Ok(Self {
+            import: store.begin_news_import(author).await?,
+            pending: Vec::with_capacity(BATCH),
+        })
+    }
+
+    async fn push(
+        &mut self,
+        line: usize,
+        item: ImportItem,
+        report: &mut FileReport,
+    ) -> Result<(), ImportError> {
+        self.pending.push((line, item));
+        if self.pending.len() >= BATCH {
+            self.flush(report).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, report: &mut FileReport) -> Result<(), ImportError> {
+        let batch = std::mem::take(&mut self.pending);
+        let lines: Vec<usize> = batch.iter().map(|(line, _)| *line).collect();
+        let outcomes = self
+            .import
+            .add(batch.into_iter().map(|(_, item)| item).collect())
+            .await?;
+        for (line, outcome) in lines.into_iter().zip(outcomes) {
+            match outcome {
+                ItemOutcome::Imported { outcome, new_links } => {
+                    report.links += new_links;
+                    match outcome {
+                        ImportOutcome::New => report.new += 1,
+                        ImportOutcome::Updated => report.updated += 1,
+                        ImportOutcome::Unchanged => report.unchanged += 1,
+                    }
+                }
+                ItemOutcome::Rejected(why) => report.rejected.push((line, why)),
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self, report: &mut FileReport) -> Result<(), ImportError> {
+        self.flush(report).await?;
+        self.import.commit().await?;
+        Ok(())
+    }
+}
+
+/// A reader that counts the bytes read through it, for the progress bar.
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Imports one file in one transaction, reading NDJSON and CSV as streams (memory stays
+/// flat however long the file). `progress` is told the bytes read so far, after each batch.
 pub async fn import_file(
     store: &Store,
     author: &Author,
     path: &Path,
     format: Option<Format>,
     provenance: &Provenance,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<FileReport, ImportError> {
+    import_file_of_kind(store, author, path, format, provenance, None, progress).await
+}
+
+/// Imports one file in one transaction; `kind` says what the rows of a CSV file are
+/// (news items when `None`).
+pub async fn import_file_of_kind(
+    store: &Store,
+    author: &Author,
+    path: &Path,
+    format: Option<Format>,
+    provenance: &Provenance,
+    kind: Option<RecordKind>,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<FileReport, ImportError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+    let read_error = |source| ImportError::Read {
         file: name.clone(),
         source,
-    })?;
+    };
+    let read = Arc::new(AtomicU64::new(0));
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut input = BufReader::with_capacity(
+        1 << 16,
+        Counted {
+            inner: file,
+            read: read.clone(),
+        },
+    );
+    let head = String::from_utf8_lossy(input.fill_buf().map_err(read_error)?).into_owned();
     let format = format
-        .or_else(|| Format::detect(path, &text))
-        .ok_or(ImportError::UnknownFormat(name))?;
+        .or_else(|| Format::detect(path, &head))
+        .ok_or_else(|| ImportError::UnknownFormat(name.clone()))?;
     let mut report = FileReport {
         file: path.to_owned(),
         ..Default::default()
     };
-    let mut items = Vec::new();
-    match format {
-        Format::Dump => {
-            report.new = store.load_dump(text.as_bytes()).await?;
+    if format == Format::Dump {
+        report.new = store.load_dump(input).await?;
+        return Ok(report);
+    }
+    let is_records = matches!(format, Format::Records | Format::CaseTable)
+        || (format == Format::Csv && kind.is_some());
+    if is_records {
+        // Records are read whole: files of cases, actors, events and links are small.
+        let mut text = String::new();
+        input.read_to_string(&mut text).map_err(read_error)?;
+        let mut records = Vec::new();
+        match (format, kind) {
+            (Format::Records, _) => records::read_records(&text, &mut records, &mut report),
+            (Format::CaseTable, _) => {
+                let file_name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                case_table::read_case_table(&text, &file_name, &mut records, &mut report)
+            }
+            (_, Some(kind)) => records::read_records_csv(
+                &text,
+                kind,
+                &provenance.columns,
+                &mut records,
+                &mut report,
+            ),
+            _ => {}
         }
-        Format::Feed => feeds::read_feed(&text, provenance, &mut items, &mut report),
-        Format::Ndjson => ndjson::read_ndjson(&text, provenance, &mut items, &mut report),
-        Format::Csv => csv_news::read_csv(
-            &text,
-            &provenance.columns,
-            provenance,
-            &mut items,
-            &mut report,
-        ),
-        Format::Listing => {
-            for entry in listing::parse_listing(&text) {
-                match entry {
-                    ListingEntry::News(news) => {
-                        let title = validate::name("title", &news.title);
-                        let summary =
-                            validate::text("summary", news.summary.as_deref(), validate::MAX_TEXT);
-                        match (title, summary) {
-                            (Ok(title), Ok(summary)) => items.push(NewNewsItem {
-                                title,
-                                published_on: news.date,
-                                summary,
-                                body: None,
-                                url: None,
-                                publisher: provenance.publisher.clone(),
-                                language: provenance.language.clone(),
-                                visibility: Visibility::Public,
-                            }),
-                            (Err(e), _) | (_, Err(e)) => {
-                                report.rejected.push((news.line, e.to_string()))
-                            }
-                        }
-                    }
-                    ListingEntry::Notice { line, title } => report
-                        .skipped
-                        .push((line, format!("featured notice `{title}`"))),
-                    ListingEntry::TopicPage { line, title } => {
-                        report.skipped.push((line, format!("topic page `{title}`")))
-                    }
-                    ListingEntry::Rejected { line, reason } => report.rejected.push((line, reason)),
+        if !records.is_empty() {
+            for (line, outcome) in store.import_records(author, records).await? {
+                match outcome {
+                    RecordOutcome::New => report.new += 1,
+                    RecordOutcome::Updated => report.updated += 1,
+                    RecordOutcome::Unchanged => report.unchanged += 1,
+                    RecordOutcome::Rejected(reason) => report.rejected.push((line, reason)),
                 }
             }
         }
+        report.rejected.sort_by_key(|(line, _)| *line);
+        progress(read.load(Ordering::Relaxed));
+        return Ok(report);
     }
-    for outcome in store.import_news_items(author, items).await? {
-        match outcome {
-            ImportOutcome::New => report.new += 1,
-            ImportOutcome::Updated => report.updated += 1,
-            ImportOutcome::Unchanged => report.unchanged += 1,
+    let mut batches = Batches::start(store, author).await?;
+    match format {
+        Format::Ndjson => {
+            for (line, parsed) in ndjson::NdjsonItems::new(input, provenance) {
+                match parsed {
+                    Ok(item) => batches.push(line, item, &mut report).await?,
+                    Err(why) => report.rejected.push((line, why)),
+                }
+                if batches.pending.is_empty() {
+                    progress(read.load(Ordering::Relaxed));
+                }
+            }
+        }
+        Format::Csv => match csv_news::CsvItems::new(input, &provenance.columns, provenance) {
+            Ok(items) => {
+                for (line, parsed) in items {
+                    match parsed {
+                        Ok(item) => batches.push(line, item, &mut report).await?,
+                        Err(why) => report.rejected.push((line, why)),
+                    }
+                    if batches.pending.is_empty() {
+                        progress(read.load(Ordering::Relaxed));
+                    }
+                }
+            }
+            Err(why) => report.rejected.push((1, why)),
+        },
+        Format::Feed | Format::Listing | Format::Dump | Format::Records | Format::CaseTable => {
+            // Small files: read whole.
+            let mut text = String::new();
+            input.read_to_string(&mut text).map_err(read_error)?;
+            let mut items = Vec::new();
+            if format == Format::Feed {
+                feeds::read_feed(&text, provenance, &mut items, &mut report);
+            } else {
+                read_listing(&text, provenance, &mut items, &mut report);
+            }
+            for item in items {
+                let item = ImportItem {
+                    item,
+                    links: Vec::new(),
+                };
+                batches.push(0, item, &mut report).await?;
+            }
         }
     }
+    batches.finish(&mut report).await?;
+    progress(read.load(Ordering::Relaxed));
+    // Parse rejections are found as lines are read, store rejections per batch.
+    report.rejected.sort_by_key(|(line, _)| *line);
     Ok(report)
+}
+
+/// The news items of a listing capture; notices and topic pages are reported, not
+/// imported.
+fn read_listing(
+    text: &str,
+    provenance: &Provenance,
+    items: &mut Vec<NewNewsItem>,
+    report: &mut FileReport,
+) {
+    for entry in listing::parse_listing(text) {
+        match entry {
+            ListingEntry::News(news) => {
+                let title = validate::name("title", &news.title);
+                let summary =
+                    validate::text("summary", news.summary.as_deref(), validate::MAX_TEXT);
+                match (title, summary) {
+                    (Ok(title), Ok(summary)) => items.push(NewNewsItem {
+                        title,
+                        published_on: news.date,
+                        summary,
+                        body: None,
+                        url: None,
+                        publisher: provenance.publisher.clone(),
+                        language: provenance.language.clone(),
+                        visibility: Visibility::Public,
+                    }),
+                    (Err(e), _) | (_, Err(e)) => report.rejected.push((news.line, e.to_string())),
+                }
+            }
+            ListingEntry::Notice { line, title } => report
+                .skipped
+                .push((line, format!("featured notice `{title}`"))),
+            ListingEntry::TopicPage { line, title } => {
+                report.skipped.push((line, format!("topic page `{title}`")))
+            }
+            ListingEntry::Rejected { line, reason } => report.rejected.push((line, reason)),
+        }
+    }
 }

@@ -35,8 +35,18 @@ fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
+/// Whether the test process that created database `name` (`chasqui_t_{pid}_{n}`) still
+/// runs: two suites on one machine (two work trees, say) must not drop each other's
+/// databases. Without `/proc` every owner counts as gone.
+fn owner_is_running(name: &str) -> bool {
+    name.strip_prefix("chasqui_t_")
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+        .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists())
+}
+
 /// Creates a PostgreSQL database for one test and returns its URL. Databases left by
-/// earlier runs (other process ids) are dropped first.
+/// earlier runs (process ids that no longer run) are dropped first.
 async fn fresh_pg_database() -> String {
     let admin_url = pg_admin_url();
     let admin = Database::connect(&admin_url)
@@ -53,6 +63,7 @@ async fn fresh_pg_database() -> String {
     for row in stale {
         if let Ok(name) = row.try_get::<String>("", "datname")
             && !name.starts_with(&format!("chasqui_t_{pid}_"))
+            && !owner_is_running(&name)
         {
             let _ = admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))

@@ -49,6 +49,7 @@ async fn round_trip(from: Engine, to: Engine) {
         &file,
         None,
         &provenance,
+        &|_| {},
     )
     .await
     .unwrap_or_else(|e| panic!("load: {e}"));

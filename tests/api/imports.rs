@@ -30,7 +30,7 @@ both_engines!(seed_listings_import_exactly_and_idempotently, |engine| {
     let mut first = Vec::new();
     for file in &files {
         first.push(
-            import_file(&app.store, &author, file, None, &provenance)
+            import_file(&app.store, &author, file, None, &provenance, &|_| {})
                 .await
                 .unwrap_or_else(|e| panic!("{e}")),
         );
@@ -66,7 +66,7 @@ both_engines!(seed_listings_import_exactly_and_idempotently, |engine| {
     assert_eq!(items[0]["publisher"], "Peru Support Group");
 
     for file in &files {
-        let again = import_file(&app.store, &author, file, None, &provenance)
+        let again = import_file(&app.store, &author, file, None, &provenance, &|_| {})
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -86,7 +86,7 @@ both_engines!(seed_listings_import_exactly_and_idempotently, |engine| {
         "• ALARCÓN versus Thorne\n\n    11 June 2017\n\n    A new summary.\n\n• 12 June 2017\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let report = import_file(&app.store, &author, &changed, None, &provenance)
+    let report = import_file(&app.store, &author, &changed, None, &provenance, &|_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((report.new, report.updated), (0, 1), "{report}");
@@ -173,7 +173,7 @@ both_engines!(feeds_and_ndjson_import_with_rejections_by_line, |engine| {
         r#"{"title": "Derrame en el Marañón", "date": "2024-02-20", "summary": "Crudo en el río."}"#, "\n",
     )).unwrap_or_else(|e| panic!("{e}"));
 
-    let feed = import_file(&app.store, &author, &rss, None, &provenance)
+    let feed = import_file(&app.store, &author, &rss, None, &provenance, &|_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(feed.new, 1, "{feed}");
@@ -181,11 +181,11 @@ both_engines!(feeds_and_ndjson_import_with_rejections_by_line, |engine| {
         feed.rejected,
         [(5, "the entry has no publication date".to_owned())]
     );
-    let atom_report = import_file(&app.store, &author, &atom, None, &provenance)
+    let atom_report = import_file(&app.store, &author, &atom, None, &provenance, &|_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(atom_report.new, 1, "{atom_report}");
-    let lines = import_file(&app.store, &author, &ndjson, None, &provenance)
+    let lines = import_file(&app.store, &author, &ndjson, None, &provenance, &|_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(lines.new, 2, "{lines}");
@@ -211,7 +211,7 @@ both_engines!(feeds_and_ndjson_import_with_rejections_by_line, |engine| {
         "the feed's title is its publisher"
     );
     assert_eq!(espinar["date"]["value"], "2024-03-05");
-    let again = import_file(&app.store, &author, &rss, None, &provenance)
+    let again = import_file(&app.store, &author, &rss, None, &provenance, &|_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((again.new, again.unchanged), (0, 1), "known by URL");
@@ -239,6 +239,7 @@ both_engines!(
             &file,
             None,
             &provenance,
+            &|_| {},
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -264,12 +265,189 @@ both_engines!(
             language: None,
             columns: Default::default(),
         };
-        let bad = import_file(&app.store, &Author::command_line(), &file, None, &unmapped)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let bad = import_file(
+            &app.store,
+            &Author::command_line(),
+            &file,
+            None,
+            &unmapped,
+            &|_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             bad.rejected[0].0, 1,
             "without a mapping the header has no title column"
         );
     }
 );
+
+both_engines!(
+    ndjson_items_with_links_import_in_batches_idempotently,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        let author = Author::command_line();
+        let provenance = Provenance {
+            publisher: Some("Example Wire".into()),
+            language: Some("es".into()),
+            columns: Default::default(),
+        };
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("wire.ndjson");
+        // More items than one batch, each linked to a demo case; one repeated within the
+        // file, one naming a case that does not exist, one with a bad link kind.
+        let mut lines = Vec::new();
+        for i in 0..2_500 {
+            let case = if i % 2 == 0 {
+                "las-bambas"
+            } else {
+                "toromocho"
+            };
+            lines.push(format!(
+                r#"{{"title": "Wire item {i}", "date": "2024-03-{:02}", "url": "https://example.org/wire/{i}", "cases": ["{case}"]}}"#,
+                1 + i % 28
+            ));
+        }
+        lines.push(r#"{"title": "Wire item 7", "date": "2024-03-08", "url": "https://example.org/wire/7", "cases": ["toromocho", {"case": "las-bambas", "updateKind": "BACKGROUND", "note": "context"}]}"#.to_owned());
+        lines.push(
+            r#"{"title": "Nowhere", "date": "2024-03-01", "cases": ["no-such-case"]}"#.to_owned(),
+        );
+        lines.push(r#"{"title": "Odd link", "date": "2024-03-01", "cases": [{"case": "las-bambas", "updateKind": "GOSSIP"}]}"#.to_owned());
+        std::fs::write(&file, lines.join("\n")).unwrap_or_else(|e| panic!("{e}"));
+
+        let before = app.statements();
+        let first = import_file(&app.store, &author, &file, None, &provenance, &|_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let statements = app.statements() - before;
+        assert_eq!(
+            (first.new, first.unchanged, first.links),
+            (2_500, 1, 2_501),
+            "{first}"
+        );
+        assert_eq!(first.rejected.len(), 2, "{first}");
+        assert_eq!(first.rejected[0].0, 2_502, "{first}");
+        assert!(first.rejected[0].1.contains("no-such-case"), "{first}");
+        assert_eq!(first.rejected[1].0, 2_503);
+        assert!(first.rejected[1].1.contains("updateKind"), "{first}");
+        // Batched: statements grow with batches and linked cases, not with items.
+        assert!(statements < 200, "{statements} statements for 2 503 lines");
+
+        // The links are recorded, with the case's last activity moved.
+        let data = app
+            .data(
+                r#"{ case(slug: "toromocho") { lastActivityOn }
+                     newsItems(first: 100, filter: {from: "2024-03-08", to: "2024-03-08"}) {
+                       nodes { title publisher cases { updateKind note state case { slug } } } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["case"]["lastActivityOn"], "2024-03-28", "{data:#}");
+        let items = data["newsItems"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let seventh = items
+            .iter()
+            .find(|n| n["title"] == "Wire item 7")
+            .unwrap_or_else(|| panic!("item 7 in {data:#}"));
+        assert_eq!(seventh["publisher"], "Example Wire");
+        let mut links: Vec<String> = seventh["cases"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} {}",
+                    l["case"]["slug"], l["updateKind"], l["note"], l["state"]
+                )
+            })
+            .collect();
+        links.sort();
+        assert_eq!(
+            links,
+            [
+                r#""las-bambas" "BACKGROUND" "context" "CONFIRMED""#,
+                r#""toromocho" "DEVELOPMENT" null "CONFIRMED""#,
+            ],
+            "the repeat added its new link and left the first alone"
+        );
+
+        // Searchable at once.
+        let found = app
+            .data_as(None, r#"{ search(query: "wire 2499") { nodes { node { ... on NewsItem { title } } } } }"#, json!({}))
+            .await;
+        assert_eq!(
+            found["search"]["nodes"][0]["node"]["title"],
+            "Wire item 2499"
+        );
+
+        // Again: nothing new, nothing linked twice, nothing audited.
+        let last_entry = || async {
+            app.store
+                .audit_entries(&chasqui_schema::store::AuditFilter::default(), None, 1)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .rows
+                .first()
+                .map(|e| e.id)
+        };
+        let audit_before = last_entry().await;
+        let again = import_file(&app.store, &author, &file, None, &provenance, &|_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (again.new, again.updated, again.unchanged, again.links),
+            (0, 0, 2_501, 0),
+            "{again}"
+        );
+        let audit_after = last_entry().await;
+        assert_eq!(
+            audit_before, audit_after,
+            "a re-import writes no audit entry"
+        );
+    }
+);
+
+both_engines!(a_failing_batch_writes_nothing, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("clash.csv");
+    // Two distinct items (different titles) with one URL that an existing item holds
+    // under another date and title would be matched, not inserted; a duplicate URL
+    // inside one batch is matched too. A title too long for any batch is rejected by
+    // line before the store sees it.
+    let long = "x".repeat(100_000);
+    std::fs::write(
+            &file,
+            format!("title,date,url,cases\nFirst,2024-01-01,https://example.org/a,las-bambas\n{long},2024-01-02,,\nSecond,2024-01-03,https://example.org/a,toromocho;las-bambas\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let provenance = Provenance {
+        publisher: None,
+        language: None,
+        columns: Default::default(),
+    };
+    let report = import_file(
+        &app.store,
+        &Author::command_line(),
+        &file,
+        None,
+        &provenance,
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (report.new, report.updated, report.links),
+        (1, 0, 2),
+        "{report}"
+    );
+    assert_eq!(
+        report.unchanged, 1,
+        "the second row has the first's URL: {report}"
+    );
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].0, 3, "{report}");
+});

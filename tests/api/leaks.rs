@@ -503,6 +503,9 @@ async fn add_secrets(app: &TestApp, secrets: bool) -> Option<Secrets> {
     Some(Secrets { ids, case_id })
 }
 
+/// A box around the restricted site only.
+const SECRET_BOX: &str = "{west: -72.21, south: -14.01, east: -72.19, north: -13.99}";
+
 /// The root queries, each with arguments aimed at the secrets. A root field with required
 /// arguments must have a strategy here, or the test fails and says so.
 fn root_invocations(
@@ -550,6 +553,20 @@ fn root_invocations(
                 format!("(filter: {{actor: {:?}}})", public["mmg"]),
                 "(filter: {topics: [\"mining\"], activeFrom: \"2016\"})".into(),
                 "(orderBy: {field: STARTED_ON, direction: ASC}, first: 100)".into(),
+                // Spatial filters aimed at the restricted site (-14.0, -72.2).
+                format!("(filter: {{within: {SECRET_BOX}}})"),
+                "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
+            ],
+            "locate" => vec![
+                "(latitude: -14.0, longitude: -72.2)".into(),
+                "(latitude: -14.1186, longitude: -72.2467)".into(),
+            ],
+            "casesGeoJson" => vec![
+                String::new(),
+                "(limit: 2)".into(),
+                format!("(filter: {{within: {SECRET_BOX}}})"),
+                "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
+                "(filter: {region: \"03\"})".into(),
             ],
             "caseStats" => [
                 "[STATUS]",
@@ -558,6 +575,8 @@ fn root_invocations(
                 "[MONTH]",
                 "[STATUS, KIND, REGION]",
                 "[MONTH, STATUS, REGION]",
+                "[PROVINCE]",
+                "[PROVINCE, REGION, STATUS, KIND]",
             ]
             .iter()
             .map(|g| {
@@ -576,6 +595,13 @@ fn root_invocations(
                 "(first: 100)".into(),
                 format!("(filter: {{case: {:?}}})", public["las-bambas"]),
                 "(filter: {from: \"2029\"})".into(),
+            ],
+            "search" => vec![
+                format!("(query: \"{MARK}\")"),
+                "(query: \"bambas\")".into(),
+                "(query: \"mining\", types: [CASE, NEWS_ITEM], first: 100)".into(),
+                "(query: \"mmg\", types: [ACTOR])".into(),
+                "(query: \"secr*\")".into(),
             ],
             _ if *required => panic!(
                 "Query.{field} has required arguments and no strategy in the leak test: add one"

@@ -18,6 +18,10 @@ pub struct Model {
     pub publisher: Option<String>,
     pub language: Option<String>,
     pub visibility: Visibility,
+    /// The title normalised (case, accents, punctuation and spacing aside): with the date,
+    /// what identifies an item that has no URL when it is imported again.
+    #[serde(default)]
+    pub title_key: Option<String>,
     /// Optimistic-concurrency counter: bumped by every update.
     pub version: i32,
     /// Set when archived (soft delete); archived records are hidden from reads.

@@ -285,6 +285,10 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
+        // Derived data is not in the dump: title keys (for dumps that predate them) and
+        // the search index are recomputed from the rows.
+        super::import::backfill_title_keys(&txn).await?;
+        super::search::rebuild_index(&txn).await?;
         if ConnectionTrait::get_database_backend(&txn) == DbBackend::Postgres {
             // Ids were given explicitly: move each sequence past the highest.
             for table in TABLES {

@@ -8,7 +8,10 @@
 mod audit;
 mod dump;
 mod import;
+mod import_records;
 mod read;
+mod search;
+mod spatial;
 mod sql;
 mod stats;
 mod suggestions;
@@ -18,8 +21,13 @@ mod write;
 
 pub use audit::{AuditFilter, Author};
 pub use dump::TABLES;
-pub use import::{ImportOutcome, fold_accent, normalise_title};
+pub use import::{
+    ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport, fold_accent, normalise_title,
+};
+pub use import_records::*;
 pub use read::*;
+pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
+pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter, round6};
 pub use sql::Sql;
 pub use stats::*;
 pub use suggestions::*;
@@ -61,11 +69,16 @@ impl Access {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub db: DatabaseConnection,
+    /// The spatial index, shared by clones (see `store/spatial.rs`).
+    pub spatial: std::sync::Arc<SpatialCache>,
 }
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            spatial: Default::default(),
+        }
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN

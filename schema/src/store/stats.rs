@@ -18,6 +18,9 @@ pub enum StatDimension {
     /// The department (REGION level) a case is placed in; a case placed in two
     /// departments counts in both.
     Region,
+    /// The province (PROVINCE level) a case is placed in; as for regions, a case placed
+    /// in two provinces counts in both.
+    Province,
     /// The end of each month in the filter's period.
     Month,
 }
@@ -27,14 +30,16 @@ pub enum StatDimension {
 pub struct StatBucket {
     pub month: Option<NaiveDate>,
     pub region_id: Option<i64>,
+    pub province_id: Option<i64>,
     pub status: Option<CaseStatus>,
     pub kind: Option<CaseKind>,
     pub count: u64,
 }
 
-/// A bucket's key: (month, region, status, kind).
+/// A bucket's key: (month, region, province, status, kind).
 type BucketKey = (
     Option<NaiveDate>,
+    Option<i64>,
     Option<i64>,
     Option<CaseStatus>,
     Option<CaseKind>,
@@ -81,63 +86,39 @@ impl Store {
             sub
         };
 
-        let regions: HashMap<i64, Vec<i64>> = if has(StatDimension::Region) {
-            let placements: Vec<(i64, String)> = case_location::Entity::find()
-                .select_only()
-                .column(case_location::Column::CaseId)
-                .column_as(
-                    Expr::col((location::Entity, location::Column::Path)),
-                    "path",
-                )
-                .join(
-                    JoinType::InnerJoin,
-                    case_location::Entity::belongs_to(location::Entity)
-                        .from(case_location::Column::LocationId)
-                        .to(location::Column::Id)
-                        .into(),
-                )
-                .filter(case_location::Column::CaseId.in_subquery(matching()))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let region_ids: HashSet<i64> = location::Entity::find()
-                .select_only()
-                .column(location::Column::Id)
-                .filter(location::Column::Level.eq(LocationLevel::Region))
-                .filter(super::read::visible_locations(access))
-                .into_tuple::<i64>()
-                .all(&self.db)
+        let regions = if has(StatDimension::Region) {
+            self.places_of_cases(access, &matching, LocationLevel::Region)
                 .await?
-                .into_iter()
-                .collect();
-            let mut by_case: HashMap<i64, Vec<i64>> = HashMap::new();
-            for (case_id, path) in placements {
-                for id in path.split('/').filter_map(|p| p.parse::<i64>().ok()) {
-                    if region_ids.contains(&id) {
-                        let list = by_case.entry(case_id).or_default();
-                        if !list.contains(&id) {
-                            list.push(id);
-                        }
-                    }
-                }
-            }
-            by_case
+        } else {
+            HashMap::new()
+        };
+        let provinces = if has(StatDimension::Province) {
+            self.places_of_cases(access, &matching, LocationLevel::Province)
+                .await?
         } else {
             HashMap::new()
         };
 
         let mut counts: BTreeMap<BucketKey, u64> = BTreeMap::new();
-        let mut add = |month, region_list: Option<&Vec<i64>>, status, kind| {
+        let none = vec![None];
+        let slots = |dimension, map: &HashMap<i64, Vec<i64>>, id: &i64| -> Vec<Option<i64>> {
+            if has(dimension) {
+                map.get(id)
+                    .map(|list| list.iter().copied().map(Some).collect())
+                    .unwrap_or_default()
+            } else {
+                none.clone()
+            }
+        };
+        let mut add = |month, id: &i64, status, kind| {
             let status = has(StatDimension::Status).then_some(status);
             let kind = has(StatDimension::Kind).then_some(kind);
-            if has(StatDimension::Region) {
-                for region in region_list.into_iter().flatten() {
+            for region in slots(StatDimension::Region, &regions, id) {
+                for province in slots(StatDimension::Province, &provinces, id) {
                     *counts
-                        .entry((month, Some(*region), status, kind))
+                        .entry((month, region, province, status, kind))
                         .or_default() += 1;
                 }
-            } else {
-                *counts.entry((month, None, status, kind)).or_default() += 1;
             }
         };
 
@@ -183,25 +164,79 @@ impl Store {
                         .and_then(|h| h.iter().take_while(|(on, _)| *on <= month_end).last())
                         .map(|(_, s)| *s);
                     if let Some(status) = status_then {
-                        add(Some(month), regions.get(id), status, *kind);
+                        add(Some(month), id, status, *kind);
                     }
                 }
                 month = next_month(month);
             }
         } else {
             for (id, status, kind) in &cases {
-                add(None, regions.get(id), *status, *kind);
+                add(None, id, *status, *kind);
             }
         }
         Ok(counts
             .into_iter()
-            .map(|((month, region_id, status, kind), count)| StatBucket {
-                month,
-                region_id,
-                status,
-                kind,
-                count,
-            })
+            .map(
+                |((month, region_id, province_id, status, kind), count)| StatBucket {
+                    month,
+                    region_id,
+                    province_id,
+                    status,
+                    kind,
+                    count,
+                },
+            )
             .collect())
+    }
+}
+
+impl Store {
+    /// For each matching case, the visible places at `level` it is placed in or below.
+    async fn places_of_cases(
+        &self,
+        access: Access,
+        matching: &impl Fn() -> sea_orm::sea_query::SelectStatement,
+        level: LocationLevel,
+    ) -> StoreResult<HashMap<i64, Vec<i64>>> {
+        let placements: Vec<(i64, String)> = case_location::Entity::find()
+            .select_only()
+            .column(case_location::Column::CaseId)
+            .column_as(
+                Expr::col((location::Entity, location::Column::Path)),
+                "path",
+            )
+            .join(
+                JoinType::InnerJoin,
+                case_location::Entity::belongs_to(location::Entity)
+                    .from(case_location::Column::LocationId)
+                    .to(location::Column::Id)
+                    .into(),
+            )
+            .filter(case_location::Column::CaseId.in_subquery(matching()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let level_ids: HashSet<i64> = location::Entity::find()
+            .select_only()
+            .column(location::Column::Id)
+            .filter(location::Column::Level.eq(level))
+            .filter(super::read::visible_locations(access))
+            .into_tuple::<i64>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut by_case: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (case_id, path) in placements {
+            for id in path.split('/').filter_map(|p| p.parse::<i64>().ok()) {
+                if level_ids.contains(&id) {
+                    let list = by_case.entry(case_id).or_default();
+                    if !list.contains(&id) {
+                        list.push(id);
+                    }
+                }
+            }
+        }
+        Ok(by_case)
     }
 }

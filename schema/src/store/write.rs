@@ -3,7 +3,10 @@
 //! or writes nothing.
 
 use super::audit::{self, Author, Entry};
+use super::import::normalise_title;
+use super::search::{self, SearchDocument, SearchEntity};
 use super::{Store, StoreError, StoreResult};
+use crate::spatial::SpatialIndex;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -252,7 +255,9 @@ where
     Ok(())
 }
 
-fn date_parts(date: Option<PartialDate>) -> (Option<chrono::NaiveDate>, Option<DatePrecision>) {
+pub(super) fn date_parts(
+    date: Option<PartialDate>,
+) -> (Option<chrono::NaiveDate>, Option<DatePrecision>) {
     (date.map(|d| d.first_day()), date.map(|d| d.precision()))
 }
 
@@ -262,7 +267,22 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 
 impl Store {
     pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
+        let sites_index = self.index_for_sites(Some(&new.locations)).await?;
         let txn = self.begin_write().await?;
+        let model = Self::create_case_in(&txn, author, new, sites_index.as_deref()).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `create_case` in the caller's transaction (the record importers write a whole file in one).
+    /// `sites`: the spatial index, when the case is placed on exact sites only (a site
+    /// without a parent place then gets its district from the index).
+    pub(crate) async fn create_case_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        new: NewCase,
+        sites: Option<&SpatialIndex>,
+    ) -> StoreResult<case::Model> {
         let now = super::now();
         let (started_on, started_precision) = date_parts(new.started_on);
         let model = case::ActiveModel {
@@ -284,7 +304,7 @@ impl Store {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| {
             StoreError::from_db(e, || {
@@ -292,7 +312,7 @@ impl Store {
             })
         })?;
         write_case_sets(
-            &txn,
+            txn,
             model.id,
             Some(&new.topics),
             Some(&new.external_ids),
@@ -300,6 +320,10 @@ impl Store {
             Some(&new.locations),
         )
         .await?;
+        if let Some(index) = sites {
+            Self::district_for_sites(txn, index, model.id).await?;
+        }
+        search::insert_documents(txn, &[SearchDocument::of_case(&model, &new.topics)]).await?;
         let initial = new.status_since.unwrap_or(NewStatusChange {
             case_id: model.id,
             status: new.status,
@@ -311,15 +335,15 @@ impl Store {
             visibility: Visibility::Public,
         });
         insert_status_change(
-            &txn,
+            txn,
             NewStatusChange {
                 case_id: model.id,
                 ..initial
             },
         )
         .await?;
-        let model = refresh_case(&txn, model.id).await?;
-        let after = audit::case_snapshot(&txn, model.id).await?;
+        let model = refresh_case(txn, model.id).await?;
+        let after = audit::case_snapshot(txn, model.id).await?;
         let entry = Entry {
             action: "createCase",
             entity: "case",
@@ -328,8 +352,7 @@ impl Store {
             before: None,
             after: Some(after),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -340,14 +363,37 @@ impl Store {
         patch: CasePatch,
         expected_version: Option<i32>,
     ) -> StoreResult<case::Model> {
+        let sites_index = self.index_for_sites(patch.locations.as_deref()).await?;
         let txn = self.begin_write().await?;
+        let model = Self::update_case_in(
+            &txn,
+            author,
+            id,
+            patch,
+            expected_version,
+            sites_index.as_deref(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `update_case` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn update_case_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        id: i64,
+        patch: CasePatch,
+        expected_version: Option<i32>,
+        sites: Option<&SpatialIndex>,
+    ) -> StoreResult<case::Model> {
         let current = case::Entity::find_by_id(id)
             .lock_exclusive()
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("case"))?;
         check_version("the case", current.version, expected_version)?;
-        let before = audit::case_snapshot(&txn, id).await?;
+        let before = audit::case_snapshot(txn, id).await?;
         let mut active: case::ActiveModel = current.clone().into();
         if let Some(slug) = patch.slug.clone() {
             active.slug = Set(slug);
@@ -378,13 +424,13 @@ impl Store {
         active.version = Set(current.version + 1);
         active.updated_at = Set(super::now());
         let slug = patch.slug.unwrap_or_default();
-        active.update(&txn).await.map_err(|e| {
+        active.update(txn).await.map_err(|e| {
             StoreError::from_db(e, || {
                 format!("input.slug: a case with slug `{slug}` already exists")
             })
         })?;
         write_case_sets(
-            &txn,
+            txn,
             id,
             patch.topics.as_deref(),
             patch.external_ids.as_deref(),
@@ -392,8 +438,12 @@ impl Store {
             patch.locations.as_deref(),
         )
         .await?;
-        let model = refresh_case(&txn, id).await?;
-        let after = audit::case_snapshot(&txn, id).await?;
+        if let Some(index) = sites {
+            Self::district_for_sites(txn, index, id).await?;
+        }
+        let model = refresh_case(txn, id).await?;
+        let after = audit::case_snapshot(txn, id).await?;
+        search::reindex_case(txn, id).await?;
         let entry = Entry {
             action: "updateCase",
             entity: "case",
@@ -402,8 +452,7 @@ impl Store {
             before: Some(before),
             after: Some(after),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -413,10 +462,21 @@ impl Store {
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
         let txn = self.begin_write().await?;
-        require_case(&txn, "input.case", change.case_id).await?;
+        let model = Self::record_status_change_in(&txn, author, change).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `record_status_change` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn record_status_change_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        change: NewStatusChange,
+    ) -> StoreResult<status_change::Model> {
+        require_case(txn, "input.case", change.case_id).await?;
         if let Some(news) = change.news_item_id {
             require_ids::<news_item::Entity>(
-                &txn,
+                txn,
                 "input.source.newsItem",
                 "news item",
                 &[news],
@@ -426,8 +486,8 @@ impl Store {
             .await?;
         }
         let case_id = change.case_id;
-        let model = insert_status_change(&txn, change).await?;
-        refresh_case(&txn, case_id).await?;
+        let model = insert_status_change(txn, change).await?;
+        refresh_case(txn, case_id).await?;
         let entry = Entry {
             action: "recordStatusChange",
             entity: "status_change",
@@ -436,13 +496,23 @@ impl Store {
             before: None,
             after: Some(audit::snapshot(&model)?),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
     pub async fn create_actor(&self, author: &Author, new: NewActor) -> StoreResult<actor::Model> {
         let txn = self.begin_write().await?;
+        let model = Self::create_actor_in(&txn, author, new).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `create_actor` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn create_actor_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        new: NewActor,
+    ) -> StoreResult<actor::Model> {
         let now = super::now();
         let slug = new.slug.clone();
         let model = actor::ActiveModel {
@@ -457,15 +527,16 @@ impl Store {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| {
             StoreError::from_db(e, || {
                 format!("input.slug: an actor with slug `{slug}` already exists")
             })
         })?;
-        write_aliases(&txn, model.id, &new.aliases).await?;
-        let after = audit::actor_snapshot(&txn, model.id).await?;
+        write_aliases(txn, model.id, &new.aliases).await?;
+        let after = audit::actor_snapshot(txn, model.id).await?;
+        search::reindex_actor(txn, model.id).await?;
         let entry = Entry {
             action: "createActor",
             entity: "actor",
@@ -474,8 +545,7 @@ impl Store {
             before: None,
             after: Some(after),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -487,13 +557,26 @@ impl Store {
         expected_version: Option<i32>,
     ) -> StoreResult<actor::Model> {
         let txn = self.begin_write().await?;
+        let model = Self::update_actor_in(&txn, author, id, patch, expected_version).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `update_actor` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn update_actor_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        id: i64,
+        patch: ActorPatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<actor::Model> {
         let current = actor::Entity::find_by_id(id)
             .lock_exclusive()
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("actor"))?;
         check_version("the actor", current.version, expected_version)?;
-        let before = audit::actor_snapshot(&txn, id).await?;
+        let before = audit::actor_snapshot(txn, id).await?;
         let mut active: actor::ActiveModel = current.clone().into();
         let slug = patch.slug.clone().unwrap_or_default();
         if let Some(v) = patch.slug {
@@ -513,15 +596,16 @@ impl Store {
         }
         active.version = Set(current.version + 1);
         active.updated_at = Set(super::now());
-        let model = active.update(&txn).await.map_err(|e| {
+        let model = active.update(txn).await.map_err(|e| {
             StoreError::from_db(e, || {
                 format!("input.slug: an actor with slug `{slug}` already exists")
             })
         })?;
         if let Some(aliases) = patch.aliases {
-            write_aliases(&txn, id, &aliases).await?;
+            write_aliases(txn, id, &aliases).await?;
         }
-        let after = audit::actor_snapshot(&txn, id).await?;
+        let after = audit::actor_snapshot(txn, id).await?;
+        search::reindex_actor(txn, id).await?;
         let entry = Entry {
             action: "updateActor",
             entity: "actor",
@@ -530,8 +614,7 @@ impl Store {
             before: Some(before),
             after: Some(after),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -541,11 +624,22 @@ impl Store {
         new: NewLocation,
     ) -> StoreResult<location::Model> {
         let txn = self.begin_write().await?;
+        let model = Self::create_location_in(&txn, author, new).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `create_location` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn create_location_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        new: NewLocation,
+    ) -> StoreResult<location::Model> {
         let parent_path = match new.parent_id {
             Some(parent) => Some(
                 location::Entity::find_by_id(parent)
                     .filter(location::Column::ArchivedAt.is_null())
-                    .one(&txn)
+                    .one(txn)
                     .await?
                     .ok_or_else(|| StoreError::invalid("input.parent", "no such location"))?
                     .path,
@@ -570,7 +664,7 @@ impl Store {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| {
             StoreError::from_db(e, || {
@@ -584,7 +678,7 @@ impl Store {
         );
         let mut active: location::ActiveModel = model.into();
         active.path = Set(path);
-        let model = active.update(&txn).await?;
+        let model = active.update(txn).await?;
         let entry = Entry {
             action: "createLocation",
             entity: "location",
@@ -593,8 +687,7 @@ impl Store {
             before: None,
             after: Some(audit::snapshot(&model)?),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -718,10 +811,21 @@ impl Store {
 
     pub async fn record_event(&self, author: &Author, new: NewEvent) -> StoreResult<event::Model> {
         let txn = self.begin_write().await?;
-        require_case(&txn, "input.case", new.case_id).await?;
+        let model = Self::record_event_in(&txn, author, new).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `record_event` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn record_event_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        new: NewEvent,
+    ) -> StoreResult<event::Model> {
+        require_case(txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
-        let model = insert_event(&txn, new, "input").await?;
-        refresh_case(&txn, case_id).await?;
+        let model = insert_event(txn, new, "input").await?;
+        refresh_case(txn, case_id).await?;
         let entry = Entry {
             action: "recordEvent",
             entity: "event",
@@ -730,8 +834,7 @@ impl Store {
             before: None,
             after: Some(audit::snapshot(&model)?),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -741,16 +844,27 @@ impl Store {
         link: NewLink,
     ) -> StoreResult<news_link::Model> {
         let txn = self.begin_write().await?;
-        let case = require_case(&txn, "input.case", link.case_id).await?;
+        let model = Self::link_news_item_in(&txn, author, link).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `link_news_item` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn link_news_item_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        link: NewLink,
+    ) -> StoreResult<news_link::Model> {
+        let case = require_case(txn, "input.case", link.case_id).await?;
         let news = news_item::Entity::find_by_id(link.news_item_id)
             .filter(news_item::Column::ArchivedAt.is_null())
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or_else(|| StoreError::invalid("input.newsItem", "no such news item"))?;
         let exists = news_link::Entity::find()
             .filter(news_link::Column::NewsItemId.eq(news.id))
             .filter(news_link::Column::CaseId.eq(case.id))
-            .one(&txn)
+            .one(txn)
             .await?;
         if exists.is_some() {
             return Err(StoreError::Conflict(format!(
@@ -776,7 +890,7 @@ impl Store {
                     &link.note,
                     link.visibility,
                 );
-                Some(insert_status_change(&txn, change).await?.id)
+                Some(insert_status_change(txn, change).await?.id)
             }
             _ => None,
         };
@@ -786,7 +900,7 @@ impl Store {
                 if !event.sources.iter().any(|(n, _)| *n == Some(news.id)) {
                     event.sources.push((Some(news.id), None));
                 }
-                Some(insert_event(&txn, event, "input.event").await?.id)
+                Some(insert_event(txn, event, "input.event").await?.id)
             }
             None => None,
         };
@@ -812,14 +926,14 @@ impl Store {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| {
             StoreError::from_db(e, || {
                 "input.case: the news item is already linked to this case".to_owned()
             })
         })?;
-        refresh_case(&txn, case.id).await?;
+        refresh_case(txn, case.id).await?;
         let entry = Entry {
             action: "linkNewsItem",
             entity: "news_link",
@@ -828,8 +942,7 @@ impl Store {
             before: None,
             after: Some(audit::snapshot(&model)?),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -860,9 +973,21 @@ impl Store {
         state: LinkState,
     ) -> StoreResult<news_link::Model> {
         let txn = self.begin_write().await?;
+        let model = Self::decide_link_in(&txn, author, link_id, state).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `decide_link` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn decide_link_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        link_id: i64,
+        state: LinkState,
+    ) -> StoreResult<news_link::Model> {
         let link = news_link::Entity::find_by_id(link_id)
             .lock_exclusive()
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("link"))?;
         if link.state == state {
@@ -872,7 +997,7 @@ impl Store {
         match (state, link.reported_status, link.status_change_id) {
             (LinkState::Confirmed, Some(status), None) => {
                 let news = news_item::Entity::find_by_id(link.news_item_id)
-                    .one(&txn)
+                    .one(txn)
                     .await?
                     .ok_or_else(|| StoreError::not_found("news item"))?;
                 let change = reported_change(
@@ -883,11 +1008,11 @@ impl Store {
                     &link.note,
                     link.visibility,
                 );
-                status_change_id = Some(insert_status_change(&txn, change).await?.id);
+                status_change_id = Some(insert_status_change(txn, change).await?.id);
             }
             (LinkState::Rejected, _, Some(change_id)) => {
                 status_change::Entity::delete_by_id(change_id)
-                    .exec(&txn)
+                    .exec(txn)
                     .await?;
                 status_change_id = None;
             }
@@ -899,8 +1024,8 @@ impl Store {
         active.state = Set(state);
         active.status_change_id = Set(status_change_id);
         active.updated_at = Set(super::now());
-        let model = active.update(&txn).await?;
-        refresh_case(&txn, case_id).await?;
+        let model = active.update(txn).await?;
+        refresh_case(txn, case_id).await?;
         let action = if state == LinkState::Confirmed {
             "confirmLink"
         } else {
@@ -914,8 +1039,7 @@ impl Store {
             before: Some(before),
             after: Some(audit::snapshot(&model)?),
         };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
+        audit::record(txn, author, entry).await?;
         Ok(model)
     }
 
@@ -1127,6 +1251,15 @@ impl Store {
         for case in linked_cases {
             refresh_case(&txn, case).await?;
         }
+        let searchable = match what {
+            Archivable::Case => Some(SearchEntity::Case),
+            Archivable::Actor => Some(SearchEntity::Actor),
+            Archivable::NewsItem => Some(SearchEntity::NewsItem),
+            Archivable::Location | Archivable::Event => None,
+        };
+        if let Some(entity) = searchable {
+            search::remove_document(&txn, entity, id).await?;
+        }
         if let (Archivable::Event, Some(case)) = (what, case_id) {
             refresh_case(&txn, case).await?;
         }
@@ -1154,6 +1287,7 @@ pub(crate) async fn insert_news_item(
     let url = new.url.clone().unwrap_or_default();
     let model = news_item::ActiveModel {
         id: NotSet,
+        title_key: Set(Some(normalise_title(&new.title))),
         title: Set(new.title),
         published_on: Set(new.published_on.first_day()),
         published_precision: Set(new.published_on.precision()),
@@ -1175,6 +1309,7 @@ pub(crate) async fn insert_news_item(
             format!("input.url: a news item with URL `{url}` already exists")
         })
     })?;
+    search::insert_documents(txn, &[SearchDocument::of_news(&model)]).await?;
     let entry = Entry {
         action: "createNewsItem",
         entity: "news_item",
@@ -1206,6 +1341,7 @@ pub(crate) async fn patch_news_item(
     let url = patch.url.clone().flatten().unwrap_or_default();
     let date_changed = patch.published_on.is_some();
     if let Some(v) = patch.title {
+        active.title_key = Set(Some(normalise_title(&v)));
         active.title = Set(v);
     }
     if let Some(v) = patch.published_on {
@@ -1240,6 +1376,7 @@ pub(crate) async fn patch_news_item(
     if date_changed {
         refresh_cases_of_news(txn, id).await?;
     }
+    search::replace_documents(txn, &[SearchDocument::of_news(&model)]).await?;
     let entry = Entry {
         action: "updateNewsItem",
         entity: "news_item",
@@ -1568,7 +1705,10 @@ async fn insert_event(
 
 /// Recomputes a case's derived columns: its current status and phase (from the latest
 /// status change) and its last activity (the latest day of anything dated in it).
-async fn refresh_case(txn: &DatabaseTransaction, case_id: i64) -> StoreResult<case::Model> {
+pub(crate) async fn refresh_case(
+    txn: &DatabaseTransaction,
+    case_id: i64,
+) -> StoreResult<case::Model> {
     // The row lock serialises concurrent writers to one case, so each recomputation sees
     // what the others committed.
     let case = case::Entity::find_by_id(case_id)

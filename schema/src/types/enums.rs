@@ -129,6 +129,8 @@ pub enum CaseStatDimension {
     Kind,
     /// The department (REGION level location) a case is placed in.
     Region,
+    /// The province (PROVINCE level location) a case is placed in.
+    Province,
     /// Each month of the period: the case's status as of the month's end.
     Month,
 }

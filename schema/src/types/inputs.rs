@@ -85,6 +85,12 @@ pub struct CaseFilter {
     pub active_from: Option<PartialDate>,
     /// Cases active on or before this date.
     pub active_to: Option<PartialDate>,
+    /// Cases with a point (an exact site, or a district's point) inside this box.
+    pub within: Option<crate::types::spatial::BoundingBox>,
+    /// Cases with a point inside this GeoJSON Polygon or MultiPolygon (lon/lat, WGS84).
+    pub in_area: Option<async_graphql::Json<serde_json::Value>>,
+    /// Cases with a point within `km` kilometres of a point (geodesic).
+    pub near: Option<crate::types::spatial::NearPoint>,
 }
 
 impl CaseFilter {
@@ -143,6 +149,7 @@ impl CaseFilter {
                     .push(path.unwrap_or_else(|| "/unknown-region/".to_owned()));
             }
         }
+        crate::types::spatial::resolve_spatial(self, &mut filter, store, access).await?;
         Ok(filter)
     }
 }

@@ -11,5 +11,7 @@ pub mod inputs;
 pub mod location;
 pub mod news;
 pub mod node;
+pub mod search;
+pub mod spatial;
 pub mod stats;
 pub mod timeline;

@@ -32,6 +32,14 @@ impl CaseStatBucket {
         }
     }
 
+    /// The province (PROVINCE level location).
+    async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        match self.0.province_id {
+            Some(id) => Location::load(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
     /// The month, as a MONTH-precision date.
     async fn month(&self) -> Option<FuzzyDate> {
         self.0

@@ -1,0 +1,51 @@
+//! Shared by the maps programs: a temporary SQLite database with Peru's boundaries.
+
+use chasqui::import::places::{PlaceMapping, import_places_file};
+use chasqui_entities::LocationLevel;
+use chasqui_schema::store::{Author, Store};
+use std::path::Path;
+
+pub async fn store_with_peru(dir: &Path, peru: &Path) -> anyhow::Result<Store> {
+    let file = dir.join("maps.db");
+    let _ = std::fs::remove_file(&file);
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let db = chasqui::db::connect(&url, 4).await?;
+    let store = Store::new(db);
+    let files = [
+        (
+            "departments.geojson",
+            "CCDD",
+            "NOMBDEP",
+            None,
+            LocationLevel::Region,
+        ),
+        (
+            "provinces.geojson",
+            "IDPROV",
+            "NOMBPROV",
+            Some("CCDD"),
+            LocationLevel::Province,
+        ),
+        (
+            "districts-2007.geojson",
+            "IDDIST",
+            "NOMBDIST",
+            Some("IDPROV"),
+            LocationLevel::District,
+        ),
+    ];
+    for (name, code, label, parent, level) in files {
+        let mapping = PlaceMapping {
+            code: code.into(),
+            name: label.into(),
+            parent: parent.map(Into::into),
+            parent_code: parent.is_none().then(|| "PE".to_owned()),
+            parent_name: parent.is_none().then(|| "Peru".to_owned()),
+            level,
+        };
+        let report =
+            import_places_file(&store, &Author::command_line(), &peru.join(name), &mapping).await?;
+        eprint!("{name}: {report}");
+    }
+    Ok(store)
+}

@@ -1,0 +1,377 @@
+//! Full-text analysis: how a text becomes index terms, how a query becomes a match
+//! expression, and how a snippet is highlighted. The database engines only store and
+//! match the terms this module writes, so SQLite and PostgreSQL find the same records
+//! for the same query.
+//!
+//! A word is lower-cased, its accents are folded ("Alarcón" → "alarcon") and it is
+//! stemmed twice, with the Spanish and the English Snowball stemmers: chasqui's texts mix
+//! both languages (an English item about "comunidades campesinas", a Spanish one about
+//! "Las Bambas"), and a record's language is often unknown. The index holds both stems;
+//! a query word matches a record that has either of its stems. Common function words of
+//! both languages are not indexed.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+static SPANISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Spanish));
+static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// Function words of Spanish and English that carry no meaning alone (folded forms).
+const STOP_WORDS: &[&str] = &[
+    "a", "al", "an", "and", "are", "as", "at", "be", "by", "con", "de", "del", "el", "en", "es",
+    "for", "from", "has", "in", "is", "it", "la", "las", "lo", "los", "of", "on", "or", "por",
+    "que", "se", "su", "the", "to", "un", "una", "was", "with", "y",
+];
+
+/// The longest word indexed; longer runs of letters are not words.
+const MAX_WORD: usize = 40;
+
+/// The words of a text with their byte ranges in it, folded (lower case, accents off).
+/// A word is a run of letters and digits; hyphens and apostrophes split words.
+pub fn words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s..i, fold(&text[s..i])));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s..text.len(), fold(&text[s..])));
+    }
+    out
+}
+
+/// Lower case with diacritics removed: "Ñaña" → "nana".
+pub fn fold(word: &str) -> String {
+    word.nfd()
+        .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The stems a folded word is indexed under (one or two); none for a function word.
+pub fn stems(word: &str) -> Vec<String> {
+    if word.is_empty() || word.len() > MAX_WORD || is_stop_word(word) {
+        return Vec::new();
+    }
+    let spanish = SPANISH.stem(word).into_owned();
+    let english = ENGLISH.stem(word).into_owned();
+    if spanish == english {
+        vec![spanish]
+    } else {
+        vec![spanish, english]
+    }
+}
+
+/// The index terms of a text, space-separated, in text order (a stem repeats as often
+/// as its word does, so that ranking counts it).
+pub fn terms(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (_, word) in words(text) {
+        for stem in stems(&word) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&stem);
+        }
+    }
+    out
+}
+
+/// One word of a query: the stems any of which may match, or a prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryTerm {
+    /// The record must have one of these stems.
+    Stems(Vec<String>),
+    /// The record must have a term starting with this (a query word ending in `*`).
+    Prefix(String),
+}
+
+/// A parsed search query: every term must match (AND).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub terms: Vec<QueryTerm>,
+}
+
+/// Why a query cannot be searched.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("the query has no words to search for (only punctuation or common words)")]
+    Empty,
+    #[error("the query has more than {0} words")]
+    TooLong(usize),
+}
+
+/// The most words a query may have.
+pub const MAX_QUERY_WORDS: usize = 16;
+
+impl SearchQuery {
+    /// Parses what a person typed. Words are ANDed; a word ending in `*` matches as a
+    /// prefix of at least two letters. Function words are ignored ("la consulta previa" is
+    /// "consulta previa").
+    pub fn parse(text: &str) -> Result<SearchQuery, QueryError> {
+        let mut terms = Vec::new();
+        for (range, word) in words(text) {
+            let prefix = text[range.end..].starts_with('*');
+            let term = if prefix && word.chars().count() >= 2 {
+                QueryTerm::Prefix(word)
+            } else {
+                match stems(&word) {
+                    stems if stems.is_empty() => continue,
+                    stems => QueryTerm::Stems(stems),
+                }
+            };
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        if terms.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if terms.len() > MAX_QUERY_WORDS {
+            return Err(QueryError::TooLong(MAX_QUERY_WORDS));
+        }
+        Ok(SearchQuery { terms })
+    }
+
+    /// The expression for SQLite FTS5's `MATCH`: `("a" OR "b") AND "c"*`. Terms are
+    /// letters and digits only, so quoting them is enough.
+    pub fn fts5(&self) -> String {
+        self.join(
+            " AND ",
+            " OR ",
+            |t| format!("\"{t}\""),
+            |p| format!("\"{p}\"*"),
+        )
+    }
+
+    /// The expression for PostgreSQL's `to_tsquery('simple', …)`: `(a | b) & c:*`.
+    pub fn tsquery(&self) -> String {
+        self.join(" & ", " | ", |t| t.to_owned(), |p| format!("{p}:*"))
+    }
+
+    fn join(
+        &self,
+        and: &str,
+        or: &str,
+        stem: impl Fn(&str) -> String,
+        prefix: impl Fn(&str) -> String,
+    ) -> String {
+        self.terms
+            .iter()
+            .map(|term| match term {
+                QueryTerm::Stems(stems) if stems.len() == 1 => stem(&stems[0]),
+                QueryTerm::Stems(stems) => {
+                    let alternatives: Vec<String> = stems.iter().map(|s| stem(s)).collect();
+                    format!("({})", alternatives.join(or))
+                }
+                QueryTerm::Prefix(p) => prefix(p),
+            })
+            .collect::<Vec<_>>()
+            .join(and)
+    }
+
+    /// Whether a folded word of a text matches one of the query's terms.
+    pub fn matches_word(&self, word: &str) -> bool {
+        let word_stems = stems(word);
+        self.terms.iter().any(|term| match term {
+            QueryTerm::Stems(wanted) => word_stems.iter().any(|s| wanted.contains(s)),
+            QueryTerm::Prefix(p) => word.starts_with(p.as_str()),
+        })
+    }
+}
+
+/// A short extract of `text` around the words that match `query`, HTML-escaped, with
+/// each match wrapped in `<mark>…</mark>` and `…` where the text was cut. `None` when no
+/// word matches. The extract is the window of `max_words` words with the most matches.
+pub fn highlight(text: &str, query: &SearchQuery, max_words: usize) -> Option<Highlight> {
+    let words = words(text);
+    let hits: Vec<bool> = words.iter().map(|(_, w)| query.matches_word(w)).collect();
+    if !hits.iter().any(|h| *h) || max_words == 0 {
+        return None;
+    }
+    // The window [start, start + max_words) with the most hits; the earliest on ties.
+    let window = max_words.min(words.len());
+    let mut count: usize = hits[..window].iter().filter(|h| **h).count();
+    let (mut best, mut best_start) = (count, 0);
+    for start in 1..=(words.len() - window) {
+        count = count + usize::from(hits[start + window - 1]) - usize::from(hits[start - 1]);
+        if count > best {
+            (best, best_start) = (count, start);
+        }
+    }
+    // Start a little before the first hit of the window, for context.
+    let first_hit = (best_start..best_start + window)
+        .find(|&i| hits[i])
+        .unwrap_or(best_start);
+    let start = first_hit
+        .saturating_sub(3)
+        .max(best_start)
+        .min(words.len() - window);
+    let end = (start + window).min(words.len());
+    let from = if start == 0 { 0 } else { words[start].0.start };
+    let to = if end == words.len() {
+        text.len()
+    } else {
+        words[end - 1].0.end
+    };
+    let mut out = String::with_capacity(to - from + 32);
+    if from > 0 {
+        out.push('…');
+    }
+    let mut at = from;
+    let mut terms = BTreeSet::new();
+    for i in start..end {
+        let range = &words[i].0;
+        escape_into(&mut out, &text[at..range.start]);
+        if hits[i] {
+            out.push_str("<mark>");
+            escape_into(&mut out, &text[range.clone()]);
+            out.push_str("</mark>");
+            terms.insert(text[range.clone()].to_owned());
+        } else {
+            escape_into(&mut out, &text[range.clone()]);
+        }
+        at = range.end;
+    }
+    escape_into(&mut out, &text[at..to]);
+    if to < text.len() {
+        out.push('…');
+    }
+    Some(Highlight {
+        snippet: out.trim().to_owned(),
+        matched: terms.into_iter().collect(),
+    })
+}
+
+/// A highlighted extract and the words of the text that matched, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Highlight {
+    pub snippet: String,
+    pub matched: Vec<String>,
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn accents_and_case_fold_away() {
+        assert_eq!(terms("Alarcón"), terms("ALARCON"));
+        assert_eq!(fold("Ñaña Pérez"), "nana perez");
+    }
+
+    #[test]
+    fn spanish_and_english_inflections_share_stems() {
+        // Spanish plural and singular.
+        let q = SearchQuery::parse("comunidad").unwrap_or_else(|e| panic!("{e}"));
+        assert!(q.matches_word("comunidades"));
+        // English inflections.
+        let q = SearchQuery::parse("protest").unwrap_or_else(|e| panic!("{e}"));
+        assert!(q.matches_word("protesters") || q.matches_word("protests"));
+        assert!(q.matches_word("protests"));
+        let q = SearchQuery::parse("mining").unwrap_or_else(|e| panic!("{e}"));
+        assert!(q.matches_word("mines") || q.matches_word("mined"));
+        assert!(!q.matches_word("water"));
+    }
+
+    #[test]
+    fn queries_become_engine_expressions() {
+        let q = SearchQuery::parse("Las comunidades, bamb*").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.terms.len(), 2, "`las` is a function word: {q:?}");
+        let fts = q.fts5();
+        assert!(fts.contains("\"bamb\"*"), "{fts}");
+        assert!(fts.contains(" AND "), "{fts}");
+        let ts = q.tsquery();
+        assert!(ts.ends_with("bamb:*"), "{ts}");
+        assert!(!ts.contains('"'));
+    }
+
+    #[test]
+    fn empty_and_overlong_queries_are_refused() {
+        assert_eq!(SearchQuery::parse(" ,;' "), Err(QueryError::Empty));
+        assert_eq!(SearchQuery::parse("de la y"), Err(QueryError::Empty));
+        let long = (0..20)
+            .map(|i| format!("w{i}x"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            SearchQuery::parse(&long),
+            Err(QueryError::TooLong(MAX_QUERY_WORDS))
+        );
+    }
+
+    #[test]
+    fn query_syntax_cannot_reach_the_engines() {
+        // Quotes, operators and parentheses are not words: they never reach MATCH.
+        let q = SearchQuery::parse("\"x\" OR NEAR(a) -b ) AND").unwrap_or_else(|e| panic!("{e}"));
+        for term in &q.terms {
+            if let QueryTerm::Stems(stems) = term {
+                assert!(stems.iter().all(|s| s.chars().all(char::is_alphanumeric)));
+            }
+        }
+    }
+
+    #[test]
+    fn highlights_mark_matches_and_escape_the_rest() {
+        let q = SearchQuery::parse("bloqueo").unwrap_or_else(|e| panic!("{e}"));
+        let h = highlight("Comuneros <b>anuncian</b> un bloqueo & paro", &q, 20)
+            .unwrap_or_else(|| panic!("a match"));
+        assert_eq!(
+            h.snippet,
+            "Comuneros &lt;b&gt;anuncian&lt;/b&gt; un <mark>bloqueo</mark> &amp; paro"
+        );
+        assert_eq!(h.matched, vec!["bloqueo".to_owned()]);
+        assert!(highlight("nothing here", &q, 20).is_none());
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_matches() {
+        let text = format!(
+            "{} Alarcón spoke {}",
+            "word ".repeat(50),
+            "more ".repeat(50)
+        );
+        let q = SearchQuery::parse("alarcon").unwrap_or_else(|e| panic!("{e}"));
+        let h = highlight(&text, &q, 10).unwrap_or_else(|| panic!("a match"));
+        assert!(
+            h.snippet.starts_with('…') && h.snippet.ends_with('…'),
+            "{h:?}"
+        );
+        assert!(h.snippet.contains("<mark>Alarcón</mark>"));
+        assert!(h.snippet.split_whitespace().count() <= 12);
+    }
+}

@@ -1,0 +1,631 @@
+//! The store's side of maps: the spatial index cache (built from the database, reloaded
+//! when the change marker moves), spatial case filters, `locate`, and the places import.
+//!
+//! The index holds every unarchived place and every exact or district placement point,
+//! restricted ones flagged; it answers with what the caller's [`Access`] may see, and case
+//! visibility is then applied by the SQL condition the ids are merged into, so the store
+//! still decides what a caller reads.
+
+use super::audit::{self, Author, Entry};
+use super::{Access, CaseFilter, Store, StoreResult};
+use crate::spatial::{self, CasePoint, Located, PlaceShape, SpatialFilter, SpatialIndex};
+use chasqui_entities::tables::*;
+use chasqui_entities::*;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::{Mutex, RwLock};
+
+/// The index and the change-marker value it was built at; shared by clones of a store.
+#[derive(Default)]
+pub struct SpatialCache {
+    current: RwLock<Option<(i64, Arc<SpatialIndex>)>>,
+    reload: Mutex<()>,
+}
+
+impl std::fmt::Debug for SpatialCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpatialCache")
+    }
+}
+
+/// One feature of a boundaries file, mapped to a place.
+#[derive(Clone, Debug)]
+pub struct PlaceRecord {
+    /// The feature's position in the file (0-based), for the report.
+    pub index: usize,
+    pub code: String,
+    pub name: String,
+    pub level: LocationLevel,
+    /// The parent's code; `None` places it at the top.
+    pub parent_code: Option<String>,
+    /// The feature's geometry as GeoJSON text, when it has one.
+    pub geometry: Option<String>,
+}
+
+/// What a places import did, feature by feature.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlacesReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// (feature index, code): imported without a shape.
+    pub without_geometry: Vec<(usize, String)>,
+    /// (feature index, code, parent code): not imported.
+    pub unknown_parent: Vec<(usize, String, String)>,
+    /// (feature index, code): a code seen earlier in the file; not imported.
+    pub duplicate_code: Vec<(usize, String)>,
+    /// (feature index, code, problem): a geometry that cannot be read; not imported.
+    pub bad_geometry: Vec<(usize, String, String)>,
+}
+
+/// Numbers as literal SQL: an id list from the index can be far longer than the bind
+/// parameters an engine allows (SQLite 32,766, PostgreSQL 65,535). Ids are integers we
+/// produced, so nothing from a caller reaches the SQL text.
+pub(crate) fn ids_condition(column: &str, ids: &[i64]) -> Condition {
+    if ids.is_empty() {
+        return Condition::all().add(Expr::cust("1 = 0"));
+    }
+    let mut list = String::with_capacity(ids.len() * 7);
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        list.push_str(&id.to_string());
+    }
+    Condition::all().add(Expr::cust(format!("{column} IN ({list})")))
+}
+
+fn level_of_placement(precision: PlacementPrecision) -> bool {
+    matches!(
+        precision,
+        PlacementPrecision::Exact | PlacementPrecision::District
+    )
+}
+
+impl Store {
+    /// The change marker: bumped by triggers on every write to places or placements.
+    async fn spatial_marker(&self) -> StoreResult<i64> {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT counter FROM spatial_changes WHERE id = 1",
+            ))
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<i64>("", "counter")?,
+            None => 0,
+        })
+    }
+
+    /// The spatial index, reloaded first when places or placements changed since it was
+    /// built (by this instance or any other on the same database). One small query when
+    /// nothing changed.
+    pub async fn spatial_index(&self) -> StoreResult<Arc<SpatialIndex>> {
+        let marker = self.spatial_marker().await?;
+        if let Some((built_at, index)) = self.spatial.current.read().await.as_ref()
+            && *built_at == marker
+        {
+            return Ok(index.clone());
+        }
+        let _one_loader = self.spatial.reload.lock().await;
+        if let Some((built_at, index)) = self.spatial.current.read().await.as_ref()
+            && *built_at >= marker
+        {
+            return Ok(index.clone());
+        }
+        // Read the marker again: a change written while we load is then seen next time.
+        let marker = self.spatial_marker().await?;
+        let index = Arc::new(self.load_spatial_index().await?);
+        *self.spatial.current.write().await = Some((marker, index.clone()));
+        Ok(index)
+    }
+
+    /// Reads every unarchived place and placement point and builds the R-trees.
+    pub async fn load_spatial_index(&self) -> StoreResult<SpatialIndex> {
+        type PlaceRow = (
+            i64,
+            Option<String>,
+            String,
+            LocationLevel,
+            Option<i64>,
+            Visibility,
+            Option<String>,
+            Option<f64>,
+            Option<f64>,
+        );
+        let rows: Vec<PlaceRow> = location::Entity::find()
+            .select_only()
+            .column(location::Column::Id)
+            .column(location::Column::Code)
+            .column(location::Column::Name)
+            .column(location::Column::Level)
+            .column(location::Column::ParentId)
+            .column(location::Column::Visibility)
+            .column(location::Column::Geometry)
+            .column(location::Column::Latitude)
+            .column(location::Column::Longitude)
+            .filter(location::Column::ArchivedAt.is_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut coordinates: HashMap<i64, (f64, f64, bool)> = HashMap::new();
+        let mut places = Vec::with_capacity(rows.len());
+        for (id, code, name, level, parent_id, visibility, geometry, lat, lon) in rows {
+            let restricted = visibility != Visibility::Public;
+            if let (Some(lat), Some(lon)) = (lat, lon) {
+                coordinates.insert(id, (lon, lat, restricted));
+            }
+            let shape = match geometry.as_deref() {
+                Some(text) => match spatial::area_from_geojson_text(text) {
+                    Ok(shape) => shape,
+                    Err(problem) => {
+                        tracing::warn!(location = id, %problem, "a stored geometry cannot be read; the place has no shape in the index");
+                        None
+                    }
+                },
+                None => None,
+            };
+            places.push(PlaceShape {
+                id,
+                code,
+                name,
+                level,
+                parent_id,
+                restricted,
+                shape,
+            });
+        }
+        let placements: Vec<(i64, i64, PlacementPrecision)> = case_location::Entity::find()
+            .select_only()
+            .column(case_location::Column::CaseId)
+            .column(case_location::Column::LocationId)
+            .column(case_location::Column::Precision)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let points = placements
+            .into_iter()
+            .filter(|(_, _, precision)| level_of_placement(*precision))
+            .filter_map(|(case_id, location_id, precision)| {
+                let (lon, lat, restricted) = *coordinates.get(&location_id)?;
+                Some(CasePoint {
+                    case_id,
+                    location_id,
+                    precision,
+                    restricted,
+                    point: geo::Point::new(lon, lat),
+                })
+            })
+            .collect();
+        Ok(SpatialIndex::build(places, points))
+    }
+
+    /// The places a point falls in, as far as the caller may see them.
+    pub async fn locate(
+        &self,
+        access: Access,
+        latitude: f64,
+        longitude: f64,
+    ) -> StoreResult<Located> {
+        let index = self.spatial_index().await?;
+        Ok(index.locate_point(geo::Point::new(longitude, latitude), access.see_restricted))
+    }
+
+    /// Fills the filter's spatial id sets from the index: the cases that satisfy every
+    /// spatial condition, and those whose point lies inside one of the region filter's
+    /// shapes. Call it once a filter's regions and spatial conditions are set.
+    pub async fn resolve_spatial(
+        &self,
+        access: Access,
+        filter: &mut CaseFilter,
+    ) -> StoreResult<()> {
+        let wants_regions = !filter.region_paths.is_empty();
+        if filter.spatial.is_empty() && !wants_regions {
+            return Ok(());
+        }
+        let index = self.spatial_index().await?;
+        let see = access.see_restricted;
+        if !filter.spatial.is_empty() {
+            let mut matching: Option<HashSet<i64>> = None;
+            for condition in &filter.spatial {
+                let found = index.cases_matching(condition, see);
+                matching = Some(match matching {
+                    None => found,
+                    Some(before) => before.intersection(&found).copied().collect(),
+                });
+            }
+            let mut ids: Vec<i64> = matching.unwrap_or_default().into_iter().collect();
+            ids.sort_unstable();
+            filter.spatial_case_ids = Some(ids);
+        }
+        if wants_regions {
+            let mut inside = HashSet::new();
+            for path in &filter.region_paths {
+                // The last id of a materialised path is the place itself.
+                let place_id = path
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .and_then(|id| id.parse::<i64>().ok());
+                if let Some(place_id) = place_id {
+                    inside.extend(index.cases_in_place(place_id, see));
+                }
+            }
+            let mut ids: Vec<i64> = inside.into_iter().collect();
+            ids.sort_unstable();
+            filter.region_point_case_ids = ids;
+        }
+        Ok(())
+    }
+
+    /// Loads boundaries in one transaction: each record is upserted by code (so a place
+    /// created earlier, by the demo or another importer, gets its shape instead of a
+    /// twin), placed below its parent's code, given a representative point when it has
+    /// none, and audited. What cannot be imported is reported with the feature's index.
+    pub async fn import_places(
+        &self,
+        author: &Author,
+        root: Option<(String, String)>,
+        records: Vec<PlaceRecord>,
+    ) -> StoreResult<PlacesReport> {
+        let txn = self.begin_write().await?;
+        let mut report = PlacesReport::default();
+        let mut by_code: HashMap<String, location::Model> = location::Entity::find()
+            .filter(location::Column::Code.is_not_null())
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter_map(|m| Some((m.code.clone()?, m)))
+            .collect();
+        let mut seen: HashSet<String> = HashSet::new();
+        if let Some((code, name)) = root
+            && !by_code.contains_key(&code)
+        {
+            let model = insert_place(
+                &txn,
+                author,
+                NewPlace {
+                    code: code.clone(),
+                    name,
+                    level: LocationLevel::Country,
+                    parent: None,
+                    geometry: None,
+                    point: None,
+                },
+            )
+            .await?;
+            report.created += 1;
+            by_code.insert(code, model);
+        }
+        for record in records {
+            if !seen.insert(record.code.clone()) {
+                report.duplicate_code.push((record.index, record.code));
+                continue;
+            }
+            let shape = match record.geometry.as_deref() {
+                Some(text) => match spatial::area_from_geojson_text(text) {
+                    Ok(shape) => shape,
+                    Err(problem) => {
+                        report
+                            .bad_geometry
+                            .push((record.index, record.code, problem));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            if record.geometry.is_none() {
+                report
+                    .without_geometry
+                    .push((record.index, record.code.clone()));
+            }
+            let parent = match &record.parent_code {
+                Some(code) => match by_code.get(code) {
+                    Some(parent) => Some((parent.id, parent.path.clone())),
+                    None => {
+                        report
+                            .unknown_parent
+                            .push((record.index, record.code, code.clone()));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let point = shape.as_ref().and_then(spatial::representative_point);
+            let now = super::now();
+            let model = match by_code.get(&record.code) {
+                None => {
+                    let model = insert_place(
+                        &txn,
+                        author,
+                        NewPlace {
+                            code: record.code.clone(),
+                            name: record.name,
+                            level: record.level,
+                            parent,
+                            geometry: record.geometry,
+                            point,
+                        },
+                    )
+                    .await?;
+                    report.created += 1;
+                    model
+                }
+                Some(current) => {
+                    let current = current.clone();
+                    let parent_id = parent.as_ref().map(|p| p.0);
+                    let keep_point = current.latitude.is_some() && current.longitude.is_some();
+                    let (latitude, longitude) = if keep_point {
+                        (current.latitude, current.longitude)
+                    } else {
+                        (point.map(|p| round6(p.y())), point.map(|p| round6(p.x())))
+                    };
+                    let unchanged = current.name == record.name
+                        && current.level == record.level
+                        && current.parent_id == parent_id
+                        && current.geometry == record.geometry
+                        && current.latitude == latitude
+                        && current.longitude == longitude;
+                    if unchanged {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    let mut active: location::ActiveModel = current.clone().into();
+                    active.name = Set(record.name);
+                    active.level = Set(record.level);
+                    active.geometry = Set(record.geometry);
+                    active.latitude = Set(latitude);
+                    active.longitude = Set(longitude);
+                    let moved = current.parent_id != parent_id;
+                    let new_path = format!(
+                        "{}{}/",
+                        parent.as_ref().map_or("/", |p| p.1.as_str()),
+                        current.id
+                    );
+                    if moved {
+                        if new_path.starts_with(&current.path) {
+                            report.unknown_parent.push((
+                                record.index,
+                                record.code,
+                                record.parent_code.unwrap_or_default(),
+                            ));
+                            continue;
+                        }
+                        active.parent_id = Set(parent_id);
+                        active.path = Set(new_path.clone());
+                    }
+                    active.version = Set(current.version + 1);
+                    active.updated_at = Set(now);
+                    let model = active.update(&txn).await?;
+                    if moved {
+                        let descendants = location::Entity::find()
+                            .filter(location::Column::Path.starts_with(current.path.as_str()))
+                            .filter(location::Column::Id.ne(current.id))
+                            .all(&txn)
+                            .await?;
+                        for child in descendants {
+                            let rest = child.path[current.path.len()..].to_owned();
+                            let code = child.code.clone();
+                            let mut child: location::ActiveModel = child.into();
+                            child.path = Set(format!("{new_path}{rest}"));
+                            let child = child.update(&txn).await?;
+                            if let Some(code) = code {
+                                by_code.insert(code, child);
+                            }
+                        }
+                    }
+                    audit::record(
+                        &txn,
+                        author,
+                        Entry {
+                            action: "importPlaces",
+                            entity: "location",
+                            id: model.id,
+                            case_id: None,
+                            before: Some(audit::snapshot(&current)?),
+                            after: Some(audit::snapshot(&model)?),
+                        },
+                    )
+                    .await?;
+                    report.updated += 1;
+                    model
+                }
+            };
+            by_code.insert(record.code, model);
+        }
+        txn.commit().await?;
+        Ok(report)
+    }
+
+    /// The index a case write needs to place its sites, read before the write begins
+    /// (the pool may have a single connection, which the write then holds).
+    pub(crate) async fn index_for_sites(
+        &self,
+        placements: Option<&[super::NewPlacement]>,
+    ) -> StoreResult<Option<Arc<SpatialIndex>>> {
+        match placements {
+            Some(list)
+                if !list.is_empty()
+                    && list
+                        .iter()
+                        .all(|p| p.precision == PlacementPrecision::Exact) =>
+            {
+                Ok(Some(self.spatial_index().await?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Places a case at the district its exact site points fall in, when its placements
+    /// are all exact and a site has coordinates but no parent place: in the writing
+    /// transaction, from the index as of before the write (the site's own point is
+    /// enough; district shapes change rarely).
+    pub(crate) async fn district_for_sites(
+        txn: &DatabaseTransaction,
+        index: &SpatialIndex,
+        case_id: i64,
+    ) -> StoreResult<()> {
+        let placements = case_location::Entity::find()
+            .filter(case_location::Column::CaseId.eq(case_id))
+            .all(txn)
+            .await?;
+        if placements.is_empty()
+            || placements
+                .iter()
+                .any(|p| p.precision != PlacementPrecision::Exact)
+        {
+            return Ok(());
+        }
+        let site_ids: Vec<i64> = placements.iter().map(|p| p.location_id).collect();
+        let sites = location::Entity::find()
+            .filter(location::Column::Id.is_in(site_ids.clone()))
+            .filter(location::Column::ParentId.is_null())
+            .all(txn)
+            .await?;
+        let mut districts: Vec<i64> = Vec::new();
+        for site in sites {
+            if let (Some(lat), Some(lon)) = (site.latitude, site.longitude) {
+                let found = index.locate_point(geo::Point::new(lon, lat), true);
+                if let Some(district) = found.district
+                    && !districts.contains(&district)
+                    && !site_ids.contains(&district)
+                {
+                    districts.push(district);
+                }
+            }
+        }
+        for district in districts {
+            case_location::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                location_id: Set(district),
+                precision: Set(PlacementPrecision::District),
+            }
+            .insert(txn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Cases for a map: the first `limit` matching cases (by id) with the point each is
+/// drawn at, and how many match in all.
+#[derive(Debug)]
+pub struct LocatedCases {
+    pub rows: Vec<(case::Model, Option<CasePoint>)>,
+    pub total: u64,
+}
+
+impl Store {
+    pub async fn located_cases(
+        &self,
+        access: Access,
+        filter: &CaseFilter,
+        limit: u64,
+    ) -> StoreResult<LocatedCases> {
+        let index = self.spatial_index().await?;
+        let cases = case::Entity::find()
+            .filter(filter.condition(access))
+            .order_by_asc(case::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let total = if (cases.len() as u64) < limit {
+            cases.len() as u64
+        } else {
+            self.count_cases(access, filter).await?
+        };
+        let rows = cases
+            .into_iter()
+            .map(|c| {
+                let point = index.case_point(c.id, access.see_restricted).cloned();
+                (c, point)
+            })
+            .collect();
+        Ok(LocatedCases { rows, total })
+    }
+}
+
+/// A place to insert, its parent given as (id, path).
+struct NewPlace {
+    code: String,
+    name: String,
+    level: LocationLevel,
+    parent: Option<(i64, String)>,
+    geometry: Option<String>,
+    point: Option<geo::Point<f64>>,
+}
+
+async fn insert_place(
+    txn: &DatabaseTransaction,
+    author: &Author,
+    new: NewPlace,
+) -> StoreResult<location::Model> {
+    let now = super::now();
+    let inserted = location::ActiveModel {
+        id: NotSet,
+        code: Set(Some(new.code)),
+        name: Set(new.name),
+        level: Set(new.level),
+        parent_id: Set(new.parent.as_ref().map(|p| p.0)),
+        path: Set(String::new()),
+        latitude: Set(new.point.map(|p| round6(p.y()))),
+        longitude: Set(new.point.map(|p| round6(p.x()))),
+        geometry: Set(new.geometry),
+        visibility: Set(Visibility::Public),
+        version: Set(1),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let path = format!(
+        "{}{}/",
+        new.parent.as_ref().map_or("/", |p| p.1.as_str()),
+        inserted.id
+    );
+    let mut active: location::ActiveModel = inserted.into();
+    active.path = Set(path);
+    let model = active.update(txn).await?;
+    audit::record(
+        txn,
+        author,
+        Entry {
+            action: "importPlaces",
+            entity: "location",
+            id: model.id,
+            case_id: None,
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Six decimals of a degree: about 11 cm, more than any boundary here is worth.
+pub fn round6(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
+}
+
+/// A spatial condition from caller input, checked.
+pub fn near_filter(latitude: f64, longitude: f64, km: f64) -> Result<SpatialFilter, String> {
+    if !(-90.0..=90.0).contains(&latitude) {
+        return Err("latitude must be between −90 and 90".to_owned());
+    }
+    if !(-180.0..=180.0).contains(&longitude) {
+        return Err("longitude must be between −180 and 180".to_owned());
+    }
+    if !(km.is_finite() && km > 0.0 && km <= 20_000.0) {
+        return Err("km must be greater than 0 and at most 20000".to_owned());
+    }
+    Ok(SpatialFilter::Near {
+        center: geo::Point::new(longitude, latitude),
+        km,
+    })
+}

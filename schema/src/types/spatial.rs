@@ -1,0 +1,129 @@
+//! Maps in GraphQL: `locate`, the spatial parts of the case filter, and `casesGeoJson`.
+
+use super::common::{access, store as store_of};
+use super::inputs::CaseFilter;
+use super::location::Location;
+use crate::error::{ApiError, ApiResult};
+use crate::spatial::{self, SpatialFilter};
+use crate::store::{Access, Store};
+use async_graphql::{Context, InputObject, Json, Object};
+
+/// A longitude/latitude box (WGS84 degrees), edges included.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct BoundingBox {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+}
+
+/// A point and a radius: everything within `km` kilometres (geodesic, WGS84).
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct NearPoint {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub km: f64,
+}
+
+/// Adds the filter's spatial conditions (checked: errors name the field) and resolves
+/// them, with the region shapes, through the store's index.
+pub async fn resolve_spatial(
+    input: &CaseFilter,
+    filter: &mut crate::store::CaseFilter,
+    store: &Store,
+    access: Access,
+) -> ApiResult<()> {
+    if let Some(b) = input.within {
+        let rect = spatial::bounding_box(b.west, b.south, b.east, b.north)
+            .map_err(|m| ApiError::bad_input("filter.within", m))?;
+        filter.spatial.push(SpatialFilter::Within(rect));
+    }
+    if let Some(area) = &input.in_area {
+        let area = spatial::area_from_geojson(&area.0, true)
+            .map_err(|m| ApiError::bad_input("filter.inArea", m))?
+            .ok_or_else(|| ApiError::bad_input("filter.inArea", "the Feature has no geometry"))?;
+        filter.spatial.push(SpatialFilter::InArea(area));
+    }
+    if let Some(near) = input.near {
+        let condition = crate::store::near_filter(near.latitude, near.longitude, near.km)
+            .map_err(|m| ApiError::bad_input("filter.near", m))?;
+        filter.spatial.push(condition);
+    }
+    store.resolve_spatial(access, filter).await?;
+    Ok(())
+}
+
+/// The places a point falls in.
+pub struct Located(pub crate::spatial::Located);
+
+#[Object]
+impl Located {
+    async fn district(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        load(ctx, self.0.district).await
+    }
+
+    async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        load(ctx, self.0.province).await
+    }
+
+    /// The department (REGION level).
+    async fn region(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        load(ctx, self.0.region).await
+    }
+
+    async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        load(ctx, self.0.country).await
+    }
+}
+
+async fn load(ctx: &Context<'_>, id: Option<i64>) -> ApiResult<Option<Location>> {
+    match id {
+        Some(id) => Location::load(ctx, id).await,
+        None => Ok(None),
+    }
+}
+
+/// The most features one GeoJSON answer holds.
+pub const MAX_GEOJSON_FEATURES: u64 = 100_000;
+/// Features in a GeoJSON answer when no limit is given.
+pub const DEFAULT_GEOJSON_FEATURES: u64 = 10_000;
+
+/// Checks a feature limit.
+pub fn geojson_limit(limit: Option<i32>) -> ApiResult<u64> {
+    match limit {
+        None => Ok(DEFAULT_GEOJSON_FEATURES),
+        Some(n) if n >= 1 && n as u64 <= MAX_GEOJSON_FEATURES => Ok(n as u64),
+        Some(_) => Err(ApiError::bad_input(
+            "limit",
+            format!("must be between 1 and {MAX_GEOJSON_FEATURES}"),
+        )),
+    }
+}
+
+/// Root fields for maps; merged into `Query` by its `locate` and `casesGeoJson` fields.
+pub struct MapQueries;
+
+impl MapQueries {
+    pub async fn locate(ctx: &Context<'_>, latitude: f64, longitude: f64) -> ApiResult<Located> {
+        let latitude = crate::validate::latitude("latitude", Some(latitude))?.unwrap_or_default();
+        let longitude =
+            crate::validate::longitude("longitude", Some(longitude))?.unwrap_or_default();
+        let located = store_of(ctx)?
+            .locate(access(ctx), latitude, longitude)
+            .await?;
+        Ok(Located(located))
+    }
+
+    pub async fn cases_geojson(
+        ctx: &Context<'_>,
+        filter: Option<CaseFilter>,
+        limit: Option<i32>,
+    ) -> ApiResult<Json<serde_json::Value>> {
+        let store = store_of(ctx)?;
+        let access = access(ctx);
+        let limit = geojson_limit(limit)?;
+        let filter = filter.unwrap_or_default().resolve(store, access).await?;
+        let located = store.located_cases(access, &filter, limit).await?;
+        Ok(Json(crate::map_output::cases_feature_collection(&located)))
+    }
+}

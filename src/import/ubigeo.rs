@@ -1,0 +1,119 @@
+//! Peru's UBIGEO codes (INEI): departments (2 digits), provinces (4) and districts (6),
+//! embedded from `data/ubigeo/ubigeo.csv` (MIT, see the licence beside it). Names are
+//! matched accent- and case-insensitively, each under its parent, so "Apurímac",
+//! "APURIMAC" and "apurimac" are one department.
+
+use chasqui_schema::store::fold_accent;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+const TABLE: &str = include_str!("../../data/ubigeo/ubigeo.csv");
+
+/// One coded place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UbigeoPlace {
+    pub code: &'static str,
+    /// As the table writes it: upper case, without accents.
+    pub name: &'static str,
+    /// The capital's coordinates.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// The places by (parent code, folded name); departments have the parent code "".
+struct Index {
+    by_parent_and_name: HashMap<(&'static str, String), UbigeoPlace>,
+    by_code: HashMap<&'static str, UbigeoPlace>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut by_parent_and_name = HashMap::new();
+    let mut by_code = HashMap::new();
+    for line in TABLE.lines().skip(1) {
+        let mut cells = line.split(',');
+        let (Some(code), Some(name)) = (cells.next(), cells.next()) else {
+            continue;
+        };
+        let latitude = cells.next().and_then(|v| v.parse().ok());
+        let longitude = cells.next().and_then(|v| v.parse().ok());
+        let place = UbigeoPlace {
+            code,
+            name,
+            latitude,
+            longitude,
+        };
+        let parent = &code[..code.len().saturating_sub(2)];
+        by_parent_and_name.insert((parent, fold_place_name(name)), place.clone());
+        by_code.insert(code, place);
+    }
+    Index {
+        by_parent_and_name,
+        by_code,
+    }
+});
+
+/// A place name reduced for matching: lower case, accents folded, words of letters and
+/// digits only.
+pub fn fold_place_name(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || c == '-')
+        .map(|w| {
+            w.chars()
+                .flat_map(char::to_lowercase)
+                .map(fold_accent)
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The department with this name.
+pub fn department(name: &str) -> Option<UbigeoPlace> {
+    below("", name)
+}
+
+/// The place with this name directly below the place `parent_code` (a province below a
+/// department, a district below a province).
+pub fn below(parent_code: &str, name: &str) -> Option<UbigeoPlace> {
+    INDEX
+        .by_parent_and_name
+        .get(&(parent_code, fold_place_name(name)))
+        .cloned()
+}
+
+/// The place with this code.
+pub fn by_code(code: &str) -> Option<UbigeoPlace> {
+    INDEX.by_code.get(code).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_under_their_parents_whatever_the_accents_and_case() {
+        let apurimac = department("Apurímac").unwrap_or_else(|| panic!("Apurímac"));
+        assert_eq!(apurimac.code, "03");
+        let cotabambas = below("03", "cotabambas").unwrap_or_else(|| panic!("Cotabambas"));
+        assert_eq!(cotabambas.code, "0305");
+        let district = below("0305", "CHALLHUAHUACHO").unwrap_or_else(|| panic!("district"));
+        assert_eq!(district.code, "030506");
+        assert!(
+            district
+                .latitude
+                .is_some_and(|l| (-15.0..-13.0).contains(&l))
+        );
+        assert_eq!(department("Áncash").map(|p| p.code), Some("02"));
+        // A district is found only under its own province.
+        assert_eq!(below("0301", "Challhuahuacho"), None);
+        assert_eq!(department("Atlantis"), None);
+        assert_eq!(by_code("0305").map(|p| p.name), Some("COTABAMBAS"));
+    }
+
+    #[test]
+    fn the_table_holds_every_department_province_and_district() {
+        let count = |len: usize| INDEX.by_code.keys().filter(|c| c.len() == len).count();
+        assert_eq!((count(2), count(4), count(6)), (25, 196, 1892));
+    }
+}

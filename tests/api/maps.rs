@@ -1,0 +1,607 @@
+//! Maps: the places import on Peru's real boundaries, `locate`, spatial case filters,
+//! GeoJSON read back by GDAL's `ogrinfo`, region counts, and the SVG map rendered by
+//! headless Chromium. The boundary files are read from `../shared/data/peru/`.
+
+use crate::app::TestApp;
+use crate::both_engines;
+use chasqui::import::places::{PlaceMapping, PlacesFileReport, import_places_file};
+use chasqui_entities::LocationLevel;
+use chasqui_entities::tables::*;
+use chasqui_schema::store::Author;
+use sea_orm::*;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+pub fn peru_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/peru")
+        .join(name)
+}
+
+fn mapping(code: &str, name: &str, parent: Option<&str>, level: LocationLevel) -> PlaceMapping {
+    PlaceMapping {
+        code: code.into(),
+        name: name.into(),
+        parent: parent.map(Into::into),
+        parent_code: parent.is_none().then(|| "PE".to_owned()),
+        parent_name: parent.is_none().then(|| "Peru".to_owned()),
+        level,
+    }
+}
+
+/// Imports departments, provinces and districts; returns the three reports.
+pub async fn import_peru(store: &chasqui_schema::store::Store) -> Vec<PlacesFileReport> {
+    let files = [
+        (
+            "departments.geojson",
+            mapping("CCDD", "NOMBDEP", None, LocationLevel::Region),
+        ),
+        (
+            "provinces.geojson",
+            mapping("IDPROV", "NOMBPROV", Some("CCDD"), LocationLevel::Province),
+        ),
+        (
+            "districts-2007.geojson",
+            mapping(
+                "IDDIST",
+                "NOMBDIST",
+                Some("IDPROV"),
+                LocationLevel::District,
+            ),
+        ),
+    ];
+    let mut reports = Vec::new();
+    for (file, mapping) in files {
+        let report = import_places_file(store, &Author::command_line(), &peru_file(file), &mapping)
+            .await
+            .unwrap_or_else(|e| panic!("importing {file}: {e:#}"));
+        reports.push(report);
+    }
+    reports
+}
+
+async fn location_by_code(app: &TestApp, code: &str) -> location::Model {
+    location::Entity::find()
+        .filter(location::Column::Code.eq(code))
+        .one(&app.store.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no place {code}"))
+}
+
+both_engines!(
+    places_import_loads_peru_once_and_reports_the_seams,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        let apurimac_before = location_by_code(&app, "03").await;
+        let reports = import_peru(&app.store).await;
+        let [departments, provinces, districts] = &reports[..] else {
+            panic!("three reports")
+        };
+        for (report, features) in [(departments, 25), (provinces, 196), (districts, 1834)] {
+            assert_eq!(report.features, features);
+            assert_eq!(
+                report.store.created + report.store.updated,
+                features,
+                "{report}"
+            );
+            assert_eq!(report.not_imported(), 0, "{report}");
+        }
+        // The demo's places got shapes instead of twins; the country was there already.
+        assert_eq!(departments.store.updated, 8, "{departments}");
+        assert_eq!(districts.store.without_geometry.len(), 8, "{districts}");
+        let apurimac = location_by_code(&app, "03").await;
+        assert_eq!(apurimac.id, apurimac_before.id);
+        assert!(apurimac.geometry.is_some());
+        for (level, expected) in [
+            (LocationLevel::Region, 25),
+            (LocationLevel::Province, 196),
+            (LocationLevel::District, 1834),
+        ] {
+            let n = location::Entity::find()
+                .filter(location::Column::Level.eq(level))
+                .count(&app.store.db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(n, expected, "{level:?}");
+        }
+        // One hierarchy: district → province → department → Peru.
+        let peru = location_by_code(&app, "PE").await;
+        let district = location_by_code(&app, "230110").await;
+        let province = location_by_code(&app, "2301").await;
+        let department = location_by_code(&app, "23").await;
+        assert_eq!(district.parent_id, Some(province.id));
+        assert_eq!(province.parent_id, Some(department.id));
+        assert_eq!(department.parent_id, Some(peru.id));
+        assert!(district.path.starts_with(&province.path));
+        assert!(province.path.starts_with(&peru.path));
+        assert!(district.latitude.is_some() && district.longitude.is_some());
+
+        // Again: nothing changes, and nothing is written to the audit log.
+        let audit_before = audit_entry::Entity::find()
+            .count(&app.store.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let again = import_peru(&app.store).await;
+        for report in &again {
+            assert_eq!(report.store.created + report.store.updated, 0, "{report}");
+            assert_eq!(report.store.unchanged, report.features, "{report}");
+        }
+        let audit_after = audit_entry::Entity::find()
+            .count(&app.store.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(audit_before, audit_after);
+    }
+);
+
+both_engines!(places_import_reports_bad_features_by_index, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("bad.geojson");
+    let square = json!({"type": "Polygon", "coordinates": [[[-73.0, -15.0], [-72.0, -15.0], [-72.0, -14.0], [-73.0, -14.0], [-73.0, -15.0]]]});
+    let features = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"C": "99", "N": "ONE"}, "geometry": square},
+        {"type": "Feature", "properties": {"C": "98", "N": "NO SHAPE"}, "geometry": null},
+        {"type": "Feature", "properties": {"C": "99", "N": "TWIN"}, "geometry": square},
+        {"type": "Feature", "properties": {"N": "NO CODE"}, "geometry": square},
+        {"type": "Feature", "properties": {"C": "97", "N": "BROKEN"}, "geometry": {"type": "Polygon", "coordinates": "x"}},
+    ]});
+    std::fs::write(&file, features.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let report = import_places_file(
+        &app.store,
+        &Author::command_line(),
+        &file,
+        &mapping("C", "N", None, LocationLevel::Region),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    // The country is created, then the two good features.
+    assert_eq!(report.store.created, 3, "{report}");
+    assert_eq!(report.store.without_geometry, vec![(1, "98".to_owned())]);
+    assert_eq!(report.store.duplicate_code, vec![(2, "99".to_owned())]);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].index, 3);
+    assert_eq!(report.store.bad_geometry.len(), 1, "{report}");
+    assert_eq!(report.store.bad_geometry[0].0, 4);
+    assert_eq!(report.not_imported(), 3);
+
+    let orphans = dir.path().join("orphans.geojson");
+    let features = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"C": "9901", "N": "CHILD", "P": "99"}, "geometry": null},
+        {"type": "Feature", "properties": {"C": "5501", "N": "ORPHAN", "P": "55"}, "geometry": null},
+    ]});
+    std::fs::write(&orphans, features.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let report = import_places_file(
+        &app.store,
+        &Author::command_line(),
+        &orphans,
+        &mapping("C", "N", Some("P"), LocationLevel::Province),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(report.store.created, 1);
+    assert_eq!(
+        report.store.unknown_parent,
+        vec![(1, "5501".to_owned(), "55".to_owned())]
+    );
+});
+
+const LOCATE: &str = r#"query($lat: Float!, $lon: Float!) { locate(latitude: $lat, longitude: $lon) {
+    district { code name } province { code } region { code name } country { code } } }"#;
+
+const CASES: &str =
+    r#"query($f: CaseFilter) { cases(filter: $f, first: 50) { totalCount nodes { slug } } }"#;
+
+fn slugs(data: &Value) -> Vec<String> {
+    let mut out: Vec<String> = data["cases"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n["slug"].as_str().map(str::to_owned))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Creates a site with coordinates and no parent, and a case placed on it exactly.
+async fn case_at_site(app: &TestApp, slug: &str, lat: f64, lon: f64, visibility: &str) -> String {
+    let site = app
+        .data(
+            r#"mutation($lat: Float, $lon: Float, $v: Visibility!) { createLocation(input: {name: "Site", level: SITE, latitude: $lat, longitude: $lon, visibility: $v}) { id } }"#,
+            json!({"lat": lat, "lon": lon, "v": visibility}),
+        )
+        .await;
+    let site = site["createLocation"]["id"].as_str().unwrap_or_default();
+    let data = app
+        .data(
+            r#"mutation($input: CreateCaseInput!) { createCase(input: $input) { id } }"#,
+            json!({"input": {"slug": slug, "kind": "MINE", "title": format!("Mine {slug}"), "status": "ACTIVE",
+                "visibility": visibility, "locations": [{"location": site, "precision": "EXACT"}]}}),
+        )
+        .await;
+    data["createCase"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn ogrinfo() -> &'static str {
+    let found = std::process::Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "ogrinfo (GDAL) is not installed: the GeoJSON test needs a real GIS reader. \
+         Debian: apt-get install -y gdal-bin (scripts/test installs it)"
+    );
+    "ogrinfo"
+}
+
+both_engines!(locate_filters_geojson_and_counts, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    import_peru(&app.store).await;
+
+    // locate: Challhuahuacho, then the sea.
+    let here = app
+        .data_as(None, LOCATE, json!({"lat": -14.1186, "lon": -72.2467}))
+        .await;
+    assert_eq!(here["locate"]["district"]["code"], "030506", "{here:#}");
+    assert_eq!(here["locate"]["province"]["code"], "0305");
+    assert_eq!(here["locate"]["region"]["code"], "03");
+    assert_eq!(here["locate"]["country"]["code"], "PE");
+    let sea = app
+        .data_as(None, LOCATE, json!({"lat": -12.0, "lon": -80.0}))
+        .await;
+    assert_eq!(sea["locate"]["district"], Value::Null);
+    assert_eq!(sea["locate"]["region"], Value::Null);
+    let bad = app
+        .graphql_as(None, LOCATE, json!({"lat": -200.0, "lon": -72.0}))
+        .await;
+    assert_eq!(TestApp::error_code(&bad), "BAD_USER_INPUT");
+    assert_eq!(bad["errors"][0]["extensions"]["field"], "latitude");
+
+    // Cases at exact sites, written through the API (another store than the server's
+    // index: the change marker must make the server reload).
+    case_at_site(&app, "mina-challhuahuacho", -14.10, -72.25, "PUBLIC").await;
+    case_at_site(&app, "mina-arequipa", -16.40, -71.53, "PUBLIC").await;
+    case_at_site(&app, "mina-secreta", -14.12, -72.26, "RESTRICTED").await;
+
+    // The site case got its district placement from locate, in the same write.
+    let placed = app
+        .data(
+            r#"{ case(slug: "mina-challhuahuacho") { locations { precision location { code level } } } }"#,
+            json!({}),
+        )
+        .await;
+    let codes: Vec<&str> = placed["case"]["locations"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|p| p["location"]["code"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(codes, vec!["030506"], "{placed:#}");
+
+    let anon = |f: Value| {
+        let app = &app;
+        async move { app.data_as(None, CASES, json!({"f": f})).await }
+    };
+    let within =
+        anon(json!({"within": {"west": -72.5, "south": -14.5, "east": -72.0, "north": -14.0}}))
+            .await;
+    let within_slugs = slugs(&within);
+    assert!(
+        within_slugs.contains(&"mina-challhuahuacho".to_owned()),
+        "{within:#}"
+    );
+    assert!(!within_slugs.contains(&"mina-arequipa".to_owned()));
+    assert!(
+        !within_slugs.contains(&"mina-secreta".to_owned()),
+        "restricted for anonymous"
+    );
+    assert_eq!(
+        within["cases"]["totalCount"].as_u64(),
+        Some(within_slugs.len() as u64)
+    );
+    let viewer = app
+        .data_as(
+            Some(&app.viewer),
+            CASES,
+            json!({"f": {"within": {"west": -72.5, "south": -14.5, "east": -72.0, "north": -14.0}}}),
+        )
+        .await;
+    assert!(slugs(&viewer).contains(&"mina-secreta".to_owned()));
+
+    let near = anon(json!({"near": {"latitude": -16.4, "longitude": -71.5, "km": 10.0}})).await;
+    assert_eq!(slugs(&near), vec!["mina-arequipa"]);
+    let nowhere = anon(json!({"near": {"latitude": -5.0, "longitude": -80.0, "km": 1.0}})).await;
+    assert_eq!(nowhere["cases"]["totalCount"], 0);
+
+    let area = json!({"type": "Polygon", "coordinates": [[[-72.5, -14.5], [-72.0, -14.5], [-72.0, -14.0], [-72.5, -14.0], [-72.5, -14.5]]]});
+    let in_area = anon(json!({"inArea": area, "kinds": ["MINE"]})).await;
+    assert!(slugs(&in_area).contains(&"mina-challhuahuacho".to_owned()));
+    let open_ring = json!({"type": "Polygon", "coordinates": [[[-72.5, -14.5], [-72.0, -14.5], [-72.0, -14.0], [-72.5, -14.0]]]});
+    let refused = app
+        .graphql_as(None, CASES, json!({"f": {"inArea": open_ring}}))
+        .await;
+    assert_eq!(TestApp::error_code(&refused), "BAD_USER_INPUT");
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "filter.inArea");
+    let backwards = app
+        .graphql_as(None, CASES, json!({"f": {"within": {"west": -72.0, "south": -14.5, "east": -72.5, "north": -14.0}}}))
+        .await;
+    assert_eq!(
+        backwards["errors"][0]["extensions"]["field"],
+        "filter.within"
+    );
+
+    // Region: Arequipa (04) holds the Arequipa site by its shape and placement.
+    let arequipa = anon(json!({"region": ["04"]})).await;
+    assert!(
+        slugs(&arequipa).contains(&"mina-arequipa".to_owned()),
+        "{arequipa:#}"
+    );
+    assert!(!slugs(&arequipa).contains(&"mina-challhuahuacho".to_owned()));
+
+    // Counts per province and department, with codes and names.
+    let stats = app
+        .data_as(
+            None,
+            r#"{ caseStats(groupBy: [PROVINCE, STATUS]) { count status province { code name } } }"#,
+            json!({}),
+        )
+        .await;
+    let cotabambas: u64 = stats["caseStats"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| b["province"]["code"] == "0305")
+        .filter_map(|b| b["count"].as_u64())
+        .sum();
+    assert!(cotabambas >= 1, "the new site case at least: {stats:#}");
+
+    // GeoJSON over HTTP, opened by GDAL.
+    let url = format!("{}/geojson/cases?bbox=-72.5,-14.5,-72.0,-14.0", app.base);
+    let response = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE],
+        "application/geo+json"
+    );
+    let text = response.text().await.unwrap_or_else(|e| panic!("{e}"));
+    let collection: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let features = collection["features"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !text.contains("mina-secreta"),
+        "restricted case in anonymous GeoJSON"
+    );
+    let site = features
+        .iter()
+        .find(|f| f["properties"]["slug"] == "mina-challhuahuacho")
+        .unwrap_or_else(|| panic!("no site feature in {collection:#}"));
+    assert_eq!(
+        site["geometry"]["coordinates"],
+        json!([-72.25, -14.1]),
+        "lon, lat"
+    );
+    assert_eq!(site["properties"]["kind"], "MINE");
+    assert_eq!(site["properties"]["status"], "ACTIVE");
+    assert!(
+        site["properties"]["link"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("/graphql?query="))
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("cases.geojson");
+    std::fs::write(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new(ogrinfo())
+        .args(["-ro", "-al", "-so"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("running ogrinfo: {e}"));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ogrinfo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.contains(&format!("Feature Count: {}", features.len())),
+        "{report}"
+    );
+    assert!(report.contains("Geometry: Point"), "{report}");
+    assert!(report.contains("title: String"), "{report}");
+
+    // With a viewer token the restricted case is there; a bad parameter names itself.
+    let with_token = app
+        .client
+        .get(&url)
+        .bearer_auth(&app.viewer)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(with_token.contains("mina-secreta"));
+    let refused = app
+        .client
+        .get(format!("{}/geojson/cases?bbox=1,2,3", app.base))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body["errors"][0]["extensions"]["field"], "bbox");
+
+    // The same from GraphQL.
+    let gql = app
+        .data_as(
+            None,
+            r#"{ casesGeoJson(filter: {region: ["0305"]}) }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(gql["casesGeoJson"]["type"], "FeatureCollection");
+    assert!(gql["casesGeoJson"]["features"].as_array().is_some_and(|f| {
+        f.iter()
+            .any(|f| f["properties"]["slug"] == "mina-challhuahuacho")
+    }));
+});
+
+fn chromium() -> &'static str {
+    for name in ["chromium", "chromium-browser"] {
+        if std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return name;
+        }
+    }
+    panic!(
+        "chromium is not installed: the map test renders the SVG in a real browser. \
+         Debian: apt-get install -y chromium (scripts/test installs it)"
+    )
+}
+
+/// Non-white pixels and distinct colours of a PNG.
+fn picture_stats(path: &Path) -> (usize, usize, usize) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap_or_else(|e| panic!("not a PNG: {e}"));
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader
+        .next_frame(&mut buffer)
+        .unwrap_or_else(|e| panic!("PNG frame: {e}"));
+    let samples = info.color_type.samples();
+    assert!(
+        samples >= 3,
+        "colour PNG expected, got {:?}",
+        info.color_type
+    );
+    let mut colours = std::collections::HashSet::new();
+    let mut non_white = 0;
+    let pixels = buffer[..info.buffer_size()].chunks(samples);
+    let total = pixels.len();
+    for px in pixels {
+        let rgb = (px[0], px[1], px[2]);
+        if rgb != (255, 255, 255) {
+            non_white += 1;
+        }
+        colours.insert(rgb);
+    }
+    (total, non_white, colours.len())
+}
+
+both_engines!(map_svg_renders_in_chromium, |engine| {
+    let app = TestApp::with_demo(engine).await;
+    import_peru(&app.store).await;
+    case_at_site(&app, "mina-arequipa", -16.40, -71.53, "PUBLIC").await;
+    let response = app
+        .client
+        .get(format!(
+            "{}/map.svg?kinds=MINE,OIL_AND_GAS,INFRASTRUCTURE",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE],
+        "image/svg+xml"
+    );
+    let svg = response.text().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        svg.contains("AREQUIPA") && svg.contains("<circle"),
+        "departments and points"
+    );
+    assert_eq!(svg.matches("<path").count(), 25, "one path per department");
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let svg_file = dir.path().join("map.svg");
+    std::fs::write(&svg_file, &svg).unwrap_or_else(|e| panic!("{e}"));
+    let png_file = dir.path().join("map.png");
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png_file.display()))
+        .arg("--window-size=660,1000")
+        .arg(format!("file://{}", svg_file.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("running chromium: {e}"));
+    assert!(
+        png_file.exists(),
+        "chromium wrote no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (total, non_white, colours) = picture_stats(&png_file);
+    assert!(
+        non_white * 5 > total,
+        "the map is mostly blank: {non_white} of {total} pixels are not white"
+    );
+    assert!(
+        colours >= 6,
+        "only {colours} colours: shading, points and legend expected"
+    );
+    if let Ok(keep) = std::env::var("CHASQUI_KEEP_MAP") {
+        let _ = std::fs::copy(&png_file, keep);
+    }
+});
+
+/// `locate` against the departments of a real case table (81 mining conflicts, March
+/// 2024). The table is read in place; it has no licence to be copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locate_agrees_with_the_mining_conflict_table() {
+    let app = TestApp::spawn(crate::app::Engine::Sqlite).await;
+    import_peru(&app.store).await;
+    let index = app
+        .store
+        .spatial_index()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let table = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/conflicts/mining-conflicts-2024-03.csv");
+    let rows = chasqui::maps_check::check_table(&index, &table).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(rows.len(), 81);
+    let agree = rows.iter().filter(|r| r.agrees).count();
+    for row in rows.iter().filter(|r| !r.agrees) {
+        println!("{row}");
+        assert!(
+            row.reason.is_some(),
+            "a disagreement without a reason: {row}"
+        );
+    }
+    println!("{agree} of {} rows agree", rows.len());
+    assert!(
+        agree >= AGREEING_ROWS,
+        "{agree} of 81 agree; expected at least {AGREEING_ROWS}"
+    );
+}
+
+/// What the check finds on the March 2024 table (see the README's maps section).
+const AGREEING_ROWS: usize = 78;
