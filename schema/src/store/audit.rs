@@ -75,28 +75,28 @@ pub(crate) async fn record_many(
 ) -> StoreResult<()> {
     let at = super::now();
     let text = |v: Option<Value>| v.map(|v| v.to_string());
-    let mut rows = entries.into_iter().map(|entry| audit_entry::ActiveModel {
-        id: NotSet,
-        at: Set(at),
-        token_id: Set(author.token_id),
-        author: Set(author.name.clone()),
-        action: Set(entry.action.to_owned()),
-        entity: Set(entry.entity.to_owned()),
-        entity_id: Set(entry.id),
-        case_id: Set(entry.case_id),
-        before: Set(text(entry.before)),
-        after: Set(text(entry.after)),
-    });
-    loop {
-        // 10 values a row: 1 000 rows stay under every engine's limit on bound values.
-        let chunk: Vec<audit_entry::ActiveModel> = rows.by_ref().take(1_000).collect();
-        if chunk.is_empty() {
-            return Ok(());
-        }
+    let rows: Vec<audit_entry::ActiveModel> = entries
+        .into_iter()
+        .map(|entry| audit_entry::ActiveModel {
+            id: NotSet,
+            at: Set(at),
+            token_id: Set(author.token_id),
+            author: Set(author.name.clone()),
+            action: Set(entry.action.to_owned()),
+            entity: Set(entry.entity.to_owned()),
+            entity_id: Set(entry.id),
+            case_id: Set(entry.case_id),
+            before: Set(text(entry.before)),
+            after: Set(text(entry.after)),
+        })
+        .collect();
+    // 10 values a row: 1 000 rows stay under every engine's limit on bound values.
+    for chunk in super::sql::fixed_chunks_owned(rows, 1_000) {
         audit_entry::Entity::insert_many(chunk)
             .exec_without_returning(txn)
             .await?;
     }
+    Ok(())
 }
 
 /// A case with everything that belongs to its record: topics, external ids, actor roles

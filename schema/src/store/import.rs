@@ -6,6 +6,7 @@
 
 use super::audit::{self, Author, Entry};
 use super::search::{self, SearchDocument};
+use super::sql::{fixed_chunks, fixed_chunks_owned};
 use super::write::{NewNewsItem, NewsItemPatch, patch_news_item, refresh_case};
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::{actor, case, news_item, news_link};
@@ -205,7 +206,7 @@ impl NewsImport<'_> {
             .filter(|s| !self.cases.contains_key(**s))
             .map(|s| (*s).to_owned())
             .collect();
-        for chunk in unknown.chunks(500) {
+        for chunk in fixed_chunks(&unknown, 500) {
             let found: Vec<(i64, String)> = case::Entity::find()
                 .select_only()
                 .column(case::Column::Id)
@@ -260,7 +261,7 @@ impl NewsImport<'_> {
             .filter_map(|(_, i)| i.item.url.clone())
             .collect();
         let mut by_url: HashMap<String, news_item::Model> = HashMap::new();
-        for chunk in urls.chunks(NEWS_CHUNK) {
+        for chunk in fixed_chunks(&urls, NEWS_CHUNK) {
             for found in news_item::Entity::find()
                 .filter(news_item::Column::Url.is_in(chunk.iter().cloned()))
                 .all(&self.txn)
@@ -277,11 +278,16 @@ impl NewsImport<'_> {
             .map(|(_, i)| date_key(&i.item))
             .collect();
         let mut by_key: HashMap<DateKey, news_item::Model> = HashMap::new();
-        for chunk in unmatched.chunks(NEWS_CHUNK) {
-            // By title key alone (the index leads with it); dates are compared here.
-            let titles: BTreeSet<&str> = chunk.iter().map(|k| k.2.as_str()).collect();
+        // By title key alone (the index leads with it); dates are compared here.
+        let titles: Vec<&str> = unmatched
+            .iter()
+            .map(|k| k.2.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in fixed_chunks(&titles, NEWS_CHUNK) {
             for found in news_item::Entity::find()
-                .filter(news_item::Column::TitleKey.is_in(titles.into_iter().map(str::to_owned)))
+                .filter(news_item::Column::TitleKey.is_in(chunk.iter().map(|t| (*t).to_owned())))
                 .order_by_asc(news_item::Column::Id)
                 .all(&self.txn)
                 .await?
@@ -324,7 +330,7 @@ impl NewsImport<'_> {
         let now = super::now();
         let mut audit_entries = Vec::with_capacity(fresh.len());
         let mut documents = Vec::with_capacity(fresh.len());
-        for chunk in fresh.chunks(NEWS_CHUNK) {
+        for chunk in fixed_chunks(&fresh, NEWS_CHUNK) {
             let rows: Vec<news_item::ActiveModel> = chunk
                 .iter()
                 .map(|(_, i)| {
@@ -393,7 +399,7 @@ impl NewsImport<'_> {
             .map(|(_, id, _, _)| *id)
             .collect();
         let mut existing: HashSet<(i64, i64)> = HashSet::new();
-        for chunk in with_links.chunks(NEWS_CHUNK) {
+        for chunk in fixed_chunks(&with_links, NEWS_CHUNK) {
             let pairs: Vec<(i64, i64)> = news_link::Entity::find()
                 .select_only()
                 .column(news_link::Column::NewsItemId)
@@ -442,12 +448,7 @@ impl NewsImport<'_> {
             ));
         }
         let mut link_entries = Vec::with_capacity(new_links.len());
-        let mut rows = new_links.into_iter();
-        loop {
-            let chunk: Vec<news_link::ActiveModel> = rows.by_ref().take(NEWS_CHUNK).collect();
-            if chunk.is_empty() {
-                break;
-            }
+        for chunk in fixed_chunks_owned(new_links, NEWS_CHUNK) {
             for model in news_link::Entity::insert_many(chunk)
                 .exec_with_returning(&self.txn)
                 .await?

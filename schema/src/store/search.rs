@@ -121,7 +121,7 @@ pub(crate) async fn insert_documents<C: ConnectionTrait>(
     docs: &[SearchDocument],
 ) -> StoreResult<()> {
     let backend = db.get_database_backend();
-    for chunk in docs.chunks(INSERT_CHUNK) {
+    for chunk in super::sql::fixed_chunks(docs, INSERT_CHUNK) {
         let mut sql = Sql::new(backend);
         sql.push("INSERT INTO search_documents (doc_id, entity, entity_id, title, body) VALUES ");
         for (i, doc) in chunk.iter().enumerate() {
@@ -165,7 +165,7 @@ pub(crate) async fn remove_document<C: ConnectionTrait>(
 }
 
 async fn remove_doc_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) -> StoreResult<()> {
-    for chunk in ids.chunks(INSERT_CHUNK) {
+    for chunk in super::sql::fixed_chunks(ids, INSERT_CHUNK) {
         let mut sql = Sql::new(db.get_database_backend());
         sql.push("DELETE FROM search_documents WHERE doc_id IN ")
             .bind_list(chunk);
