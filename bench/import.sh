@@ -13,19 +13,29 @@ rounds=${2:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 - "$n" > "$work/items.ndjson" <<'PY'
-import json, random, sys
+import itertools, json, random, sys
 n = int(sys.argv[1])
 rng = random.Random(7)
 cases = ["las-bambas", "toromocho", "gasoducto-sur-peruano", "interoceanic-highway",
          "chinchero-airport", "legislative-decrees-2016", "santa-ana-mine", "odebrecht",
          "leche-gloria", "forced-sterilisations", "las-malvinas-fire", "gender-curriculum"]
-words = ("comunidad bloqueo minera paro dialogo mesa fiscal protesta carretera agua "
-         "community strike road water talks prosecutor copper contract ruling").split()
+# A vocabulary of 20,000 words (real ones first, then made-up Spanish-looking ones),
+# drawn with Zipf-like frequencies as in real text: the index and the stemmer see a
+# long tail of rare words, not the same twenty.
+real = ("comunidad bloqueo minera paro dialogo mesa fiscal protesta carretera agua "
+        "community strike road water talks prosecutor copper contract ruling").split()
+syllables = ["ca", "ma", "pa", "ta", "ri", "lo", "sa", "que", "cha", "hua", "mi", "ran",
+             "tos", "les", "cion", "mente", "do", "ba", "ni", "ya"]
+words = real + ["".join(rng.choice(syllables) for _ in range(2 + k % 3)) + rng.choice(["", "s", "es", "ando", "ados", "ing", "ed"])
+                for k in range(20000 - len(real))]
+cumulative = list(itertools.accumulate(1 / (k + 1) for k in range(len(words))))
+def text(k):
+    return " ".join(rng.choices(words, cum_weights=cumulative, k=k))
 for i in range(n):
-    title = f"Item {i}: " + " ".join(rng.choice(words) for _ in range(6))
+    title = f"Item {i}: " + text(6)
     links = rng.sample(cases, 1 + (i % 3 == 0))
     print(json.dumps({"title": title, "date": f"20{10 + i % 14:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                      "summary": " ".join(rng.choice(words) for _ in range(24)),
+                      "summary": text(24),
                       "url": f"https://example.org/items/{i}", "cases": links}))
 PY
 # CHASQUI_BIN names a binary already built (to measure without rebuilding).

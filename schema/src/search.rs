@@ -51,6 +51,9 @@ pub fn words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
 
 /// Lower case with diacritics removed: "Ñaña" → "nana".
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.nfd()
         .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
         .flat_map(char::to_lowercase)
@@ -75,18 +78,36 @@ pub fn stems(word: &str) -> Vec<String> {
     }
 }
 
+// Words stemmed recently, with their terms ("" for a function word): texts share most
+// of their vocabulary, and stemming a word twice costs more than looking it up. Each
+// thread keeps its own; it is emptied when it reaches `STEM_CACHE` words.
+thread_local! {
+    static STEMMED: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Words a thread's stem cache holds at most (a few MB).
+const STEM_CACHE: usize = 50_000;
+
 /// The index terms of a text, space-separated, in text order (a stem repeats as often
 /// as its word does, so that ranking counts it).
 pub fn terms(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for (_, word) in words(text) {
-        for stem in stems(&word) {
+    STEMMED.with_borrow_mut(|cache| {
+        for (_, word) in words(text) {
+            if cache.len() >= STEM_CACHE && !cache.contains_key(&word) {
+                cache.clear();
+            }
+            let stemmed = cache.entry(word).or_insert_with_key(|w| stems(w).join(" "));
+            if stemmed.is_empty() {
+                continue;
+            }
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&stem);
+            out.push_str(stemmed);
         }
-    }
+    });
     out
 }
 

@@ -119,8 +119,8 @@ impl<'p, R: std::io::Read> CsvItems<'p, R> {
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ImportItem {
-            item: NewNewsItem {
+        Ok(ImportItem::new(
+            NewNewsItem {
                 title,
                 published_on: date,
                 summary,
@@ -135,7 +135,7 @@ impl<'p, R: std::io::Read> CsvItems<'p, R> {
                 visibility: Visibility::Public,
             },
             links,
-        })
+        ))
     }
 }
 

@@ -211,6 +211,49 @@ impl<'a> Batches<'a> {
     }
 }
 
+/// Parsed lines, a chunk at a time: (line number, item or why it was rejected).
+type Parsed = Vec<(usize, Result<ImportItem, String>)>;
+
+/// Lines handed from the reading thread to the store at a time.
+const PARSED_CHUNK: usize = 500;
+
+/// Runs `read` on a thread of its own, which parses the file and prepares each item
+/// (title key, search terms) while the store writes the previous batch: reading and
+/// writing each get a core. At most a few chunks wait in the channel, so memory stays
+/// flat; when the receiver goes away (the import failed), the thread stops at its next
+/// chunk.
+fn read_on_thread(
+    read: impl FnOnce(&tokio::sync::mpsc::Sender<Parsed>) + Send + 'static,
+) -> (
+    tokio::sync::mpsc::Receiver<Parsed>,
+    std::thread::JoinHandle<()>,
+) {
+    let (send, receive) = tokio::sync::mpsc::channel(4);
+    let thread = std::thread::spawn(move || read(&send));
+    (receive, thread)
+}
+
+/// Sends the items of `items` in chunks; stops early when the receiver is gone.
+fn send_all(
+    items: impl Iterator<Item = (usize, Result<ImportItem, String>)>,
+    send: &tokio::sync::mpsc::Sender<Parsed>,
+) {
+    let mut chunk = Vec::with_capacity(PARSED_CHUNK);
+    for item in items {
+        chunk.push(item);
+        if chunk.len() == PARSED_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(PARSED_CHUNK));
+            if send.blocking_send(full).is_err() {
+                return;
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        // The receiver being gone means the import failed; it reports why.
+        let _ = send.blocking_send(chunk);
+    }
+}
+
 /// A reader that counts the bytes read through it, for the progress bar.
 struct Counted<R> {
     inner: R,
@@ -316,20 +359,20 @@ pub async fn import_file_of_kind(
     }
     let mut batches = Batches::start(store, author).await?;
     match format {
-        Format::Ndjson => {
-            for (line, parsed) in ndjson::NdjsonItems::new(input, provenance) {
-                match parsed {
-                    Ok(item) => batches.push(line, item, &mut report).await?,
-                    Err(why) => report.rejected.push((line, why)),
+        Format::Ndjson | Format::Csv => {
+            let owned = provenance.clone();
+            let (mut parsed, reader) = read_on_thread(move |send| {
+                if format == Format::Ndjson {
+                    send_all(ndjson::NdjsonItems::new(input, &owned), send);
+                } else {
+                    match csv_news::CsvItems::new(input, &owned.columns, &owned) {
+                        Ok(items) => send_all(items, send),
+                        Err(why) => send_all(std::iter::once((1, Err(why))), send),
+                    }
                 }
-                if batches.pending.is_empty() {
-                    progress(read.load(Ordering::Relaxed));
-                }
-            }
-        }
-        Format::Csv => match csv_news::CsvItems::new(input, &provenance.columns, provenance) {
-            Ok(items) => {
-                for (line, parsed) in items {
+            });
+            while let Some(chunk) = parsed.recv().await {
+                for (line, parsed) in chunk {
                     match parsed {
                         Ok(item) => batches.push(line, item, &mut report).await?,
                         Err(why) => report.rejected.push((line, why)),
@@ -339,8 +382,10 @@ pub async fn import_file_of_kind(
                     }
                 }
             }
-            Err(why) => report.rejected.push((1, why)),
-        },
+            reader.join().map_err(|_| {
+                read_error(std::io::Error::other("the thread reading the file stopped"))
+            })?;
+        }
         Format::Feed | Format::Listing | Format::Dump | Format::Records | Format::CaseTable => {
             // Small files: read whole.
             let mut text = String::new();
@@ -352,10 +397,7 @@ pub async fn import_file_of_kind(
                 read_listing(&text, provenance, &mut items, &mut report);
             }
             for item in items {
-                let item = ImportItem {
-                    item,
-                    links: Vec::new(),
-                };
+                let item = ImportItem::new(item, Vec::new());
                 batches.push(0, item, &mut report).await?;
             }
         }

@@ -101,8 +101,8 @@ pub(super) fn parse_line(
         .enumerate()
         .map(|(i, case)| link(i, case))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(ImportItem {
-        item: NewNewsItem {
+    Ok(Some(ImportItem::new(
+        NewNewsItem {
             title,
             published_on: item.date,
             summary,
@@ -113,7 +113,7 @@ pub(super) fn parse_line(
             visibility: Visibility::Public,
         },
         links,
-    }))
+    )))
 }
 
 /// The items of an NDJSON stream with their line numbers, one line in memory at a time.

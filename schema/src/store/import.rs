@@ -5,7 +5,7 @@
 //! update.
 
 use super::audit::{self, Author, Entry};
-use super::search::{self, SearchDocument};
+use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
 use super::write::{NewNewsItem, NewsItemPatch, patch_news_item, refresh_case};
 use super::{Store, StoreError, StoreResult};
@@ -48,13 +48,46 @@ pub fn fold_accent(c: char) -> char {
     }
 }
 
-/// A news item to import, with the cases it updates.
+/// A news item to import, with the cases it updates. Made by [`ImportItem::new`], which
+/// also does the costly text work (title key, search terms) on the caller's thread: an
+/// importer reading a file on one thread prepares items there while the store writes
+/// the previous batch on another.
 #[derive(Clone, Debug)]
 pub struct ImportItem {
-    pub item: NewNewsItem,
+    item: NewNewsItem,
     /// Confirmed links to record (each once: a link that exists in any state is left as
     /// it is, so a person's decision is never undone by a re-import).
-    pub links: Vec<ImportLink>,
+    links: Vec<ImportLink>,
+    /// Date, precision and title key: the item's identity without its URL.
+    key: DateKey,
+    /// The item's search terms, used if it turns out to be new.
+    terms: AnalysedText,
+}
+
+impl ImportItem {
+    pub fn new(item: NewNewsItem, links: Vec<ImportLink>) -> Self {
+        let key = date_key(&item);
+        let terms = AnalysedText::of_news(
+            &item.title,
+            item.summary.as_deref(),
+            item.body.as_deref(),
+            item.publisher.as_deref(),
+        );
+        Self {
+            item,
+            links,
+            key,
+            terms,
+        }
+    }
+
+    pub fn item(&self) -> &NewNewsItem {
+        &self.item
+    }
+
+    pub fn links(&self) -> &[ImportLink] {
+        &self.links
+    }
 }
 
 /// A link from an imported item to a case, by the case's slug.
@@ -91,6 +124,9 @@ pub struct NewsImport<'a> {
     batches: u64,
 }
 
+/// SQLite's page cache for an import's connection, in KiB.
+const IMPORT_CACHE_KB: u32 = 65_536;
+
 /// Rows per multi-row INSERT of news items (15 values a row).
 const NEWS_CHUNK: usize = 1_000;
 
@@ -108,8 +144,16 @@ fn date_key(item: &NewNewsItem) -> DateKey {
 impl Store {
     /// Starts an import: one write transaction until [`NewsImport::commit`].
     pub async fn begin_news_import<'a>(&self, author: &'a Author) -> StoreResult<NewsImport<'a>> {
+        let txn = self.begin_write().await?;
+        if ConnectionTrait::get_database_backend(&txn) == DbBackend::Sqlite {
+            // One long transaction dirties far more pages than SQLite's default cache
+            // (2 MB) holds: it would spill them to the log mid-transaction and read them
+            // back. 64 MB for this connection keeps an import's working set in memory.
+            txn.execute_unprepared(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KB}"))
+                .await?;
+        }
         Ok(NewsImport {
-            txn: self.begin_write().await?,
+            txn,
             author,
             cases: HashMap::new(),
             touched: BTreeSet::new(),
@@ -127,10 +171,7 @@ impl Store {
         let mut import = self.begin_news_import(author).await?;
         let batch = items
             .into_iter()
-            .map(|item| ImportItem {
-                item,
-                links: Vec::new(),
-            })
+            .map(|item| ImportItem::new(item, Vec::new()))
             .collect();
         let outcomes = import.add(batch).await?;
         import.commit().await?;
@@ -169,13 +210,12 @@ impl NewsImport<'_> {
             let mut keys = HashSet::new();
             let (round, later): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(_, i)| {
                 let url_new = i.item.url.as_ref().is_none_or(|u| !urls.contains(u));
-                let key = date_key(&i.item);
-                let first = url_new && !keys.contains(&key);
+                let first = url_new && !keys.contains(&i.key);
                 if first {
                     if let Some(u) = &i.item.url {
                         urls.insert(u.clone());
                     }
-                    keys.insert(key);
+                    keys.insert(i.key.clone());
                 }
                 first
             });
@@ -272,10 +312,10 @@ impl NewsImport<'_> {
                 }
             }
         }
-        let unmatched: Vec<DateKey> = accepted
+        let unmatched: Vec<&DateKey> = accepted
             .iter()
             .filter(|(_, i)| i.item.url.as_ref().is_none_or(|u| !by_url.contains_key(u)))
-            .map(|(_, i)| date_key(&i.item))
+            .map(|(_, i)| &i.key)
             .collect();
         let mut by_key: HashMap<DateKey, news_item::Model> = HashMap::new();
         // By title key alone (the index leads with it); dates are compared here.
@@ -304,25 +344,27 @@ impl NewsImport<'_> {
         // Sort into new, changed and unchanged.
         let mut fresh: Vec<(usize, ImportItem)> = Vec::new();
         let mut linked: Vec<(usize, i64, ImportOutcome, Vec<ImportLink>)> = Vec::new();
-        for (index, ImportItem { item, links }) in accepted {
-            let known = item
+        for (index, import) in accepted {
+            let known = import
+                .item
                 .url
                 .as_ref()
                 .and_then(|u| by_url.get(u))
-                .or_else(|| by_key.get(&date_key(&item)));
-            match known {
-                None => fresh.push((index, ImportItem { item, links })),
-                Some(found) if found.summary == item.summary => {
-                    linked.push((index, found.id, ImportOutcome::Unchanged, links))
-                }
-                Some(found) => {
-                    let patch = NewsItemPatch {
-                        summary: Some(item.summary),
-                        ..Default::default()
-                    };
-                    patch_news_item(&self.txn, self.author, found.id, patch, None).await?;
-                    linked.push((index, found.id, ImportOutcome::Updated, links));
-                }
+                .or_else(|| by_key.get(&import.key));
+            let Some(found) = known else {
+                fresh.push((index, import));
+                continue;
+            };
+            let ImportItem { item, links, .. } = import;
+            if found.summary == item.summary {
+                linked.push((index, found.id, ImportOutcome::Unchanged, links));
+            } else {
+                let patch = NewsItemPatch {
+                    summary: Some(item.summary),
+                    ..Default::default()
+                };
+                patch_news_item(&self.txn, self.author, found.id, patch, None).await?;
+                linked.push((index, found.id, ImportOutcome::Updated, links));
             }
         }
 
@@ -346,7 +388,7 @@ impl NewsImport<'_> {
                         publisher: Set(item.publisher.clone()),
                         language: Set(item.language.clone()),
                         visibility: Set(item.visibility),
-                        title_key: Set(Some(normalise_title(&item.title))),
+                        title_key: Set(Some(i.key.2.clone())),
                         version: Set(1),
                         archived_at: Set(None),
                         created_at: Set(now),
@@ -370,7 +412,6 @@ impl NewsImport<'_> {
                 })
                 .collect();
             for model in &inserted {
-                documents.push(SearchDocument::of_news(model));
                 audit_entries.push(Entry {
                     action: "createNewsItem",
                     entity: "news_item",
@@ -381,15 +422,16 @@ impl NewsImport<'_> {
                 });
             }
             for (index, i) in chunk {
-                let id = ids.get(&date_key(&i.item)).copied().ok_or_else(|| {
+                let id = ids.get(&i.key).copied().ok_or_else(|| {
                     StoreError::Database(DbErr::Custom(
                         "an inserted news item did not come back".to_owned(),
                     ))
                 })?;
+                documents.push((SearchEntity::NewsItem, id, i.terms.clone()));
                 linked.push((*index, id, ImportOutcome::New, i.links.clone()));
             }
         }
-        search::insert_documents(&self.txn, &documents).await?;
+        search::insert_analysed(&self.txn, documents).await?;
         audit::record_many(&self.txn, self.author, audit_entries).await?;
 
         // Links not recorded yet, in any state.

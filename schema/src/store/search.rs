@@ -94,20 +94,57 @@ impl SearchDocument {
     }
 
     pub fn of_news(item: &news_item::Model) -> Self {
-        let mut body = item.summary.clone().unwrap_or_default();
-        if let Some(text) = &item.body {
-            body.push('\n');
-            body.push_str(text);
-        }
-        if let Some(publisher) = &item.publisher {
-            body.push('\n');
-            body.push_str(publisher);
-        }
         Self {
             entity: SearchEntity::NewsItem,
             entity_id: item.id,
             title: item.title.clone(),
-            body,
+            body: news_body(
+                item.summary.as_deref(),
+                item.body.as_deref(),
+                item.publisher.as_deref(),
+            ),
+        }
+    }
+
+    /// The document's index terms (title, body).
+    pub fn analyse(&self) -> AnalysedText {
+        AnalysedText {
+            title: terms(&self.title),
+            body: terms(&self.body),
+        }
+    }
+}
+
+/// The body a news item is indexed under: its summary, body text and publisher.
+fn news_body(summary: Option<&str>, text: Option<&str>, publisher: Option<&str>) -> String {
+    let mut body = summary.unwrap_or_default().to_owned();
+    for part in [text, publisher].into_iter().flatten() {
+        body.push('\n');
+        body.push_str(part);
+    }
+    body
+}
+
+/// A record's text turned into index terms ([`terms`]), ready to store: analysing is the
+/// costly part of indexing, and an import does it before the record's id is known (on
+/// the thread that reads the file).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnalysedText {
+    pub title: String,
+    pub body: String,
+}
+
+impl AnalysedText {
+    /// The terms a news item with these fields is indexed under (as [`SearchDocument::of_news`]).
+    pub fn of_news(
+        title: &str,
+        summary: Option<&str>,
+        text: Option<&str>,
+        publisher: Option<&str>,
+    ) -> Self {
+        Self {
+            title: terms(title),
+            body: terms(&news_body(summary, text, publisher)),
         }
     }
 }
@@ -120,24 +157,36 @@ pub(crate) async fn insert_documents<C: ConnectionTrait>(
     db: &C,
     docs: &[SearchDocument],
 ) -> StoreResult<()> {
+    let analysed: Vec<(SearchEntity, i64, AnalysedText)> = docs
+        .iter()
+        .map(|doc| (doc.entity, doc.entity_id, doc.analyse()))
+        .collect();
+    insert_analysed(db, analysed).await
+}
+
+/// Writes documents already analysed, in the caller's transaction.
+pub(crate) async fn insert_analysed<C: ConnectionTrait>(
+    db: &C,
+    docs: Vec<(SearchEntity, i64, AnalysedText)>,
+) -> StoreResult<()> {
     let backend = db.get_database_backend();
-    for chunk in super::sql::fixed_chunks(docs, INSERT_CHUNK) {
+    for chunk in super::sql::fixed_chunks_owned(docs, INSERT_CHUNK) {
         let mut sql = Sql::new(backend);
         sql.push("INSERT INTO search_documents (doc_id, entity, entity_id, title, body) VALUES ");
-        for (i, doc) in chunk.iter().enumerate() {
+        for (i, (entity, entity_id, text)) in chunk.into_iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
             sql.push("(")
-                .bind(doc.entity.doc_id(doc.entity_id))
+                .bind(entity.doc_id(entity_id))
                 .push(", ")
-                .bind(doc.entity.name())
+                .bind(entity.name())
                 .push(", ")
-                .bind(doc.entity_id)
+                .bind(entity_id)
                 .push(", ")
-                .bind(terms(&doc.title))
+                .bind(text.title)
                 .push(", ")
-                .bind(terms(&doc.body))
+                .bind(text.body)
                 .push(")");
         }
         db.execute_raw(sql.build()).await?;
