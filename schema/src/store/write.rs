@@ -1741,21 +1741,33 @@ pub(crate) async fn refresh_case(
     for change in &changes {
         consider(dated(change.occurred_on, change.occurred_precision).last_day());
     }
-    let events = event::Entity::find()
+    // The latest day of events and news, as a few aggregate rows (one per precision)
+    // rather than every row: a case can have a hundred thousand linked news items. For
+    // one precision, a later first day means a later last day, so the maximum of each
+    // group is enough. An event counts by its end when it has one.
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let has_end = Expr::col(event::Column::EndedOn)
+        .is_not_null()
+        .and(Expr::col(event::Column::EndedPrecision).is_not_null());
+    let event_day = Expr::case(has_end.clone(), Expr::col(event::Column::EndedOn))
+        .finally(Expr::col(event::Column::OccurredOn));
+    let event_precision = Expr::case(has_end, Expr::col(event::Column::EndedPrecision))
+        .finally(Expr::col(event::Column::OccurredPrecision));
+    let event_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = event::Entity::find()
+        .select_only()
+        .column_as(Into::<Expr>::into(event_precision), "precision")
+        .column_as(Expr::from(Func::max(event_day)), "latest")
         .filter(event::Column::CaseId.eq(case_id))
         .filter(event::Column::ArchivedAt.is_null())
         .filter(event::Column::Visibility.eq(Visibility::Public))
+        .group_by(Expr::col(sea_orm::sea_query::Alias::new("precision")))
+        .into_tuple()
         .all(txn)
         .await?;
-    for e in &events {
-        let end = e
-            .ended_on
-            .zip(e.ended_precision)
-            .map(|(on, p)| dated(on, p));
-        consider(
-            end.unwrap_or_else(|| dated(e.occurred_on, e.occurred_precision))
-                .last_day(),
-        );
+    for (precision, day) in event_days {
+        if let Some(day) = day {
+            consider(dated(day, precision).last_day());
+        }
     }
     let mut linked = sea_orm::sea_query::Query::select();
     linked
@@ -1764,14 +1776,24 @@ pub(crate) async fn refresh_case(
         .and_where(news_link::Column::CaseId.eq(case_id))
         .and_where(news_link::Column::State.eq(LinkState::Confirmed))
         .and_where(news_link::Column::Visibility.eq(Visibility::Public));
-    let news = news_item::Entity::find()
+    let news_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = news_item::Entity::find()
+        .select_only()
+        .column(news_item::Column::PublishedPrecision)
+        .column_as(
+            Expr::from(Func::max(Expr::col(news_item::Column::PublishedOn))),
+            "latest",
+        )
         .filter(news_item::Column::Id.in_subquery(linked))
         .filter(news_item::Column::ArchivedAt.is_null())
         .filter(news_item::Column::Visibility.eq(Visibility::Public))
+        .group_by(news_item::Column::PublishedPrecision)
+        .into_tuple()
         .all(txn)
         .await?;
-    for n in &news {
-        consider(dated(n.published_on, n.published_precision).last_day());
+    for (precision, day) in news_days {
+        if let Some(day) = day {
+            consider(dated(day, precision).last_day());
+        }
     }
     let mut active: case::ActiveModel = case.clone().into();
     if let Some(latest) = latest {
