@@ -7,13 +7,58 @@ use crate::store::{Access, Page, Store, StoreError, TimelineRow, TimelineWindow}
 use async_graphql::dataloader::{DataLoader, Loader};
 use chasqui_entities::tables::*;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The store as seen by one request (with that request's access).
 pub struct Batch {
     pub store: Store,
     pub access: Access,
+    /// Records a query has already read with this request's access (see [`Primed`]).
+    pub primed: Primed,
+}
+
+/// Records read ahead for this request by a statement that applied the same visibility
+/// rules as their loaders (the case page, `store/detail.rs`), so that the fields below
+/// it find them here instead of waiting for a batch and a statement of their own. Only
+/// queries prime: a query's reads all see the same data, so a primed record is what its
+/// loader would return.
+#[derive(Default)]
+pub struct Primed {
+    actors: Mutex<HashMap<i64, actor::Model>>,
+    locations: Mutex<HashMap<i64, location::Model>>,
+    news_items: Mutex<HashMap<i64, news_item::Model>>,
+}
+
+fn prime<M>(map: &Mutex<HashMap<i64, M>>, rows: impl IntoIterator<Item = (i64, M)>) {
+    if let Ok(mut map) = map.lock() {
+        map.extend(rows);
+    }
+}
+
+fn primed<M: Clone>(map: &Mutex<HashMap<i64, M>>, id: i64) -> Option<M> {
+    map.lock().ok().and_then(|map| map.get(&id).cloned())
+}
+
+impl Primed {
+    pub fn prime_actors(&self, rows: impl IntoIterator<Item = actor::Model>) {
+        prime(&self.actors, rows.into_iter().map(|m| (m.id, m)));
+    }
+    pub fn prime_locations(&self, rows: impl IntoIterator<Item = location::Model>) {
+        prime(&self.locations, rows.into_iter().map(|m| (m.id, m)));
+    }
+    pub fn prime_news_items(&self, rows: impl IntoIterator<Item = news_item::Model>) {
+        prime(&self.news_items, rows.into_iter().map(|m| (m.id, m)));
+    }
+    pub fn actor(&self, id: i64) -> Option<actor::Model> {
+        primed(&self.actors, id)
+    }
+    pub fn location(&self, id: i64) -> Option<location::Model> {
+        primed(&self.locations, id)
+    }
+    pub fn news_item(&self, id: i64) -> Option<news_item::Model> {
+        primed(&self.news_items, id)
+    }
 }
 
 pub type Loaders = DataLoader<Batch>;
@@ -28,14 +73,21 @@ const BATCH_START_YIELDS: usize = 4;
 /// 32 items, and a window that opened at the first item could close before the last of a
 /// 100-item page had joined it, splitting one statement into several.
 pub fn loaders(store: Store, access: Access, delay: Duration) -> Loaders {
-    DataLoader::new(Batch { store, access }, |task| {
-        tokio::spawn(async move {
-            for _ in 0..BATCH_START_YIELDS {
-                tokio::task::yield_now().await;
-            }
-            task.await
-        })
-    })
+    DataLoader::new(
+        Batch {
+            store,
+            access,
+            primed: Primed::default(),
+        },
+        |task| {
+            tokio::spawn(async move {
+                for _ in 0..BATCH_START_YIELDS {
+                    tokio::task::yield_now().await;
+                }
+                task.await
+            })
+        },
+    )
     .delay(delay)
 }
 

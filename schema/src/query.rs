@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, decode, decode_any};
 use crate::pagination::{cursor_parts, decode_after};
-use crate::store::{self, CaseCursor, CaseOrderKey, StatDimension};
+use crate::store::{self, CaseCursor, CaseKey, CaseOrderKey, StatDimension};
 use crate::types::actor::Actor;
 use crate::types::case::Case;
 use crate::types::common::{access, page_limits, store as store_of};
@@ -105,16 +105,12 @@ impl Query {
         id: Option<ID>,
         slug: Option<String>,
     ) -> ApiResult<Option<Case>> {
-        let store = store_of(ctx)?;
         match (id, slug) {
             (Some(id), None) => match decode_any(&id) {
-                Some((NodeType::Case, id)) => Case::load(ctx, id).await,
+                Some((NodeType::Case, id)) => Case::load_detail(ctx, CaseKey::Id(id)).await,
                 _ => Ok(None),
             },
-            (None, Some(slug)) => Ok(store
-                .case_by_slug(access(ctx), &slug)
-                .await?
-                .map(Case::from_model)),
+            (None, Some(slug)) => Case::load_detail(ctx, CaseKey::Slug(&slug)).await,
             _ => Err(ApiError::bad_input("id", "give either id or slug")),
         }
     }

@@ -6,6 +6,7 @@
 //! transaction each and validate before they touch the database.
 
 mod audit;
+mod detail;
 mod dump;
 mod import;
 mod import_records;
@@ -20,6 +21,7 @@ mod tokens;
 mod write;
 
 pub use audit::{AuditFilter, Author};
+pub use detail::{CaseDetail, CaseKey, DetailSpec, precision_rank};
 pub use dump::TABLES;
 pub use import::{
     ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport, fold_accent, normalise_title,

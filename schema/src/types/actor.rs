@@ -18,7 +18,11 @@ impl Actor {
     }
 
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Actor>> {
-        Ok(loaders(ctx)?.load_one(ActorById(id)).await?.map(Actor))
+        let loader = loaders(ctx)?;
+        if let Some(model) = loader.loader().primed.actor(id) {
+            return Ok(Some(Actor(model)));
+        }
+        Ok(loader.load_one(ActorById(id)).await?.map(Actor))
     }
 }
 

@@ -2,21 +2,28 @@
 //! (actor roles, placements, external ids, relations, status history).
 
 use super::actor::Actor;
-use super::common::{FuzzyDate, loaders};
+use super::common::{FuzzyDate, access, loaders, store};
 use super::enums::*;
 use super::event::{Event, StatusChange};
 use super::location::Location;
 use super::news::NewsLink;
-use super::timeline::{TimelineConnection, TimelineEntry, single_kind_connection, timeline_page};
-use crate::error::ApiResult;
+use super::timeline::{
+    TimelineConnection, TimelineEntry, encode_cursor, single_kind_connection, timeline_page,
+    timeline_window,
+};
+use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, encode};
 use crate::loaders::*;
-use crate::store::TimelineKind;
-use async_graphql::TypeName;
-use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, Interface, MergedObject, Object, SimpleObject};
+use crate::store::{
+    CaseKey, DetailSpec, Page, TimelineKind, TimelineRow, TimelineWindow, precision_rank,
+};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{
+    Context, ID, InputType, Interface, MergedObject, Object, OutputType, SelectionField,
+    SimpleObject, TypeName,
+};
 use chasqui_entities::CaseDetails;
-use chasqui_entities::tables::{case, case_actor, case_relation};
+use chasqui_entities::tables::{case, case_actor, case_location, case_relation, event, news_link};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -28,6 +35,76 @@ use std::sync::Arc;
 pub struct CaseData {
     pub model: Arc<case::Model>,
     pub details: Arc<CaseDetails>,
+    /// What the case page statement read with the case (`Query.case`); the fields it
+    /// covers answer from here, the others load as usual.
+    pub prefetched: Option<Arc<Prefetched>>,
+}
+
+/// The relations read with a case by `Store::case_detail`; their places, actors and
+/// news items are primed in the request's loader.
+pub struct Prefetched {
+    placements: Option<Vec<case_location::Model>>,
+    roles: Option<Vec<case_actor::Model>>,
+    events: Option<(TimelineWindow, Page<event::Model>)>,
+    news: Option<(TimelineWindow, Page<news_link::Model>)>,
+}
+
+/// The fields of a case whose arguments ask for a list window: the window, if they are
+/// well formed (otherwise the field itself reports the error when it resolves).
+fn window_of(
+    ctx: &Context<'_>,
+    field: &SelectionField<'_>,
+    kind: TimelineKind,
+) -> Option<TimelineWindow> {
+    let mut first = None;
+    let mut after = None;
+    let mut order = None;
+    for (name, value) in field.arguments().ok()? {
+        match name.as_str() {
+            "first" => first = <Option<i32> as InputType>::parse(Some(value)).ok()?,
+            "after" => after = <Option<String> as InputType>::parse(Some(value)).ok()?,
+            "order" => order = <Option<TimelineOrder> as InputType>::parse(Some(value)).ok()?,
+            _ => return None,
+        }
+    }
+    timeline_window(ctx, vec![kind], first, after, order).ok()
+}
+
+/// What the selection of a case field reads with the case. Only the first `events` and
+/// `newsItems` of the selection are read ahead; another window of them loads as usual.
+fn detail_spec(ctx: &Context<'_>) -> DetailSpec {
+    let mut spec = DetailSpec::default();
+    for field in ctx.field().selection_set() {
+        match field.name() {
+            "locations" => spec.placements = true,
+            "actors" | "operators" | "issuers" | "parties" | "organisers" | "investigators" => {
+                spec.roles = true
+            }
+            "events" if spec.events.is_none() => {
+                spec.events = window_of(ctx, &field, TimelineKind::Event)
+            }
+            "newsItems" if spec.news.is_none() => {
+                spec.news = window_of(ctx, &field, TimelineKind::News)
+            }
+            _ => {}
+        }
+    }
+    spec
+}
+
+/// A connection over a page read ahead, with the cursors the timeline would give.
+fn window_connection<M, N: OutputType>(
+    page: &Page<M>,
+    row: impl Fn(&M) -> TimelineRow,
+    node: impl Fn(&M) -> N,
+) -> Connection<String, N, EmptyFields, EmptyFields> {
+    let mut connection = Connection::new(false, page.has_next);
+    connection.edges = page
+        .rows
+        .iter()
+        .map(|m| Edge::new(encode_cursor(&row(m)), node(m)))
+        .collect();
+    connection
 }
 
 impl CaseData {
@@ -109,13 +186,17 @@ impl<K: KindParts> TypeName for CaseCore<K> {
 /// Loads the roles of a case with the given roles (all roles when `roles` is empty).
 async fn roles_of(
     ctx: &Context<'_>,
-    case_id: i64,
+    case: &CaseData,
     roles: &[chasqui_entities::ActorRole],
 ) -> ApiResult<Vec<CaseActor>> {
-    let rows = loaders(ctx)?
-        .load_one(RolesOfCase(case_id))
-        .await?
-        .unwrap_or_default();
+    let prefetched = case.prefetched.as_ref().and_then(|p| p.roles.clone());
+    let rows = match prefetched {
+        Some(rows) => rows,
+        None => loaders(ctx)?
+            .load_one(RolesOfCase(case.model.id))
+            .await?
+            .unwrap_or_default(),
+    };
     Ok(rows
         .into_iter()
         .filter(|r| roles.is_empty() || roles.contains(&r.role))
@@ -220,15 +301,19 @@ impl<K: KindParts> CaseCore<K> {
         role: Option<ActorRole>,
     ) -> ApiResult<Vec<CaseActor>> {
         let roles: Vec<chasqui_entities::ActorRole> = role.map(Into::into).into_iter().collect();
-        roles_of(ctx, self.id_value(), &roles).await
+        roles_of(ctx, self, &roles).await
     }
 
     /// Where the case is placed.
     async fn locations(&self, ctx: &Context<'_>) -> ApiResult<Vec<CasePlacement>> {
-        let rows = loaders(ctx)?
-            .load_one(PlacementsOfCase(self.id_value()))
-            .await?
-            .unwrap_or_default();
+        let prefetched = self.prefetched.as_ref().and_then(|p| p.placements.clone());
+        let rows = match prefetched {
+            Some(rows) => rows,
+            None => loaders(ctx)?
+                .load_one(PlacementsOfCase(self.id_value()))
+                .await?
+                .unwrap_or_default(),
+        };
         Ok(rows
             .into_iter()
             .map(|r| CasePlacement {
@@ -261,6 +346,20 @@ impl<K: KindParts> CaseCore<K> {
         after: Option<String>,
         order: Option<TimelineOrder>,
     ) -> ApiResult<Connection<String, Event, EmptyFields, EmptyFields>> {
+        if let Some((window, page)) = self.prefetched.as_ref().and_then(|p| p.events.as_ref()) {
+            let asked =
+                timeline_window(ctx, vec![TimelineKind::Event], first, after.clone(), order)?;
+            if asked == *window {
+                let row = |e: &event::Model| TimelineRow {
+                    case_id: e.case_id,
+                    kind: TimelineKind::Event,
+                    id: e.id,
+                    date: e.occurred_on,
+                    precision_rank: precision_rank(e.occurred_precision),
+                };
+                return Ok(window_connection(page, row, |e| Event::new(e.clone())));
+            }
+        }
         let pick = |entry| match entry {
             TimelineEntry::Event(event) => Some(event),
             _ => None,
@@ -277,6 +376,36 @@ impl<K: KindParts> CaseCore<K> {
         after: Option<String>,
         order: Option<TimelineOrder>,
     ) -> ApiResult<Connection<String, NewsLink, EmptyFields, EmptyFields>> {
+        if let Some((window, page)) = self.prefetched.as_ref().and_then(|p| p.news.as_ref()) {
+            let asked =
+                timeline_window(ctx, vec![TimelineKind::News], first, after.clone(), order)?;
+            if asked == *window {
+                let loader = loaders(ctx)?;
+                let mut rows = Vec::with_capacity(page.rows.len());
+                for link in &page.rows {
+                    let item = loader.loader().primed.news_item(link.news_item_id);
+                    let Some(item) = item else {
+                        tracing::error!(link = link.id, "a news link read ahead without its item");
+                        return Err(ApiError::Internal);
+                    };
+                    rows.push(TimelineRow {
+                        case_id: link.case_id,
+                        kind: TimelineKind::News,
+                        id: link.id,
+                        date: item.published_on,
+                        precision_rank: precision_rank(item.published_precision),
+                    });
+                }
+                let mut connection = Connection::new(false, page.has_next);
+                connection.edges = page
+                    .rows
+                    .iter()
+                    .zip(&rows)
+                    .map(|(link, row)| Edge::new(encode_cursor(row), NewsLink(link.clone())))
+                    .collect();
+                return Ok(connection);
+            }
+        }
         let pick = |entry| match entry {
             TimelineEntry::NewsUpdate(link) => Some(link),
             _ => None,
@@ -354,12 +483,7 @@ impl<K: KindParts> TypeName for ExtractiveFields<K> {
 impl<K: KindParts> ExtractiveFields<K> {
     /// The companies operating the project (actors with role OPERATOR).
     async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(
-            ctx,
-            self.0.model.id,
-            &[chasqui_entities::ActorRole::Operator],
-        )
-        .await
+        roles_of(ctx, &self.0, &[chasqui_entities::ActorRole::Operator]).await
     }
 
     /// What is extracted.
@@ -379,12 +503,7 @@ pub struct InfrastructureFields(CaseData);
 impl InfrastructureFields {
     /// The concessionaires or contractors (actors with role OPERATOR).
     async fn operators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(
-            ctx,
-            self.0.model.id,
-            &[chasqui_entities::ActorRole::Operator],
-        )
-        .await
+        roles_of(ctx, &self.0, &[chasqui_entities::ActorRole::Operator]).await
     }
 
     async fn project_stage(&self) -> Option<ProjectStage> {
@@ -408,7 +527,7 @@ impl DecreeFields {
 
     /// Who issued it (actors with role ISSUER).
     async fn issuers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(ctx, self.0.model.id, &[chasqui_entities::ActorRole::Issuer]).await
+        roles_of(ctx, &self.0, &[chasqui_entities::ActorRole::Issuer]).await
     }
 
     async fn issued_on(&self) -> Option<FuzzyDate> {
@@ -440,7 +559,7 @@ impl CourtCaseFields {
     /// Plaintiffs, prosecutors and defendants.
     async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
         use chasqui_entities::ActorRole::*;
-        roles_of(ctx, self.0.model.id, &[Plaintiff, Prosecutor, Defendant]).await
+        roles_of(ctx, &self.0, &[Plaintiff, Prosecutor, Defendant]).await
     }
 }
 
@@ -451,12 +570,7 @@ pub struct CampaignFields(CaseData);
 impl CampaignFields {
     /// Who runs the campaign (actors with role ORGANISER).
     async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(
-            ctx,
-            self.0.model.id,
-            &[chasqui_entities::ActorRole::Organiser],
-        )
-        .await
+        roles_of(ctx, &self.0, &[chasqui_entities::ActorRole::Organiser]).await
     }
 
     /// What the campaign wants.
@@ -476,12 +590,7 @@ impl InvestigationFields {
 
     /// Actors with role INVESTIGATOR.
     async fn investigators(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseActor>> {
-        roles_of(
-            ctx,
-            self.0.model.id,
-            &[chasqui_entities::ActorRole::Investigator],
-        )
-        .await
+        roles_of(ctx, &self.0, &[chasqui_entities::ActorRole::Investigator]).await
     }
 }
 
@@ -612,6 +721,50 @@ pub enum Case {
 impl Case {
     /// Wraps a stored case in the type of its kind.
     pub fn from_model(model: case::Model) -> Self {
+        Self::with_prefetched(model, None)
+    }
+
+    /// Loads a case with what the field's selection reads from it (its placements, roles,
+    /// first window of events and of news links) in one statement (`Store::case_detail`),
+    /// and primes the request's loader with their places, actors and news items.
+    pub async fn load_detail(ctx: &Context<'_>, key: CaseKey<'_>) -> ApiResult<Option<Case>> {
+        let spec = detail_spec(ctx);
+        let Some(detail) = store(ctx)?.case_detail(access(ctx), key, &spec).await? else {
+            return Ok(None);
+        };
+        let primed = &loaders(ctx)?.loader().primed;
+        let placements = detail.placements.map(|rows| {
+            let (placements, places): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+            primed.prime_locations(places);
+            placements
+        });
+        let roles = detail.roles.map(|rows| {
+            let (roles, actors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+            primed.prime_actors(actors);
+            roles
+        });
+        let news = detail.news.map(|(window, page)| {
+            let (links, items): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();
+            primed.prime_news_items(items);
+            let page = Page {
+                rows: links,
+                has_next: page.has_next,
+            };
+            (window, page)
+        });
+        let prefetched = Prefetched {
+            placements,
+            roles,
+            events: detail.events,
+            news,
+        };
+        Ok(Some(Self::with_prefetched(
+            detail.case,
+            Some(Arc::new(prefetched)),
+        )))
+    }
+
+    fn with_prefetched(model: case::Model, prefetched: Option<Arc<Prefetched>>) -> Self {
         let details: CaseDetails = serde_json::from_str(&model.details).unwrap_or_else(|err| {
             tracing::warn!(case = model.id, error = %err, "unreadable case details; showing none");
             CaseDetails::default()
@@ -619,6 +772,7 @@ impl Case {
         let data = CaseData {
             model: Arc::new(model),
             details: Arc::new(details),
+            prefetched,
         };
         use chasqui_entities::CaseKind as K;
         match data.model.kind {

@@ -14,10 +14,11 @@ pub struct Location(pub location::Model);
 
 impl Location {
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Location>> {
-        Ok(loaders(ctx)?
-            .load_one(LocationById(id))
-            .await?
-            .map(Location))
+        let loader = loaders(ctx)?;
+        if let Some(model) = loader.loader().primed.location(id) {
+            return Ok(Some(Location(model)));
+        }
+        Ok(loader.load_one(LocationById(id)).await?.map(Location))
     }
 
     fn ancestor_ids(&self) -> Vec<i64> {

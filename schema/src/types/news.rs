@@ -18,7 +18,11 @@ pub struct NewsItem {
 
 impl NewsItem {
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<NewsItem>> {
-        Ok(loaders(ctx)?
+        let loader = loaders(ctx)?;
+        if let Some(model) = loader.loader().primed.news_item(id) {
+            return Ok(Some(NewsItem { model }));
+        }
+        Ok(loader
             .load_one(NewsItemById(id))
             .await?
             .map(|model| NewsItem { model }))

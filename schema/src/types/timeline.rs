@@ -23,7 +23,7 @@ pub enum TimelineEntry {
 
 pub type TimelineConnection = Connection<String, TimelineEntry, EmptyFields, EmptyFields>;
 
-fn encode_cursor(row: &TimelineRow) -> String {
+pub(crate) fn encode_cursor(row: &TimelineRow) -> String {
     use base64::Engine;
     let text = format!(
         "tl|{}|{}|{}|{}",
@@ -55,24 +55,35 @@ fn decode_cursor(after: Option<String>) -> ApiResult<Option<TimelineCursor>> {
     }))
 }
 
-/// Loads one page of a case's timeline (restricted to `kinds`) and the cursors of its rows.
-pub async fn timeline_page(
+/// The window a timeline field's arguments ask for (restricted to `kinds`).
+pub fn timeline_window(
     ctx: &Context<'_>,
-    case_id: i64,
     mut kinds: Vec<TimelineKind>,
     first: Option<i32>,
     after: Option<String>,
     order: Option<TimelineOrder>,
-) -> ApiResult<(std::sync::Arc<Page<TimelineRow>>, Vec<String>)> {
+) -> ApiResult<TimelineWindow> {
     let limit = page_limits(ctx).size(first)?;
     kinds.sort();
     kinds.dedup();
-    let window = TimelineWindow {
+    Ok(TimelineWindow {
         newest_first: order.unwrap_or_default() == TimelineOrder::NewestFirst,
         kinds,
         after: decode_cursor(after)?,
         limit,
-    };
+    })
+}
+
+/// Loads one page of a case's timeline (restricted to `kinds`) and the cursors of its rows.
+pub async fn timeline_page(
+    ctx: &Context<'_>,
+    case_id: i64,
+    kinds: Vec<TimelineKind>,
+    first: Option<i32>,
+    after: Option<String>,
+    order: Option<TimelineOrder>,
+) -> ApiResult<(std::sync::Arc<Page<TimelineRow>>, Vec<String>)> {
+    let window = timeline_window(ctx, kinds, first, after, order)?;
     let page = loaders(ctx)?
         .load_one(TimelineOf(case_id, window))
         .await?
