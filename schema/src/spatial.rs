@@ -417,10 +417,10 @@ pub fn area_from_geojson_text(text: &str) -> Result<Option<MultiPolygon<f64>>, S
     };
     let bad = |e: serde_json::Error| format!("bad coordinates: {e}");
     match raw.kind.as_str() {
-        "Feature" => match raw.geometry.map(|g| g.get()) {
-            None => Err("the Feature has no `geometry`".to_owned()),
-            Some("null") => Ok(None),
-            Some(geometry) => area_from_geojson_text(geometry),
+        // A `null` geometry reads as `None` here, like a missing one: no shape.
+        "Feature" => match raw.geometry {
+            None => Ok(None),
+            Some(geometry) => area_from_geojson_text(geometry.get()),
         },
         "Polygon" => {
             let rings: Vec<Vec<Position>> = serde_json::from_str(coordinates()?).map_err(bad)?;
