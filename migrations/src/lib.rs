@@ -11,6 +11,7 @@ mod m20261123_000003_search;
 /// The weighted text PostgreSQL's search index covers; the store's queries must use it as is.
 pub use m20261123_000003_search::PG_SEARCH_VECTOR;
 mod m20261123_000004_places;
+mod m20261123_000005_site_places;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_trust::Migration),
             Box::new(m20261123_000003_search::Migration),
             Box::new(m20261123_000004_places::Migration),
+            Box::new(m20261123_000005_site_places::Migration),
         ]
     }
 }

@@ -411,6 +411,44 @@ impl Query {
         Ok(connection)
     }
 
+    /// Events of every case, latest first, with the same spatial filters as `cases`.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<crate::types::event::EventFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<crate::types::event::EventListConnection> {
+        let store = store_of(ctx)?;
+        let access = access(ctx);
+        let limit = page_limits(ctx).size(first)?;
+        let filter = filter.unwrap_or_default().resolve(store, access).await?;
+        let bad = || ApiError::bad_input("after", "not a cursor from this list");
+        let after = match decode_after(after.as_deref())? {
+            Some(text) => {
+                let parts = cursor_parts(&text, "ev", 2)?;
+                Some((
+                    parts[0].parse().map_err(|_| bad())?,
+                    parts[1].parse().map_err(|_| bad())?,
+                ))
+            }
+            None => None,
+        };
+        let page = store.list_events(access, &filter, after, limit).await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next,
+            crate::types::event::EventListInfo { filter },
+        );
+        for model in page.rows {
+            let c = cursor(format!("ev|{}|{}", model.occurred_on, model.id));
+            connection
+                .edges
+                .push(Edge::new(c, crate::types::event::Event::new(model)));
+        }
+        Ok(connection)
+    }
+
     /// Every audited write, newest first (admins only).
     async fn audit_log(
         &self,

@@ -29,6 +29,24 @@ pub struct PlaceShape {
     pub shape: Option<MultiPolygon<f64>>,
 }
 
+/// A location with coordinates: an exact site, or a place's (representative) point.
+#[derive(Clone, Debug)]
+pub struct LocationPoint {
+    pub location_id: i64,
+    /// The location is restricted.
+    pub restricted: bool,
+    pub point: Point<f64>,
+}
+
+/// A case placed on a location, at a precision whose point the index uses (an exact site
+/// or a district).
+#[derive(Clone, Copy, Debug)]
+pub struct Placement {
+    pub case_id: i64,
+    pub location_id: i64,
+    pub precision: PlacementPrecision,
+}
+
 /// A point a case is placed at: an exact site, or a district's representative point.
 #[derive(Clone, Debug)]
 pub struct CasePoint {
@@ -49,7 +67,17 @@ pub struct Located {
     pub country: Option<i64>,
 }
 
-/// A spatial condition on cases.
+impl Located {
+    /// The most precise place found.
+    pub fn deepest(&self) -> Option<i64> {
+        self.district
+            .or(self.province)
+            .or(self.region)
+            .or(self.country)
+    }
+}
+
+/// A spatial condition on cases or events.
 #[derive(Clone, Debug)]
 pub enum SpatialFilter {
     /// Inside a longitude/latitude box (edges included).
@@ -60,17 +88,25 @@ pub enum SpatialFilter {
     Near { center: Point<f64>, km: f64 },
 }
 
-type PlaceEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// One polygon of a place's shape: (place index, polygon index). Each polygon of a
+/// multi-part shape has its own box, so an island's box does not cover the mainland.
+type PlaceEntry = GeomWithData<Rectangle<[f64; 2]>, (usize, usize)>;
 type PointEntry = GeomWithData<[f64; 2], usize>;
 
-/// Place shapes and case points, each in an R-tree of bounding boxes.
+/// Place shapes and location points, each in an R-tree of bounding boxes, the place
+/// hierarchy, and the placements of cases on located places.
 pub struct SpatialIndex {
+    /// Every place that is an area: a shape, or a level above SITE.
     places: Vec<PlaceShape>,
     place_by_id: HashMap<i64, usize>,
     place_tree: RTree<PlaceEntry>,
-    points: Vec<CasePoint>,
-    points_by_case: HashMap<i64, Vec<usize>>,
+    /// Every location with a parent, by parent id (sites included).
+    children: HashMap<i64, Vec<i64>>,
+    points: Vec<LocationPoint>,
+    point_by_location: HashMap<i64, usize>,
     point_tree: RTree<PointEntry>,
+    cases_by_location: HashMap<i64, Vec<i64>>,
+    placements_by_case: HashMap<i64, Vec<(i64, PlacementPrecision)>>,
 }
 
 impl std::fmt::Debug for SpatialIndex {
@@ -92,38 +128,69 @@ fn level_rank(level: LocationLevel) -> u8 {
     }
 }
 
+fn aabb(rect: Rect<f64>) -> AABB<[f64; 2]> {
+    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
+}
+
 impl SpatialIndex {
     /// Builds both trees (bulk-loaded, which is much faster than inserting one by one).
-    pub fn build(places: Vec<PlaceShape>, points: Vec<CasePoint>) -> Self {
+    /// `hierarchy` holds (location id, parent id) for every location with a parent.
+    pub fn build(
+        places: Vec<PlaceShape>,
+        hierarchy: Vec<(i64, i64)>,
+        points: Vec<LocationPoint>,
+        placements: Vec<Placement>,
+    ) -> Self {
         let place_by_id = places.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-        let place_entries = places
+        let mut place_entries = Vec::new();
+        for (i, place) in places.iter().enumerate() {
+            let Some(shape) = &place.shape else { continue };
+            for (k, polygon) in shape.0.iter().enumerate() {
+                if let Some(rect) = polygon.bounding_rect() {
+                    let (min, max) = (rect.min(), rect.max());
+                    place_entries.push(GeomWithData::new(
+                        Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
+                        (i, k),
+                    ));
+                }
+            }
+        }
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (id, parent) in hierarchy {
+            children.entry(parent).or_default().push(id);
+        }
+        let point_by_location = points
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| {
-                let rect = p.shape.as_ref()?.bounding_rect()?;
-                let (min, max) = (rect.min(), rect.max());
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
-                    i,
-                ))
-            })
+            .map(|(i, p)| (p.location_id, i))
             .collect();
-        let mut points_by_case: HashMap<i64, Vec<usize>> = HashMap::new();
         let point_entries = points
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                points_by_case.entry(p.case_id).or_default().push(i);
-                GeomWithData::new([p.point.x(), p.point.y()], i)
-            })
+            .map(|(i, p)| GeomWithData::new([p.point.x(), p.point.y()], i))
             .collect();
+        let mut cases_by_location: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut placements_by_case: HashMap<i64, Vec<(i64, PlacementPrecision)>> = HashMap::new();
+        for p in placements {
+            cases_by_location
+                .entry(p.location_id)
+                .or_default()
+                .push(p.case_id);
+            placements_by_case
+                .entry(p.case_id)
+                .or_default()
+                .push((p.location_id, p.precision));
+        }
         Self {
             places,
             place_by_id,
             place_tree: RTree::bulk_load(place_entries),
+            children,
             points,
-            points_by_case,
+            point_by_location,
             point_tree: RTree::bulk_load(point_entries),
+            cases_by_location,
+            placements_by_case,
         }
     }
 
@@ -148,23 +215,48 @@ impl SpatialIndex {
             .collect()
     }
 
+    /// A location and every location below it, by parent (sites included).
+    pub fn descendants(&self, id: i64) -> Vec<i64> {
+        let mut found = vec![id];
+        let mut next = 0;
+        while next < found.len() {
+            if let Some(children) = self.children.get(&found[next]) {
+                found.extend(children.iter().copied());
+            }
+            next += 1;
+            if found.len() > 10_000_000 {
+                break;
+            }
+        }
+        found
+    }
+
     /// The district, province, region and country a point falls in: the most precise
     /// shape that contains it (edges included), then that place's ancestors.
     pub fn locate_point(&self, point: Point<f64>, see_restricted: bool) -> Located {
-        let mut best: Option<&PlaceShape> = None;
-        for entry in self.place_tree.locate_all_at_point(&[point.x(), point.y()]) {
-            let place = &self.places[entry.data];
-            if place.restricted && !see_restricted {
-                continue;
-            }
-            let inside = place.shape.as_ref().is_some_and(|s| s.intersects(&point));
-            let better = best.is_none_or(|b| {
-                (level_rank(place.level), -place.id) > (level_rank(b.level), -b.id)
-            });
-            if inside && better {
-                best = Some(place);
-            }
-        }
+        // Candidates by box, most precise first (ties to the lowest id): the first one
+        // whose polygon holds the point is the answer, so the coarser shapes around it
+        // are never tested.
+        let mut candidates: Vec<(u8, i64, usize, usize)> = self
+            .place_tree
+            .locate_all_at_point(&[point.x(), point.y()])
+            .filter_map(|entry| {
+                let (i, k) = entry.data;
+                let place = &self.places[i];
+                (see_restricted || !place.restricted).then_some((
+                    level_rank(place.level),
+                    place.id,
+                    i,
+                    k,
+                ))
+            })
+            .collect();
+        candidates.sort_unstable_by_key(|(rank, id, _, k)| (std::cmp::Reverse(*rank), *id, *k));
+        let best = candidates.into_iter().find_map(|(_, _, i, k)| {
+            let place = &self.places[i];
+            let polygon = place.shape.as_ref()?.0.get(k)?;
+            polygon.intersects(&point).then_some(place)
+        });
         let mut located = Located::default();
         let mut current = best;
         let mut steps = 0;
@@ -189,21 +281,19 @@ impl SpatialIndex {
         located
     }
 
-    fn visible_point(&self, index: usize, see_restricted: bool) -> Option<&CasePoint> {
+    fn visible_point(&self, index: usize, see_restricted: bool) -> Option<&LocationPoint> {
         let point = &self.points[index];
         (see_restricted || !point.restricted).then_some(point)
     }
 
-    /// The cases with a point that satisfies the filter.
-    pub fn cases_matching(&self, filter: &SpatialFilter, see_restricted: bool) -> HashSet<i64> {
+    /// The locations (with a point the caller may see) that satisfy the filter.
+    pub fn locations_matching(&self, filter: &SpatialFilter, see_restricted: bool) -> HashSet<i64> {
         let mut found = HashSet::new();
         match filter {
             SpatialFilter::Within(rect) => {
-                let envelope =
-                    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
-                for entry in self.point_tree.locate_in_envelope(&envelope) {
+                for entry in self.point_tree.locate_in_envelope(&aabb(*rect)) {
                     if let Some(p) = self.visible_point(entry.data, see_restricted) {
-                        found.insert(p.case_id);
+                        found.insert(p.location_id);
                     }
                 }
             }
@@ -211,13 +301,11 @@ impl SpatialIndex {
                 let Some(rect) = area.bounding_rect() else {
                     return found;
                 };
-                let envelope =
-                    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
-                for entry in self.point_tree.locate_in_envelope(&envelope) {
+                for entry in self.point_tree.locate_in_envelope(&aabb(rect)) {
                     if let Some(p) = self.visible_point(entry.data, see_restricted)
                         && area.intersects(&p.point)
                     {
-                        found.insert(p.case_id);
+                        found.insert(p.location_id);
                     }
                 }
             }
@@ -228,7 +316,7 @@ impl SpatialIndex {
                     if let Some(p) = self.visible_point(entry.data, see_restricted)
                         && Geodesic.distance(*center, p.point) <= metres
                     {
-                        found.insert(p.case_id);
+                        found.insert(p.location_id);
                     }
                 }
             }
@@ -236,27 +324,41 @@ impl SpatialIndex {
         found
     }
 
-    /// The cases with a point inside this place's shape (none when it has no shape or the
-    /// caller may not see it).
-    pub fn cases_in_place(&self, place_id: i64, see_restricted: bool) -> HashSet<i64> {
-        match self.place(place_id) {
-            Some(place) if see_restricted || !place.restricted => match &place.shape {
-                Some(shape) => {
-                    self.cases_matching(&SpatialFilter::InArea(shape.clone()), see_restricted)
-                }
-                None => HashSet::new(),
-            },
-            _ => HashSet::new(),
+    /// The cases placed (exact or district) on a location that satisfies the filter.
+    pub fn cases_matching(&self, filter: &SpatialFilter, see_restricted: bool) -> HashSet<i64> {
+        let mut found = HashSet::new();
+        for location in self.locations_matching(filter, see_restricted) {
+            if let Some(cases) = self.cases_by_location.get(&location) {
+                found.extend(cases.iter().copied());
+            }
         }
+        found
+    }
+
+    /// The cases placed (exact or district) on a location.
+    pub fn cases_at(&self, location_id: i64) -> &[i64] {
+        self.cases_by_location
+            .get(&location_id)
+            .map_or(&[], |v| v.as_slice())
     }
 
     /// The point to draw a case at: its most precise visible placement (exact before
     /// district), ties to the lowest place id.
-    pub fn case_point(&self, case_id: i64, see_restricted: bool) -> Option<&CasePoint> {
-        self.points_by_case
+    pub fn case_point(&self, case_id: i64, see_restricted: bool) -> Option<CasePoint> {
+        self.placements_by_case
             .get(&case_id)?
             .iter()
-            .filter_map(|i| self.visible_point(*i, see_restricted))
+            .filter_map(|(location_id, precision)| {
+                let i = *self.point_by_location.get(location_id)?;
+                let p = self.visible_point(i, see_restricted)?;
+                Some(CasePoint {
+                    case_id,
+                    location_id: *location_id,
+                    precision: *precision,
+                    restricted: p.restricted,
+                    point: p.point,
+                })
+            })
             .min_by_key(|p| (precision_rank(p.precision), p.location_id))
     }
 }
@@ -295,11 +397,87 @@ pub fn representative_point(area: &MultiPolygon<f64>) -> Option<Point<f64>> {
 }
 
 /// Reads a stored or imported GeoJSON geometry as an area. Points and lines have no area:
-/// `Ok(None)`.
+/// `Ok(None)`. Positions are read straight into coordinates (no intermediate JSON tree):
+/// this runs for every shape when the index loads.
 pub fn area_from_geojson_text(text: &str) -> Result<Option<MultiPolygon<f64>>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    area_from_geojson(&value, false)
+    let raw: RawGeometry<'_> = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let coordinates = || {
+        raw.coordinates
+            .map(|c| c.get())
+            .ok_or_else(|| "has no `coordinates`".to_owned())
+    };
+    let polygon = |rings: Vec<Vec<Position>>| {
+        let mut rings = rings
+            .into_iter()
+            .map(|ring| LineString(ring.into_iter().map(|p| p.0).collect()));
+        let exterior = rings
+            .next()
+            .ok_or_else(|| "a polygon needs an exterior ring".to_owned())?;
+        Ok::<_, String>(Polygon::new(exterior, rings.collect()))
+    };
+    let bad = |e: serde_json::Error| format!("bad coordinates: {e}");
+    match raw.kind.as_str() {
+        // A `null` geometry reads as `None` here, like a missing one: no shape.
+        "Feature" => match raw.geometry {
+            None => Ok(None),
+            Some(geometry) => area_from_geojson_text(geometry.get()),
+        },
+        "Polygon" => {
+            let rings: Vec<Vec<Position>> = serde_json::from_str(coordinates()?).map_err(bad)?;
+            Ok(Some(MultiPolygon(vec![polygon(rings)?])))
+        }
+        "MultiPolygon" => {
+            let parts: Vec<Vec<Vec<Position>>> =
+                serde_json::from_str(coordinates()?).map_err(bad)?;
+            let polygons = parts.into_iter().map(polygon).collect::<Result<_, _>>()?;
+            Ok(Some(MultiPolygon(polygons)))
+        }
+        "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "GeometryCollection" => {
+            Ok(None)
+        }
+        other => Err(format!("must be a Polygon or MultiPolygon, not `{other}`")),
+    }
+}
+
+/// A GeoJSON object with its coordinates (or a Feature's geometry) left unread.
+#[derive(serde::Deserialize)]
+struct RawGeometry<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(borrow, default)]
+    coordinates: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    geometry: Option<&'a serde_json::value::RawValue>,
+}
+
+/// `[longitude, latitude]`, further values (altitude) skipped.
+struct Position(Coord<f64>);
+
+impl<'de> serde::Deserialize<'de> for Position {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Position;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a position [longitude, latitude]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Position, A::Error> {
+                use serde::de::Error;
+                let x: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let y: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Position(Coord { x, y }))
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
 }
 
 /// Reads a GeoJSON Polygon or MultiPolygon (or a Feature holding one). With `strict`, it
@@ -491,22 +669,31 @@ mod tests {
             ),
         ];
         let points = vec![
-            CasePoint {
-                case_id: 10,
+            LocationPoint {
                 location_id: 4,
-                precision: PlacementPrecision::District,
                 restricted: false,
                 point: Point::new(-72.8, -14.8),
             },
-            CasePoint {
-                case_id: 11,
+            LocationPoint {
                 location_id: 99,
-                precision: PlacementPrecision::Exact,
                 restricted: true,
                 point: Point::new(-72.2, -14.2),
             },
         ];
-        SpatialIndex::build(places, points)
+        let placements = vec![
+            Placement {
+                case_id: 10,
+                location_id: 4,
+                precision: PlacementPrecision::District,
+            },
+            Placement {
+                case_id: 11,
+                location_id: 99,
+                precision: PlacementPrecision::Exact,
+            },
+        ];
+        let hierarchy = vec![(2, 1), (3, 2), (4, 3), (50, 4)];
+        SpatialIndex::build(places, hierarchy, points, placements)
     }
 
     #[test]
@@ -537,7 +724,9 @@ mod tests {
         let filter = SpatialFilter::Within(rect);
         assert_eq!(index.cases_matching(&filter, false), HashSet::from([10]));
         assert_eq!(index.cases_matching(&filter, true), HashSet::from([10, 11]));
-        assert_eq!(index.cases_in_place(4, true), HashSet::from([10]));
+        assert_eq!(index.descendants(3), vec![3, 4, 50]);
+        assert_eq!(index.case_point(11, true).map(|p| p.location_id), Some(99));
+        assert!(index.case_point(11, false).is_none());
     }
 
     #[test]
@@ -587,6 +776,43 @@ mod tests {
         let point = json!({"type": "Point", "coordinates": [0.0, 0.0]});
         assert!(area_from_geojson(&point, true).is_err());
         assert_eq!(area_from_geojson(&point, false), Ok(None));
+    }
+
+    #[test]
+    fn stored_shapes_read_like_checked_ones() {
+        let text = r#"{"type": "MultiPolygon", "coordinates": [[[[-73.0, -15.0, 12.5], [-72.0, -15.0], [-72.0, -14.0], [-73.0, -15.0]]], [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]]}"#;
+        let value: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+        let fast = area_from_geojson_text(text);
+        assert!(matches!(&fast, Ok(Some(area)) if area.0.len() == 2));
+        assert_eq!(fast, area_from_geojson(&value, false));
+        let feature = r#"{"type": "Feature", "properties": {}, "geometry": null}"#;
+        assert_eq!(area_from_geojson_text(feature), Ok(None));
+        assert_eq!(
+            area_from_geojson_text(r#"{"type": "Point", "coordinates": [0, 0]}"#),
+            Ok(None)
+        );
+        assert!(area_from_geojson_text(r#"{"type": "Circle"}"#).is_err());
+        assert!(area_from_geojson_text(r#"{"type": "Polygon", "coordinates": [[[0]]]}"#).is_err());
+    }
+
+    #[test]
+    fn locate_tests_each_polygon_of_a_shape() {
+        let mut two_parts = square(-73.0, -15.0, 0.5);
+        two_parts.0.extend(square(-60.0, -15.0, 0.5).0);
+        let index = SpatialIndex::build(
+            vec![place(7, LocationLevel::District, None, two_parts)],
+            vec![],
+            vec![],
+            vec![],
+        );
+        assert_eq!(
+            index.locate_point(Point::new(-59.9, -14.9), false).district,
+            Some(7)
+        );
+        assert_eq!(
+            index.locate_point(Point::new(-66.0, -14.9), false).district,
+            None
+        );
     }
 
     #[test]

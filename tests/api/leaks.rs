@@ -557,6 +557,16 @@ fn root_invocations(
                 format!("(filter: {{within: {SECRET_BOX}}})"),
                 "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
             ],
+            "events" => vec![
+                "(first: 100)".into(),
+                "(filter: {region: \"03\"})".into(),
+                format!("(filter: {{region: \"{MARK}-SITE\"}})"),
+                format!("(filter: {{case: {:?}}})", public["las-bambas"]),
+                "(filter: {kinds: [ARREST, PROTEST]})".into(),
+                // Spatial filters aimed at the restricted site (-14.0, -72.2).
+                format!("(filter: {{within: {SECRET_BOX}}})"),
+                "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
+            ],
             "locate" => vec![
                 "(latitude: -14.0, longitude: -72.2)".into(),
                 "(latitude: -14.1186, longitude: -72.2467)".into(),

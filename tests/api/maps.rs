@@ -605,3 +605,164 @@ async fn locate_agrees_with_the_mining_conflict_table() {
 
 /// What the check finds on the March 2024 table (see the README's maps section).
 const AGREEING_ROWS: usize = 78;
+
+const EVENTS: &str =
+    r#"query($f: EventFilter) { events(filter: $f, first: 50) { totalCount nodes { title } } }"#;
+
+fn titles(data: &Value) -> Vec<String> {
+    let mut out: Vec<String> = data["events"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n["title"].as_str().map(str::to_owned))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A site with coordinates and no parent place; its id.
+async fn site(app: &TestApp, lat: f64, lon: f64, visibility: &str) -> String {
+    let site = app
+        .data(
+            r#"mutation($lat: Float, $lon: Float, $v: Visibility!) { createLocation(input: {name: "Site", level: SITE, latitude: $lat, longitude: $lon, visibility: $v}) { id } }"#,
+            json!({"lat": lat, "lon": lon, "v": visibility}),
+        )
+        .await;
+    site["createLocation"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn event_at(app: &TestApp, case: &str, title: &str, location: &str, visibility: &str) {
+    app.data(
+        r#"mutation($input: RecordEventInput!) { recordEvent(input: $input) { id } }"#,
+        json!({"input": {"case": case, "kind": "PROTEST", "title": title, "date": "2024-03",
+            "location": location, "visibility": visibility,
+            "sources": [{"url": "https://example.org/report"}]}}),
+    )
+    .await;
+}
+
+both_engines!(
+    events_take_the_spatial_filters_and_sites_their_place,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        // A site written before any boundary exists: the places import gives it its place.
+        let early = site(&app, -14.09, -72.24, "PUBLIC").await;
+        let early_case = case_at_site(&app, "mina-temprana", -14.11, -72.23, "PUBLIC").await;
+        import_peru(&app.store).await;
+        // Sites written after: their place comes from locate in the same write.
+        let challhuahuacho = site(&app, -14.10, -72.25, "PUBLIC").await;
+        let arequipa = site(&app, -16.40, -71.53, "PUBLIC").await;
+        let hidden = site(&app, -14.12, -72.26, "RESTRICTED").await;
+        // The events of one new case (the demo's events have places of their own).
+        let case = early_case.clone();
+        event_at(&app, &case, "early march", &early, "PUBLIC").await;
+        event_at(&app, &case, "march", &challhuahuacho, "PUBLIC").await;
+        event_at(&app, &case, "arequipa march", &arequipa, "PUBLIC").await;
+        event_at(&app, &case, "march at a hidden site", &hidden, "PUBLIC").await;
+        event_at(&app, &case, "secret march", &challhuahuacho, "RESTRICTED").await;
+
+        let of_case = |mut f: Value| {
+            f["case"] = json!(case);
+            json!({ "f": f })
+        };
+        let anon = |f: Value| {
+            let app = &app;
+            let vars = of_case(f);
+            async move { app.data_as(None, EVENTS, vars).await }
+        };
+        // Region: by department and province code, through each site's point; restricted
+        // events and events at restricted sites are left out.
+        for region in ["03", "0305", "030506"] {
+            let found = anon(json!({"region": [region]})).await;
+            assert_eq!(
+                titles(&found),
+                vec!["early march", "march"],
+                "{region}: {found:#}"
+            );
+            assert_eq!(found["events"]["totalCount"], 2);
+        }
+        let arequipa_events = anon(json!({"region": ["04"]})).await;
+        assert_eq!(titles(&arequipa_events), vec!["arequipa march"]);
+        let viewer = app
+            .data_as(
+                Some(&app.viewer),
+                EVENTS,
+                of_case(json!({"region": ["03"]})),
+            )
+            .await;
+        assert_eq!(
+            titles(&viewer),
+            vec![
+                "early march",
+                "march",
+                "march at a hidden site",
+                "secret march"
+            ]
+        );
+        let unknown = anon(json!({"region": ["99"]})).await;
+        assert_eq!(unknown["events"]["totalCount"], 0);
+
+        // Box, area and distance, composed with the case and kind filters.
+        let bbox = json!({"west": -72.5, "south": -14.5, "east": -72.0, "north": -14.0});
+        let within = anon(json!({"within": bbox, "kinds": ["PROTEST"]})).await;
+        assert_eq!(titles(&within), vec!["early march", "march"], "{within:#}");
+        let other_kind = anon(json!({"within": bbox, "kinds": ["STRIKE"]})).await;
+        assert_eq!(other_kind["events"]["totalCount"], 0);
+        let area = json!({"type": "Polygon", "coordinates": [[[-72.5, -14.5], [-72.0, -14.5], [-72.0, -14.0], [-72.5, -14.0], [-72.5, -14.5]]]});
+        let in_area = anon(json!({"inArea": area})).await;
+        assert_eq!(titles(&in_area), vec!["early march", "march"]);
+        let near = anon(json!({"near": {"latitude": -16.4, "longitude": -71.5, "km": 10.0}})).await;
+        assert_eq!(titles(&near), vec!["arequipa march"]);
+        let viewer_near = app
+            .data_as(
+                Some(&app.viewer),
+                EVENTS,
+                of_case(json!({"near": {"latitude": -14.12, "longitude": -72.26, "km": 0.5}})),
+            )
+            .await;
+        assert_eq!(titles(&viewer_near), vec!["march at a hidden site"]);
+        let refused = app
+            .graphql_as(
+                None,
+                EVENTS,
+                json!({"f": {"near": {"latitude": -14.0, "longitude": -72.0, "km": 0.0}}}),
+            )
+            .await;
+        assert_eq!(TestApp::error_code(&refused), "BAD_USER_INPUT");
+        assert_eq!(refused["errors"][0]["extensions"]["field"], "filter.near");
+
+        // Paging keeps the order (latest first, then id) across pages.
+        let first = app
+        .data_as(
+            Some(&app.viewer),
+            r#"query($c: ID) { events(filter: {region: ["03"], case: $c}, first: 3) { pageInfo { hasNextPage endCursor } nodes { title } } }"#,
+            json!({"c": case}),
+        )
+        .await;
+        assert_eq!(first["events"]["pageInfo"]["hasNextPage"], true);
+        let cursor = first["events"]["pageInfo"]["endCursor"].clone();
+        let rest = app
+        .data_as(
+            Some(&app.viewer),
+            r#"query($a: String, $c: ID) { events(filter: {region: ["03"], case: $c}, first: 3, after: $a) { pageInfo { hasNextPage } nodes { title } } }"#,
+            json!({"a": cursor, "c": case}),
+        )
+        .await;
+        assert_eq!(rest["events"]["pageInfo"]["hasNextPage"], false);
+        assert_eq!(rest["events"]["nodes"].as_array().map(Vec::len), Some(1));
+
+        // A case on a site written before the boundaries: no district placement, found by
+        // its site's point all the same.
+        let cases = app
+            .data_as(None, CASES, json!({"f": {"region": ["030506"]}}))
+            .await;
+        assert!(
+            slugs(&cases).contains(&"mina-temprana".to_owned()),
+            "{cases:#} ({early_case})"
+        );
+    }
+);

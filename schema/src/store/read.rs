@@ -79,6 +79,31 @@ fn in_visible<E: EntityTrait>(
     Expr::exists(sub)
 }
 
+/// The visible locations a region filter matches: the region's places and everything
+/// below them (`places`, from the spatial index), and the sites whose point lies inside
+/// one of them (`site_places`, recorded at write time). Both are indexed lookups; the
+/// region's polygon is never tested at query time. `None` (a filter not resolved against
+/// the index) matches nothing.
+pub(crate) fn region_locations(
+    places: Option<&[i64]>,
+    access: Access,
+) -> sea_orm::sea_query::SelectStatement {
+    let list = super::spatial::id_list(places.unwrap_or_default());
+    let mut sub = Query::select();
+    sub.column((location::Entity, location::Column::Id))
+        .from(location::Entity)
+        .cond_where(
+            Condition::all().add(visible_locations(access)).add(
+                Condition::any()
+                    .add(Expr::cust(format!(r#""locations"."id" IN ({list})"#)))
+                    .add(Expr::cust(format!(
+                        r#""locations"."id" IN (SELECT site_id FROM site_places WHERE place_id IN ({list}))"#
+                    ))),
+            ),
+        );
+    sub
+}
+
 /// Selects every column of `E` but `heavy`, which comes back `None`.
 fn without<E: EntityTrait>(query: Select<E>, heavy: E::Column) -> Select<E> {
     let mut query = query.select_only();
@@ -110,9 +135,9 @@ pub struct CaseFilter {
     pub spatial: Vec<crate::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
     pub spatial_case_ids: Option<Vec<i64>>,
-    /// Cases whose point lies inside a shape of `region_paths`: they match the region
-    /// filter as well as the cases placed below it.
-    pub region_point_case_ids: Vec<i64>,
+    /// The places at or below `region_paths`, from the index (`Store::resolve_spatial`):
+    /// a case matches when placed on one of them or on a site inside one of them.
+    pub region_places: Option<Vec<i64>>,
 }
 
 impl CaseFilter {
@@ -131,28 +156,15 @@ impl CaseFilter {
             cond = cond.add(case::Column::ConflictType.is_in(self.conflict_types.clone()));
         }
         if !self.region_paths.is_empty() {
-            let mut places = Condition::any();
-            for path in &self.region_paths {
-                places = places.add(location::Column::Path.starts_with(path.as_str()));
-            }
-            let mut located = Query::select();
-            located
-                .column((case_location::Entity, case_location::Column::CaseId))
+            let mut placed = Query::select();
+            placed
+                .column(case_location::Column::CaseId)
                 .from(case_location::Entity)
-                .inner_join(
-                    location::Entity,
-                    Expr::col((location::Entity, location::Column::Id))
-                        .equals((case_location::Entity, case_location::Column::LocationId)),
-                )
-                .cond_where(Condition::all().add(places).add(visible_locations(access)));
-            let mut in_region = Condition::any().add(case::Column::Id.in_subquery(located));
-            if !self.region_point_case_ids.is_empty() {
-                in_region = in_region.add(super::spatial::ids_condition(
-                    r#""cases"."id""#,
-                    &self.region_point_case_ids,
-                ));
-            }
-            cond = cond.add(in_region);
+                .and_where(
+                    case_location::Column::LocationId
+                        .in_subquery(region_locations(self.region_places.as_deref(), access)),
+                );
+            cond = cond.add(case::Column::Id.in_subquery(placed));
         }
         if let Some(ids) = &self.spatial_case_ids {
             cond = cond.add(super::spatial::ids_condition(r#""cases"."id""#, ids));
@@ -958,4 +970,92 @@ pub(crate) fn period_ends_on_or_after(
         );
     }
     any
+}
+
+/// Filters for the event list. Empty lists mean "any".
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub case_id: Option<i64>,
+    pub kinds: Vec<EventKind>,
+    /// Events at a location on or below one of these places (materialised paths), or at
+    /// a site inside one of them.
+    pub region_paths: Vec<String>,
+    /// Spatial conditions on the event's location, all of which must hold (resolved by
+    /// `Store::resolve_event_spatial`).
+    pub spatial: Vec<crate::spatial::SpatialFilter>,
+    /// The locations that satisfy `spatial`, from the index.
+    pub spatial_location_ids: Option<Vec<i64>>,
+    /// The places at or below `region_paths`, from the index.
+    pub region_places: Option<Vec<i64>>,
+}
+
+impl EventFilter {
+    pub(crate) fn condition(&self, access: Access) -> Condition {
+        let mut cond =
+            Condition::all()
+                .add(visible_events(access))
+                .add(in_visible::<case::Entity>(
+                    event::Column::CaseId,
+                    case::Column::Id,
+                    visible_cases(access),
+                ));
+        if let Some(case_id) = self.case_id {
+            cond = cond.add(event::Column::CaseId.eq(case_id));
+        }
+        if !self.kinds.is_empty() {
+            cond = cond.add(event::Column::Kind.is_in(self.kinds.clone()));
+        }
+        if !self.region_paths.is_empty() {
+            cond = cond.add(
+                event::Column::LocationId
+                    .in_subquery(region_locations(self.region_places.as_deref(), access)),
+            );
+        }
+        if let Some(ids) = &self.spatial_location_ids {
+            // The index answers with the locations the caller may see (unarchived, and
+            // restricted ones only for callers who may read them).
+            cond = cond.add(super::spatial::ids_condition(
+                r#""events"."location_id""#,
+                ids,
+            ));
+        }
+        cond
+    }
+}
+
+impl Store {
+    /// Events, latest first (by date, then id).
+    pub async fn list_events(
+        &self,
+        access: Access,
+        filter: &EventFilter,
+        after: Option<(NaiveDate, i64)>,
+        limit: u64,
+    ) -> StoreResult<Page<event::Model>> {
+        let mut query = event::Entity::find().filter(filter.condition(access));
+        if let Some((date, id)) = after {
+            query = query.filter(after_condition(
+                Expr::col(event::Column::OccurredOn),
+                event::Column::Id,
+                date.into(),
+                id,
+                true,
+            ));
+        }
+        let rows = query
+            .order_by_desc(event::Column::OccurredOn)
+            .order_by_desc(event::Column::Id)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
+    /// How many events match the filter.
+    pub async fn count_events(&self, access: Access, filter: &EventFilter) -> StoreResult<u64> {
+        Ok(event::Entity::find()
+            .filter(filter.condition(access))
+            .count(&self.db)
+            .await?)
+    }
 }

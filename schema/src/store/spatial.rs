@@ -7,8 +7,11 @@
 //! still decides what a caller reads.
 
 use super::audit::{self, Author, Entry};
+use super::sql::Sql;
 use super::{Access, CaseFilter, Store, StoreResult};
-use crate::spatial::{self, CasePoint, Located, PlaceShape, SpatialFilter, SpatialIndex};
+use crate::spatial::{
+    self, CasePoint, Located, LocationPoint, PlaceShape, Placement, SpatialFilter, SpatialIndex,
+};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -65,8 +68,13 @@ pub struct PlacesReport {
 /// parameters an engine allows (SQLite 32,766, PostgreSQL 65,535). Ids are integers we
 /// produced, so nothing from a caller reaches the SQL text.
 pub(crate) fn ids_condition(column: &str, ids: &[i64]) -> Condition {
+    Condition::all().add(Expr::cust(format!("{column} IN ({})", id_list(ids))))
+}
+
+/// `1,2,3` (`NULL` for none, which matches nothing): ids for an `IN (…)`.
+pub(crate) fn id_list(ids: &[i64]) -> String {
     if ids.is_empty() {
-        return Condition::all().add(Expr::cust("1 = 0"));
+        return "NULL".to_owned();
     }
     let mut list = String::with_capacity(ids.len() * 7);
     for (i, id) in ids.iter().enumerate() {
@@ -75,14 +83,7 @@ pub(crate) fn ids_condition(column: &str, ids: &[i64]) -> Condition {
         }
         list.push_str(&id.to_string());
     }
-    Condition::all().add(Expr::cust(format!("{column} IN ({list})")))
-}
-
-fn level_of_placement(precision: PlacementPrecision) -> bool {
-    matches!(
-        precision,
-        PlacementPrecision::Exact | PlacementPrecision::District
-    )
+    list
 }
 
 impl Store {
@@ -126,82 +127,7 @@ impl Store {
 
     /// Reads every unarchived place and placement point and builds the R-trees.
     pub async fn load_spatial_index(&self) -> StoreResult<SpatialIndex> {
-        type PlaceRow = (
-            i64,
-            Option<String>,
-            String,
-            LocationLevel,
-            Option<i64>,
-            Visibility,
-            Option<String>,
-            Option<f64>,
-            Option<f64>,
-        );
-        let rows: Vec<PlaceRow> = location::Entity::find()
-            .select_only()
-            .column(location::Column::Id)
-            .column(location::Column::Code)
-            .column(location::Column::Name)
-            .column(location::Column::Level)
-            .column(location::Column::ParentId)
-            .column(location::Column::Visibility)
-            .column(location::Column::Geometry)
-            .column(location::Column::Latitude)
-            .column(location::Column::Longitude)
-            .filter(location::Column::ArchivedAt.is_null())
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut coordinates: HashMap<i64, (f64, f64, bool)> = HashMap::new();
-        let mut places = Vec::with_capacity(rows.len());
-        for (id, code, name, level, parent_id, visibility, geometry, lat, lon) in rows {
-            let restricted = visibility != Visibility::Public;
-            if let (Some(lat), Some(lon)) = (lat, lon) {
-                coordinates.insert(id, (lon, lat, restricted));
-            }
-            let shape = match geometry.as_deref() {
-                Some(text) => match spatial::area_from_geojson_text(text) {
-                    Ok(shape) => shape,
-                    Err(problem) => {
-                        tracing::warn!(location = id, %problem, "a stored geometry cannot be read; the place has no shape in the index");
-                        None
-                    }
-                },
-                None => None,
-            };
-            places.push(PlaceShape {
-                id,
-                code,
-                name,
-                level,
-                parent_id,
-                restricted,
-                shape,
-            });
-        }
-        let placements: Vec<(i64, i64, PlacementPrecision)> = case_location::Entity::find()
-            .select_only()
-            .column(case_location::Column::CaseId)
-            .column(case_location::Column::LocationId)
-            .column(case_location::Column::Precision)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let points = placements
-            .into_iter()
-            .filter(|(_, _, precision)| level_of_placement(*precision))
-            .filter_map(|(case_id, location_id, precision)| {
-                let (lon, lat, restricted) = *coordinates.get(&location_id)?;
-                Some(CasePoint {
-                    case_id,
-                    location_id,
-                    precision,
-                    restricted,
-                    point: geo::Point::new(lon, lat),
-                })
-            })
-            .collect();
-        Ok(SpatialIndex::build(places, points))
+        load_index(&self.db).await
     }
 
     /// The places a point falls in, as far as the caller may see them.
@@ -216,50 +142,127 @@ impl Store {
     }
 
     /// Fills the filter's spatial id sets from the index: the cases that satisfy every
-    /// spatial condition, and those whose point lies inside one of the region filter's
-    /// shapes. Call it once a filter's regions and spatial conditions are set.
+    /// spatial condition, and the places at or below the region filter's places (whose
+    /// sites, by `site_places`, lie inside them). Call it once a filter's regions and
+    /// spatial conditions are set.
     pub async fn resolve_spatial(
         &self,
         access: Access,
         filter: &mut CaseFilter,
     ) -> StoreResult<()> {
-        let wants_regions = !filter.region_paths.is_empty();
-        if filter.spatial.is_empty() && !wants_regions {
+        if filter.spatial.is_empty() && filter.region_paths.is_empty() {
             return Ok(());
         }
         let index = self.spatial_index().await?;
-        let see = access.see_restricted;
-        if !filter.spatial.is_empty() {
-            let mut matching: Option<HashSet<i64>> = None;
-            for condition in &filter.spatial {
-                let found = index.cases_matching(condition, see);
-                matching = Some(match matching {
-                    None => found,
-                    Some(before) => before.intersection(&found).copied().collect(),
-                });
-            }
-            let mut ids: Vec<i64> = matching.unwrap_or_default().into_iter().collect();
+        if let Some(locations) = locations_matching(&index, &filter.spatial, access) {
+            let mut ids: Vec<i64> = locations
+                .into_iter()
+                .flat_map(|l| index.cases_at(l).iter().copied())
+                .collect::<HashSet<i64>>()
+                .into_iter()
+                .collect();
             ids.sort_unstable();
             filter.spatial_case_ids = Some(ids);
         }
-        if wants_regions {
-            let mut inside = HashSet::new();
-            for path in &filter.region_paths {
-                // The last id of a materialised path is the place itself.
-                let place_id = path
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .and_then(|id| id.parse::<i64>().ok());
-                if let Some(place_id) = place_id {
-                    inside.extend(index.cases_in_place(place_id, see));
-                }
-            }
-            let mut ids: Vec<i64> = inside.into_iter().collect();
-            ids.sort_unstable();
-            filter.region_point_case_ids = ids;
-        }
+        filter.region_places = region_places(&index, &filter.region_paths);
         Ok(())
+    }
+
+    /// [`Store::resolve_spatial`] for events: the locations that satisfy every spatial
+    /// condition, and the places at or below the region filter's places.
+    pub async fn resolve_event_spatial(
+        &self,
+        access: Access,
+        filter: &mut super::EventFilter,
+    ) -> StoreResult<()> {
+        if filter.spatial.is_empty() && filter.region_paths.is_empty() {
+            return Ok(());
+        }
+        let index = self.spatial_index().await?;
+        if let Some(locations) = locations_matching(&index, &filter.spatial, access) {
+            let mut ids: Vec<i64> = locations.into_iter().collect();
+            ids.sort_unstable();
+            filter.spatial_location_ids = Some(ids);
+        }
+        filter.region_places = region_places(&index, &filter.region_paths);
+        Ok(())
+    }
+
+    /// Records, for each given location that is a site with coordinates, the most precise
+    /// place whose shape holds its point (`site_places`); a site without coordinates, or
+    /// outside every shape, has none. In the caller's transaction, from `index`.
+    pub(crate) async fn place_sites<C: ConnectionTrait>(
+        db: &C,
+        index: &SpatialIndex,
+        ids: &[i64],
+    ) -> StoreResult<usize> {
+        let mut placed = 0;
+        for chunk in ids.chunks(SITE_CHUNK) {
+            let rows: Vec<(i64, LocationLevel, Option<f64>, Option<f64>)> =
+                location::Entity::find()
+                    .select_only()
+                    .column(location::Column::Id)
+                    .column(location::Column::Level)
+                    .column(location::Column::Latitude)
+                    .column(location::Column::Longitude)
+                    .filter(location::Column::Id.is_in(chunk.to_vec()))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+            let mut sql = Sql::new(db.get_database_backend());
+            sql.push("DELETE FROM site_places WHERE site_id IN ")
+                .bind_list(chunk);
+            db.execute_raw(sql.build()).await?;
+            let pairs: Vec<(i64, i64)> = rows
+                .into_iter()
+                .filter(|(_, level, _, _)| *level == LocationLevel::Site)
+                .filter_map(|(id, _, lat, lon)| {
+                    let place = index
+                        .locate_point(geo::Point::new(lon?, lat?), true)
+                        .deepest()?;
+                    Some((id, place))
+                })
+                .collect();
+            placed += pairs.len();
+            insert_site_places(db, &pairs).await?;
+        }
+        Ok(placed)
+    }
+
+    /// The sites with coordinates, all of them (`all`) or only those without a place.
+    async fn sites_to_place<C: ConnectionTrait>(db: &C, all: bool) -> StoreResult<Vec<i64>> {
+        let mut query = location::Entity::find()
+            .select_only()
+            .column(location::Column::Id)
+            .filter(location::Column::Level.eq(LocationLevel::Site))
+            .filter(location::Column::Latitude.is_not_null())
+            .filter(location::Column::Longitude.is_not_null());
+        if !all {
+            query = query.filter(Expr::cust(
+                r#"NOT EXISTS (SELECT 1 FROM site_places WHERE site_places.site_id = "locations"."id")"#,
+            ));
+        }
+        Ok(query.into_tuple().all(db).await?)
+    }
+
+    /// Places every site with coordinates (`all`) or only those without a place yet.
+    pub(crate) async fn place_all_sites<C: ConnectionTrait>(
+        db: &C,
+        index: &SpatialIndex,
+        all: bool,
+    ) -> StoreResult<usize> {
+        let ids = Self::sites_to_place(db, all).await?;
+        Self::place_sites(db, index, &ids).await
+    }
+
+    /// Gives every site with coordinates and no recorded place its place, in one
+    /// transaction (for sites loaded in bulk, or written before boundaries existed).
+    pub async fn place_unplaced_sites(&self) -> StoreResult<usize> {
+        let index = self.spatial_index().await?;
+        let txn = self.begin_write().await?;
+        let placed = Self::place_all_sites(&txn, &index, false).await?;
+        txn.commit().await?;
+        Ok(placed)
     }
 
     /// Loads boundaries in one transaction: each record is upserted by code (so a place
@@ -437,6 +440,14 @@ impl Store {
             };
             by_code.insert(record.code, model);
         }
+        // New or changed shapes move sites between places: place every site again;
+        // otherwise only the sites that have no place yet.
+        let reshaped = report.created + report.updated > 0;
+        let sites = Self::sites_to_place(&txn, reshaped).await?;
+        if !sites.is_empty() {
+            let index = load_index(&txn).await?;
+            Self::place_sites(&txn, &index, &sites).await?;
+        }
         txn.commit().await?;
         Ok(report)
     }
@@ -542,7 +553,7 @@ impl Store {
         let rows = cases
             .into_iter()
             .map(|c| {
-                let point = index.case_point(c.id, access.see_restricted).cloned();
+                let point = index.case_point(c.id, access.see_restricted);
                 (c, point)
             })
             .collect();
@@ -628,4 +639,153 @@ pub fn near_filter(latitude: f64, longitude: f64, km: f64) -> Result<SpatialFilt
         center: geo::Point::new(longitude, latitude),
         km,
     })
+}
+
+/// Sites per statement when placing them (two bound values a row, well under SQLite's
+/// limit of 32,766).
+const SITE_CHUNK: usize = 1000;
+
+async fn insert_site_places<C: ConnectionTrait>(db: &C, pairs: &[(i64, i64)]) -> StoreResult<()> {
+    for chunk in pairs.chunks(SITE_CHUNK) {
+        let mut sql = Sql::new(db.get_database_backend());
+        sql.push("INSERT INTO site_places (site_id, place_id) VALUES ");
+        for (i, (site, place)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(").bind(*site).push(", ").bind(*place).push(")");
+        }
+        db.execute_raw(sql.build()).await?;
+    }
+    Ok(())
+}
+
+/// The locations that satisfy every spatial condition (`None` when there is none).
+fn locations_matching(
+    index: &SpatialIndex,
+    conditions: &[SpatialFilter],
+    access: Access,
+) -> Option<HashSet<i64>> {
+    let mut matching: Option<HashSet<i64>> = None;
+    for condition in conditions {
+        let found = index.locations_matching(condition, access.see_restricted);
+        matching = Some(match matching {
+            None => found,
+            Some(before) => before.intersection(&found).copied().collect(),
+        });
+    }
+    matching
+}
+
+/// The places at or below each region (by the last id of its materialised path), sorted;
+/// `None` when there is no region condition.
+fn region_places(index: &SpatialIndex, paths: &[String]) -> Option<Vec<i64>> {
+    if paths.is_empty() {
+        return None;
+    }
+    let mut ids: Vec<i64> = Vec::new();
+    for path in paths {
+        let place_id = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse::<i64>().ok());
+        if let Some(place_id) = place_id {
+            ids.extend(index.descendants(place_id));
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Some(ids)
+}
+
+/// Reads every unarchived location and every exact or district placement, and builds
+/// the index: areas (a shape, or a level above SITE) with their parsed shapes, the
+/// hierarchy, and a point per location with coordinates.
+pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<SpatialIndex> {
+    type PlaceRow = (
+        i64,
+        Option<String>,
+        String,
+        LocationLevel,
+        Option<i64>,
+        Visibility,
+        Option<String>,
+        Option<f64>,
+        Option<f64>,
+    );
+    let rows: Vec<PlaceRow> = location::Entity::find()
+        .select_only()
+        .column(location::Column::Id)
+        .column(location::Column::Code)
+        .column(location::Column::Name)
+        .column(location::Column::Level)
+        .column(location::Column::ParentId)
+        .column(location::Column::Visibility)
+        .column(location::Column::Geometry)
+        .column(location::Column::Latitude)
+        .column(location::Column::Longitude)
+        .filter(location::Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut places = Vec::new();
+    let mut hierarchy = Vec::new();
+    let mut points = Vec::new();
+    for (id, code, name, level, parent_id, visibility, geometry, lat, lon) in rows {
+        let restricted = visibility != Visibility::Public;
+        if let (Some(lat), Some(lon)) = (lat, lon) {
+            points.push(LocationPoint {
+                location_id: id,
+                restricted,
+                point: geo::Point::new(lon, lat),
+            });
+        }
+        if let Some(parent) = parent_id {
+            hierarchy.push((id, parent));
+        }
+        if level == LocationLevel::Site && geometry.is_none() {
+            continue;
+        }
+        let shape = match geometry.as_deref() {
+            Some(text) => match spatial::area_from_geojson_text(text) {
+                Ok(shape) => shape,
+                Err(problem) => {
+                    tracing::warn!(location = id, %problem, "a stored geometry cannot be read; the place has no shape in the index");
+                    None
+                }
+            },
+            None => None,
+        };
+        places.push(PlaceShape {
+            id,
+            code,
+            name,
+            level,
+            parent_id,
+            restricted,
+            shape,
+        });
+    }
+    let placements: Vec<(i64, i64, PlacementPrecision)> = case_location::Entity::find()
+        .select_only()
+        .column(case_location::Column::CaseId)
+        .column(case_location::Column::LocationId)
+        .column(case_location::Column::Precision)
+        .filter(
+            case_location::Column::Precision
+                .is_in([PlacementPrecision::Exact, PlacementPrecision::District]),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let placements = placements
+        .into_iter()
+        .map(|(case_id, location_id, precision)| Placement {
+            case_id,
+            location_id,
+            precision,
+        })
+        .collect();
+    Ok(SpatialIndex::build(places, hierarchy, points, placements))
 }

@@ -623,8 +623,18 @@ impl Store {
         author: &Author,
         new: NewLocation,
     ) -> StoreResult<location::Model> {
+        // A located site is given its place from the index (read before the write).
+        let located_site =
+            new.level == LocationLevel::Site && new.latitude.is_some() && new.longitude.is_some();
+        let index = match located_site {
+            true => Some(self.spatial_index().await?),
+            false => None,
+        };
         let txn = self.begin_write().await?;
         let model = Self::create_location_in(&txn, author, new).await?;
+        if let Some(index) = index {
+            Self::place_sites(&txn, &index, &[model.id]).await?;
+        }
         txn.commit().await?;
         Ok(model)
     }
@@ -698,6 +708,8 @@ impl Store {
         patch: LocationPatch,
         expected_version: Option<i32>,
     ) -> StoreResult<location::Model> {
+        // A site may move: its place comes from the index, read before the write.
+        let index = self.spatial_index().await?;
         let txn = self.begin_write().await?;
         let current = location::Entity::find_by_id(id)
             .lock_exclusive()
@@ -771,6 +783,17 @@ impl Store {
                 child.path = Set(format!("{new_path}{rest}"));
                 child.update(&txn).await?;
             }
+        }
+        if model.geometry != current.geometry {
+            // A new shape moves sites between places: place them all again, from the
+            // places as this transaction sees them.
+            let index = super::spatial::load_index(&txn).await?;
+            Self::place_all_sites(&txn, &index, true).await?;
+        } else if model.latitude != current.latitude
+            || model.longitude != current.longitude
+            || model.level != current.level
+        {
+            Self::place_sites(&txn, &index, &[id]).await?;
         }
         let entry = Entry {
             action: "updateLocation",

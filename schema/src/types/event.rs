@@ -158,3 +158,83 @@ impl StatusChange {
         }]
     }
 }
+
+/// Filters for the event list. Lists mean "any of"; every condition given must hold.
+#[derive(async_graphql::InputObject, Default, Clone)]
+pub struct EventFilter {
+    /// Events of this case.
+    pub case: Option<ID>,
+    pub kinds: Option<Vec<EventKind>>,
+    /// Locations by code ("03") or id: events at a location on or below any of them, or
+    /// at a site whose point lies inside one of them.
+    pub region: Option<Vec<String>>,
+    /// Events whose location's point (an exact site, or a place's point) is inside this box.
+    pub within: Option<crate::types::spatial::BoundingBox>,
+    /// Events whose location's point is inside this GeoJSON Polygon or MultiPolygon.
+    pub in_area: Option<async_graphql::Json<serde_json::Value>>,
+    /// Events whose location's point is within `km` kilometres of a point (geodesic).
+    pub near: Option<crate::types::spatial::NearPoint>,
+}
+
+impl EventFilter {
+    /// Resolves the filter into store terms (checked: errors name the field).
+    pub async fn resolve(
+        &self,
+        store: &crate::store::Store,
+        access: crate::store::Access,
+    ) -> ApiResult<crate::store::EventFilter> {
+        let mut filter = crate::store::EventFilter {
+            case_id: self
+                .case
+                .as_ref()
+                .map(|c| crate::ids::decode(NodeType::Case, c, "filter.case"))
+                .transpose()?,
+            kinds: self.kinds.iter().flatten().map(|k| (*k).into()).collect(),
+            spatial: crate::types::spatial::spatial_conditions(
+                self.within,
+                self.in_area.as_ref(),
+                self.near,
+            )?,
+            ..Default::default()
+        };
+        if let Some(regions) = &self.region {
+            filter.region_paths =
+                crate::types::spatial::region_paths(store, access, regions).await?;
+        }
+        store.resolve_event_spatial(access, &mut filter).await?;
+        Ok(filter)
+    }
+}
+
+/// Extra fields of an event list.
+pub struct EventListInfo {
+    pub(crate) filter: crate::store::EventFilter,
+}
+
+#[Object]
+impl EventListInfo {
+    /// How many events match the filter, on all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
+        Ok(super::common::store(ctx)?
+            .count_events(super::common::access(ctx), &self.filter)
+            .await?)
+    }
+}
+
+/// Names the event list `EventList` (a case's `events` is the `EventConnection`, which
+/// has no `totalCount`).
+pub struct EventListName;
+
+impl async_graphql::connection::ConnectionNameType for EventListName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        "EventList".to_owned()
+    }
+}
+
+pub type EventListConnection = async_graphql::connection::Connection<
+    String,
+    Event,
+    EventListInfo,
+    async_graphql::connection::EmptyFields,
+    EventListName,
+>;

@@ -131,23 +131,8 @@ impl CaseFilter {
                 .push(decode(NodeType::Actor, actor, "filter.actor")?);
         }
         if let Some(regions) = &self.region {
-            for region in regions {
-                let id = crate::ids::decode_any(region)
-                    .filter(|(k, _)| *k == NodeType::Location)
-                    .map(|(_, id)| id);
-                let path = match id {
-                    Some(id) => store.location_path(access, None, Some(id)).await?,
-                    None => {
-                        store
-                            .location_path(access, Some(region.as_str()), None)
-                            .await?
-                    }
-                };
-                // An unknown region matches no case (not every case).
-                filter
-                    .region_paths
-                    .push(path.unwrap_or_else(|| "/unknown-region/".to_owned()));
-            }
+            filter.region_paths =
+                crate::types::spatial::region_paths(store, access, regions).await?;
         }
         crate::types::spatial::resolve_spatial(self, &mut filter, store, access).await?;
         Ok(filter)

@@ -25,32 +25,68 @@ pub struct NearPoint {
     pub km: f64,
 }
 
+/// Checks the spatial conditions of a filter (errors name the field).
+pub fn spatial_conditions(
+    within: Option<BoundingBox>,
+    in_area: Option<&Json<serde_json::Value>>,
+    near: Option<NearPoint>,
+) -> ApiResult<Vec<SpatialFilter>> {
+    let mut conditions = Vec::new();
+    if let Some(b) = within {
+        let rect = spatial::bounding_box(b.west, b.south, b.east, b.north)
+            .map_err(|m| ApiError::bad_input("filter.within", m))?;
+        conditions.push(SpatialFilter::Within(rect));
+    }
+    if let Some(area) = in_area {
+        let area = spatial::area_from_geojson(&area.0, true)
+            .map_err(|m| ApiError::bad_input("filter.inArea", m))?
+            .ok_or_else(|| ApiError::bad_input("filter.inArea", "the Feature has no geometry"))?;
+        conditions.push(SpatialFilter::InArea(area));
+    }
+    if let Some(near) = near {
+        let condition = crate::store::near_filter(near.latitude, near.longitude, near.km)
+            .map_err(|m| ApiError::bad_input("filter.near", m))?;
+        conditions.push(condition);
+    }
+    Ok(conditions)
+}
+
 /// Adds the filter's spatial conditions (checked: errors name the field) and resolves
-/// them, with the region shapes, through the store's index.
+/// them, with the region places, through the store's index.
 pub async fn resolve_spatial(
     input: &CaseFilter,
     filter: &mut crate::store::CaseFilter,
     store: &Store,
     access: Access,
 ) -> ApiResult<()> {
-    if let Some(b) = input.within {
-        let rect = spatial::bounding_box(b.west, b.south, b.east, b.north)
-            .map_err(|m| ApiError::bad_input("filter.within", m))?;
-        filter.spatial.push(SpatialFilter::Within(rect));
-    }
-    if let Some(area) = &input.in_area {
-        let area = spatial::area_from_geojson(&area.0, true)
-            .map_err(|m| ApiError::bad_input("filter.inArea", m))?
-            .ok_or_else(|| ApiError::bad_input("filter.inArea", "the Feature has no geometry"))?;
-        filter.spatial.push(SpatialFilter::InArea(area));
-    }
-    if let Some(near) = input.near {
-        let condition = crate::store::near_filter(near.latitude, near.longitude, near.km)
-            .map_err(|m| ApiError::bad_input("filter.near", m))?;
-        filter.spatial.push(condition);
-    }
+    filter.spatial = spatial_conditions(input.within, input.in_area.as_ref(), input.near)?;
     store.resolve_spatial(access, filter).await?;
     Ok(())
+}
+
+/// The materialised paths of a region filter's places, given by code or id; an unknown
+/// or hidden place gets a path no place has, so it matches nothing (not everything).
+pub async fn region_paths(
+    store: &Store,
+    access: Access,
+    regions: &[String],
+) -> ApiResult<Vec<String>> {
+    let mut paths = Vec::with_capacity(regions.len());
+    for region in regions {
+        let id = crate::ids::decode_any(region)
+            .filter(|(k, _)| *k == crate::ids::NodeType::Location)
+            .map(|(_, id)| id);
+        let path = match id {
+            Some(id) => store.location_path(access, None, Some(id)).await?,
+            None => {
+                store
+                    .location_path(access, Some(region.as_str()), None)
+                    .await?
+            }
+        };
+        paths.push(path.unwrap_or_else(|| "/unknown-region/".to_owned()));
+    }
+    Ok(paths)
 }
 
 /// The places a point falls in.
