@@ -81,11 +81,8 @@ async fn seed(app: &TestApp, from: usize, to: usize, actor: i64, place: i64) {
     }
 }
 
-/// Runs with the default configuration (100 µs batch window), on a current-thread runtime
-/// so that the count measures the code (one statement per relation and level), not how
-/// two worker threads of a debug build happen to interleave.
-async fn deep_case_list(engine: crate::app::Engine) {
-    let app = TestApp::spawn(engine).await;
+/// The operator and the district every case of these tests is tied to.
+async fn operator_and_district(app: &TestApp) -> (i64, i64) {
     let actor = app
         .store
         .create_actor(
@@ -110,21 +107,30 @@ async fn deep_case_list(engine: crate::app::Engine) {
                 name: "Challhuahuacho".into(),
                 level: LocationLevel::District,
                 parent_id: None,
-                latitude: None,
-                longitude: None,
+                latitude: Some(-14.1),
+                longitude: Some(-72.2),
                 geometry: None,
                 visibility: Visibility::Public,
             },
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    seed(&app, 0, 5, actor.id, place.id).await;
+    (actor.id, place.id)
+}
+
+/// Runs with the default configuration (100 µs batch window), on a current-thread runtime
+/// so that the count measures the code (one statement per relation and level), not how
+/// two worker threads of a debug build happen to interleave.
+async fn deep_case_list(engine: crate::app::Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (actor, place) = operator_and_district(&app).await;
+    seed(&app, 0, 5, actor, place).await;
     let before = app.statements();
     let small = app.data(DEEP, json!({})).await;
     let with_5 = app.statements() - before;
     assert_eq!(small["cases"]["nodes"].as_array().map(Vec::len), Some(5));
 
-    seed(&app, 5, 50, actor.id, place.id).await;
+    seed(&app, 5, 50, actor, place).await;
     let before = app.statements();
     let large = app.data(DEEP, json!({})).await;
     let with_50 = app.statements() - before;
@@ -264,39 +270,8 @@ async fn case_detail(app: &TestApp, slug: &str) -> (usize, serde_json::Value) {
 /// holds, and pages its lists at 20.
 async fn case_detail_statements(engine: crate::app::Engine) {
     let app = TestApp::spawn(engine).await;
-    let actor = app
-        .store
-        .create_actor(
-            &author(),
-            NewActor {
-                slug: "op".into(),
-                name: "Operator".into(),
-                kind: ActorKind::Company,
-                description: None,
-                aliases: vec![],
-                visibility: Visibility::Public,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let place = app
-        .store
-        .create_location(
-            &author(),
-            NewLocation {
-                code: Some("030506".into()),
-                name: "Challhuahuacho".into(),
-                level: LocationLevel::District,
-                parent_id: None,
-                latitude: Some(-14.1),
-                longitude: Some(-72.2),
-                geometry: None,
-                visibility: Visibility::Public,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    seed(&app, 0, 2, actor.id, place.id).await;
+    let (actor, place) = operator_and_district(&app).await;
+    seed(&app, 0, 2, actor, place).await;
     // A fresh database: case-0 and case-1 got ids 1 and 2.
     let small_case = 1;
     let large_case = 2;

@@ -1787,11 +1787,6 @@ pub(crate) async fn refresh_case(
         .into_tuple()
         .all(txn)
         .await?;
-    for (precision, day) in event_days {
-        if let Some(day) = day {
-            consider(dated(day, precision).last_day());
-        }
-    }
     let mut linked = sea_orm::sea_query::Query::select();
     linked
         .column(news_link::Column::NewsItemId)
@@ -1813,7 +1808,7 @@ pub(crate) async fn refresh_case(
         .into_tuple()
         .all(txn)
         .await?;
-    for (precision, day) in news_days {
+    for (precision, day) in event_days.into_iter().chain(news_days) {
         if let Some(day) = day {
             consider(dated(day, precision).last_day());
         }
