@@ -2,7 +2,8 @@
 # Import speed: N synthetic news items (NDJSON), each linked to one or two of the demo's
 # cases, into a fresh SQLite file and a fresh PostgreSQL database that hold the demo, with
 # the release binary. Runs each engine ROUNDS times, alternating, and prints every run
-# and the medians of items/s and peak RSS.
+# and the medians of items/s, peak RSS and CPU per item (chasqui's own threads, and the
+# engine's: SQLite's worker thread or the PostgreSQL backends; see bench/import_run.py).
 #
 # Usage: bench/import.sh [N] [ROUNDS]   (defaults: 200000 items, 3 rounds; the issue's
 #        full scale is bench/import.sh 1000000 1)
@@ -44,21 +45,9 @@ bin=${CHASQUI_BIN:-target/release/chasqui}
 pg_admin=${CHASQUI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 results="$work/results"
 run() {
-  local label=$1 url=$2 start end
+  local label=$1 url=$2
   "$bin" demo --database-url "$url" > /dev/null 2>&1
-  start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss" "$bin" import --format ndjson "$work/items.ndjson" \
-    --database-url "$url" > "$work/report"
-  end=$(date +%s.%N)
-  python3 - "$n" "$start" "$end" "$work/rss" "$label" "$results" <<'PY'
-import sys
-n, s, e = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-rss = int(open(sys.argv[4]).read().split()[-1]) / 1024
-rate = n / (e - s)
-print(f"{sys.argv[5]:<10} {n} items in {e - s:6.1f} s: {rate:9,.0f} items/s, peak RSS {rss:4.0f} MB")
-open(sys.argv[6], "a").write(f"{sys.argv[5]} {rate} {rss}\n")
-PY
-  head -c 300 "$work/report" | head -n 1
+  python3 bench/import_run.py "$label" "$url" "$n" "$bin" "$work/items.ndjson" "$results"
 }
 for ((r = 1; r <= rounds; r++)); do
   run sqlite "sqlite://$work/bench-$r.db?mode=rwc"
@@ -72,7 +61,8 @@ python3 - "$results" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 for engine in ("sqlite", "postgres"):
-    rates = [float(r[1]) for r in rows if r[0] == engine]
-    rss = [float(r[2]) for r in rows if r[0] == engine]
-    print(f"median {engine:<9} {statistics.median(rates):9,.0f} items/s, peak RSS {statistics.median(rss):4.0f} MB ({len(rates)} runs)")
+    runs = [[float(v) for v in r[1:]] for r in rows if r[0] == engine]
+    rate, rss, own, db, ceiling = (statistics.median(column) for column in zip(*runs))
+    print(f"median {engine:<9} {rate:8,.0f} items/s, peak RSS {rss:4.0f} MB, CPU per item: chasqui {own:4.0f} µs, "
+          f"engine {db:4.0f} µs, engine ceiling {ceiling:8,.0f} items/s ({len(runs)} runs)")
 PY
