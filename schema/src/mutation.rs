@@ -272,6 +272,22 @@ impl Mutation {
         Ok(links.into_iter().map(NewsLink).collect())
     }
 
+    /// Changes a link's update kind, note or visibility (the status change it recorded
+    /// follows its note and visibility). A change that changes nothing writes nothing.
+    async fn update_link(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateLinkInput,
+    ) -> ApiResult<NewsLink> {
+        let author = require(ctx, Role::Editor)?;
+        let link = decode(NodeType::NewsLink, &id, "id")?;
+        let patch = input.resolve()?;
+        Ok(NewsLink(
+            store_of(ctx)?.update_link(author, link, patch).await?,
+        ))
+    }
+
     /// Rejects a link: it leaves the case's timeline, with the status change it recorded.
     async fn reject_link(&self, ctx: &Context<'_>, id: ID) -> ApiResult<NewsLink> {
         let author = require(ctx, Role::Editor)?;

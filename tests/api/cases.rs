@@ -379,6 +379,55 @@ both_engines!(a_suggestion_changes_nothing_until_confirmed, |engine| {
         Some(1)
     );
 
+    // Restricting the link restricts the status change it recorded, which takes the
+    // link's note too: the public status goes back, a viewer still sees the change.
+    let update = r#"mutation($id: ID!, $input: UpdateLinkInput!) { updateLink(id: $id, input: $input) { updateKind note visibility statusChange { note visibility } } }"#;
+    let updated = app
+        .data(
+            update,
+            json!({"id": link_id, "input": {"note": "Talks announced.", "visibility": "RESTRICTED"}}),
+        )
+        .await;
+    assert_eq!(
+        updated["updateLink"],
+        json!({"updateKind": "STATUS_CHANGE", "note": "Talks announced.", "visibility": "RESTRICTED",
+               "statusChange": {"note": "Talks announced.", "visibility": "RESTRICTED"}})
+    );
+    let anonymous = app.data_as(None, state, json!({"id": case_id})).await;
+    assert_eq!(anonymous["node"]["status"], "LATENT");
+    let cleared = app
+        .data(
+            update,
+            json!({"id": link_id, "input": {"note": null, "visibility": "PUBLIC"}}),
+        )
+        .await;
+    assert_eq!(cleared["updateLink"]["note"], Value::Null);
+    assert_eq!(
+        cleared["updateLink"]["statusChange"]["visibility"],
+        "PUBLIC"
+    );
+    assert_eq!(
+        app.data_as(None, state, json!({"id": case_id})).await["node"]["status"],
+        "ACTIVE"
+    );
+    let refused = app
+        .graphql(
+            update,
+            json!({"id": link_id, "input": {"updateKind": "BACKGROUND", "note": "x".repeat(20_001)}}),
+        )
+        .await;
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "input.note");
+    let as_viewer = app
+        .graphql_as(
+            Some(&app.viewer),
+            update,
+            json!({"id": link_id, "input": {"updateKind": "BACKGROUND"}}),
+        )
+        .await;
+    assert_eq!(as_viewer["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let unchanged = app.data(update, json!({"id": link_id, "input": {}})).await;
+    assert_eq!(unchanged["updateLink"]["updateKind"], "STATUS_CHANGE");
+
     let rejected = app
         .data(
             r#"mutation($id: ID!) { rejectLink(id: $id) { state statusChange { id } } }"#,

@@ -571,7 +571,11 @@ both_engines!(ndjson_records_round_trip_through_graphql, |engine| {
             "Communities of the valley.",
             "Twelve communities of the valley.",
         )
-        .replace(r#""injuries":3"#, r#""injuries":4"#);
+        .replace(r#""injuries":3"#, r#""injuries":4"#)
+        .replace(
+            r#""updateKind":"DEVELOPMENT","note":"Reports the blockade.""#,
+            r#""updateKind":"BACKGROUND","note":"Reports the blockade of the port road.""#,
+        );
     let (_dir2, changed_path) = file("records.ndjson", &changed);
     let third = import_ok(&app.store, &changed_path).await;
     assert_eq!(
@@ -581,7 +585,7 @@ both_engines!(ndjson_records_round_trip_through_graphql, |engine| {
             third.unchanged,
             third.rejected.len()
         ),
-        (0, 3, 3, 0),
+        (0, 4, 2, 0),
         "{third}"
     );
     let acme = app.data(ACME, json!({})).await["case"].clone();
@@ -598,6 +602,19 @@ both_engines!(ndjson_records_round_trip_through_graphql, |engine| {
         link["node"]["state"], "REJECTED",
         "a rejection is never undone by a re-import"
     );
+    // The other link took the file's new kind and note.
+    let blockade = app
+        .data(
+            r#"{ case(slug: "acme-mine") { newsItems(first: 10) { nodes { updateKind note newsItem { title } } } } }"#,
+            json!({}),
+        )
+        .await["case"]["newsItems"]["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|n| n["newsItem"]["title"] == "Road to the port blocked"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no blockade link"));
+    assert_eq!(blockade["updateKind"], "BACKGROUND");
+    assert_eq!(blockade["note"], "Reports the blockade of the port road.");
     let actions = app
         .data_as(
             Some(&app.admin),
@@ -609,7 +626,12 @@ both_engines!(ndjson_records_round_trip_through_graphql, |engine| {
         .as_array()
         .map(|n| n.iter().map(|e| e["action"].to_string()).collect())
         .unwrap_or_default();
-    for wanted in ["\"updateCase\"", "\"updateActor\"", "\"updateEvent\""] {
+    for wanted in [
+        "\"updateCase\"",
+        "\"updateActor\"",
+        "\"updateEvent\"",
+        "\"updateLink\"",
+    ] {
         assert!(
             actions.iter().any(|a| a == wanted),
             "{wanted} in {actions:?}"

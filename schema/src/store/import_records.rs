@@ -17,8 +17,8 @@
 use super::audit::{self, Author, Entry};
 use super::import::{fold_accent, normalise_title};
 use super::write::{
-    ActorPatch, CasePatch, NewActor, NewCase, NewEvent, NewLink, NewLocation, NewPlacement,
-    NewRole, NewStatusChange, date_parts, refresh_case,
+    ActorPatch, CasePatch, LinkPatch, NewActor, NewCase, NewEvent, NewLink, NewLocation,
+    NewPlacement, NewRole, NewStatusChange, date_parts, refresh_case,
 };
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -1141,13 +1141,27 @@ async fn import_link(
         .one(txn)
         .await?;
     if let Some(link) = existing {
-        // A decision made (confirmed or rejected) stands; a suggestion the file confirms
-        // is confirmed.
+        // The file's kind and visibility, and its note when it gives one, replace the
+        // link's (an audited update). A decision made (confirmed or rejected) stands; a
+        // suggestion the file confirms is confirmed.
+        let mut outcome = RecordOutcome::Unchanged;
+        let patch = LinkPatch {
+            update_kind: (record.update_kind != link.update_kind).then_some(record.update_kind),
+            note: record
+                .note
+                .filter(|note| link.note.as_ref() != Some(note))
+                .map(Some),
+            visibility: (record.visibility != link.visibility).then_some(record.visibility),
+        };
+        if patch != LinkPatch::default() {
+            Store::update_link_in(txn, author, link.id, patch).await?;
+            outcome = RecordOutcome::Updated;
+        }
         if link.state == LinkState::Suggested && record.confirmed {
             Store::decide_link_in(txn, author, link.id, LinkState::Confirmed).await?;
-            return Ok(RecordOutcome::Updated);
+            outcome = RecordOutcome::Updated;
         }
-        return Ok(RecordOutcome::Unchanged);
+        return Ok(outcome);
     }
     let event = match &record.event {
         Some(body) => Some(resolve_event(txn, "event.", case.id, body).await?),

@@ -182,6 +182,16 @@ pub struct NewLink {
     pub visibility: Visibility,
 }
 
+/// Changes to a link's own fields; `None` leaves a field as it is, `Some(None)` clears the
+/// note. The news item, the case, the reported status and the decision are changed by
+/// other calls (a new link, `confirm_link`, `reject_link`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinkPatch {
+    pub update_kind: Option<UpdateKind>,
+    pub note: Option<Option<String>>,
+    pub visibility: Option<Visibility>,
+}
+
 /// The records whose archiving can be undone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Archivable {
@@ -1056,6 +1066,78 @@ impl Store {
         };
         let entry = Entry {
             action,
+            entity: "news_link",
+            id: link_id,
+            case_id: Some(case_id),
+            before: Some(before),
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(txn, author, entry).await?;
+        Ok(model)
+    }
+
+    /// Changes a link's update kind, note or visibility. The status change the link
+    /// recorded carries the link's note and visibility, so it follows them; the case's
+    /// derived status and last activity are refreshed. A patch that changes nothing
+    /// writes nothing.
+    pub async fn update_link(
+        &self,
+        author: &Author,
+        link_id: i64,
+        patch: LinkPatch,
+    ) -> StoreResult<news_link::Model> {
+        let txn = self.begin_write().await?;
+        let model = Self::update_link_in(&txn, author, link_id, patch).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// `update_link` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn update_link_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        link_id: i64,
+        patch: LinkPatch,
+    ) -> StoreResult<news_link::Model> {
+        let link = news_link::Entity::find_by_id(link_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("link"))?;
+        let update_kind = patch.update_kind.unwrap_or(link.update_kind);
+        let note = patch.note.unwrap_or_else(|| link.note.clone());
+        let visibility = patch.visibility.unwrap_or(link.visibility);
+        if update_kind == link.update_kind && note == link.note && visibility == link.visibility {
+            return Ok(link);
+        }
+        if update_kind == UpdateKind::StatusChange && link.reported_status.is_none() {
+            return Err(StoreError::invalid(
+                "input.updateKind",
+                "a STATUS_CHANGE update must report a status, and this link reports none",
+            ));
+        }
+        if let Some(change_id) = link.status_change_id
+            && (note != link.note || visibility != link.visibility)
+            && let Some(change) = status_change::Entity::find_by_id(change_id)
+                .one(txn)
+                .await?
+        {
+            let mut change: status_change::ActiveModel = change.into();
+            change.note = Set(note.clone());
+            change.visibility = Set(visibility);
+            change.update(txn).await?;
+        }
+        let case_id = link.case_id;
+        let before = audit::snapshot(&link)?;
+        let mut active: news_link::ActiveModel = link.into();
+        active.update_kind = Set(update_kind);
+        active.note = Set(note);
+        active.visibility = Set(visibility);
+        active.updated_at = Set(super::now());
+        let model = active.update(txn).await?;
+        refresh_case(txn, case_id).await?;
+        let entry = Entry {
+            action: "updateLink",
             entity: "news_link",
             id: link_id,
             case_id: Some(case_id),

@@ -972,6 +972,24 @@ impl LinkNewsItemInput {
     }
 }
 
+/// Changes to a link; a field left out stays as it is, and `note: null` clears the note.
+#[derive(InputObject, Clone, Default)]
+pub struct UpdateLinkInput {
+    pub update_kind: Option<UpdateKind>,
+    pub note: MaybeUndefined<String>,
+    pub visibility: Option<Visibility>,
+}
+
+impl UpdateLinkInput {
+    pub fn resolve(&self) -> ApiResult<LinkPatch> {
+        Ok(LinkPatch {
+            update_kind: self.update_kind.map(Into::into),
+            note: maybe_text("input", "note", &self.note, validate::MAX_TEXT)?,
+            visibility: self.visibility.map(Into::into),
+        })
+    }
+}
+
 #[derive(InputObject, Clone)]
 pub struct RecordStatusChangeInput {
     pub case: ID,
