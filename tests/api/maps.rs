@@ -845,9 +845,11 @@ async fn case_id(app: &TestApp, slug: &str) -> i64 {
 both_engines!(
     region_answers_follow_places_placements_and_cases,
     |engine| {
-        let same_engine = match engine {
-            crate::app::Engine::Sqlite => crate::app::Engine::Sqlite,
-            crate::app::Engine::Postgres => crate::app::Engine::Postgres,
+        // A second database of the same engine, for the dump (`Engine` is not `Clone`).
+        let same_engine = if matches!(engine, crate::app::Engine::Sqlite) {
+            crate::app::Engine::Sqlite
+        } else {
+            crate::app::Engine::Postgres
         };
         let app = TestApp::with_demo(engine).await;
         import_peru(&app.store).await;
