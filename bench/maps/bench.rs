@@ -5,7 +5,9 @@
 //! - `locate` throughput on random points over Peru's bounding box;
 //! - a region query (Cusco: placed below it or inside its shape) and a bounding-box query,
 //!   in-process through the store as the `cases` query runs them: the filter resolved
-//!   against the index, then the first page of 50, and `totalCount` separately.
+//!   against the index, then the first page of 50, and `totalCount` separately; then the
+//!   whole country as a region, and a region with another filter (kinds), which cannot
+//!   be answered from `case_places` alone.
 //!
 //!   cargo run --release --example maps-bench [-- CASES]     (default 100000)
 
@@ -240,9 +242,24 @@ async fn main() -> anyhow::Result<()> {
         spatial: vec![SpatialFilter::Within(bbox)],
         ..Default::default()
     };
+    let peru = location::Entity::find()
+        .filter(location::Column::Code.eq("PE"))
+        .one(&store.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no Peru"))?;
+    let country_filter = CaseFilter {
+        region_paths: vec![peru.path.clone()],
+        ..Default::default()
+    };
+    let mines_in_cusco = CaseFilter {
+        kinds: vec![CaseKind::Mine],
+        ..region_filter.clone()
+    };
     for (name, base) in [
         ("region Cusco", region_filter),
         ("box 1°x1° around Cusco city", bbox_filter),
+        ("region Peru (every case)", country_filter),
+        ("region Cusco, mines only", mines_in_cusco),
     ] {
         let mut pages = Vec::new();
         let mut counts = Vec::new();
@@ -276,6 +293,11 @@ async fn main() -> anyhow::Result<()> {
             ms(median(counts))
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // MAPS_BENCH_KEEP=1 leaves the database for `sqlite3` (EXPLAIN QUERY PLAN).
+    if std::env::var_os("MAPS_BENCH_KEEP").is_some() {
+        println!("database kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }

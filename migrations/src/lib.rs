@@ -12,6 +12,7 @@ mod m20261123_000003_search;
 pub use m20261123_000003_search::PG_SEARCH_VECTOR;
 mod m20261123_000004_places;
 mod m20261123_000005_site_places;
+mod m20261124_000006_case_places;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_search::Migration),
             Box::new(m20261123_000004_places::Migration),
             Box::new(m20261123_000005_site_places::Migration),
+            Box::new(m20261124_000006_case_places::Migration),
         ]
     }
 }

@@ -766,3 +766,240 @@ both_engines!(
         );
     }
 );
+
+/// Every `case_places` row, in a fixed order (booleans read as numbers on both engines).
+async fn case_places_rows(app: &TestApp) -> Vec<(i64, i64, i64, i64, i64, String)> {
+    let backend = app.store.db.get_database_backend();
+    let rows = app
+        .store
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT place_id, case_id, CAST(CASE WHEN via_public THEN 1 ELSE 0 END AS BIGINT) AS v, \
+             CAST(CASE WHEN case_public THEN 1 ELSE 0 END AS BIGINT) AS p, \
+             CAST(CASE WHEN case_archived THEN 1 ELSE 0 END AS BIGINT) AS a, \
+             CAST(activity AS VARCHAR(10)) AS d \
+             FROM case_places ORDER BY place_id, case_id",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows.iter()
+        .map(|r| {
+            let get = |c: &str| {
+                r.try_get::<i64>("", c)
+                    .unwrap_or_else(|e| panic!("{c}: {e}"))
+            };
+            let day = r
+                .try_get::<String>("", "d")
+                .unwrap_or_else(|e| panic!("{e}"));
+            (
+                get("place_id"),
+                get("case_id"),
+                get("v"),
+                get("p"),
+                get("a"),
+                day,
+            )
+        })
+        .collect()
+}
+
+/// The rows the store keeps after its writes equal the rows a full rebuild computes.
+async fn assert_case_places_current(app: &TestApp, after: &str) {
+    let kept = case_places_rows(app).await;
+    app.store
+        .rebuild_case_places()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rebuilt = case_places_rows(app).await;
+    assert!(!kept.is_empty(), "{after}: no rows");
+    assert!(
+        kept == rebuilt,
+        "{after}: the kept rows differ from a rebuild"
+    );
+}
+
+async fn region_slugs(app: &TestApp, token: Option<&str>, region: &str) -> Vec<String> {
+    let found = app
+        .data_as(token, CASES, json!({"f": {"region": [region]}}))
+        .await;
+    let slugs = slugs(&found);
+    assert_eq!(
+        found["cases"]["totalCount"].as_u64(),
+        Some(slugs.len() as u64),
+        "{region}: {found:#}"
+    );
+    slugs
+}
+
+async fn case_id(app: &TestApp, slug: &str) -> i64 {
+    case::Entity::find()
+        .filter(case::Column::Slug.eq(slug))
+        .one(&app.store.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no case {slug}"))
+        .id
+}
+
+both_engines!(
+    region_answers_follow_places_placements_and_cases,
+    |engine| {
+        // A second database of the same engine, for the dump (`Engine` is not `Clone`).
+        let same_engine = if matches!(engine, crate::app::Engine::Sqlite) {
+            crate::app::Engine::Sqlite
+        } else {
+            crate::app::Engine::Postgres
+        };
+        let app = TestApp::with_demo(engine).await;
+        import_peru(&app.store).await;
+        let has = |list: &[String], slug: &str| list.iter().any(|s| s == slug);
+        let moving = case_at_site(&app, "mina-movil", -14.10, -72.25, "PUBLIC").await;
+        case_at_site(&app, "mina-quieta", -14.11, -72.24, "PUBLIC").await;
+        assert!(has(&region_slugs(&app, None, "03").await, "mina-movil"));
+        assert!(!has(&region_slugs(&app, None, "04").await, "mina-movil"));
+        assert_case_places_current(&app, "cases at sites").await;
+
+        // Moving the site to Arequipa: the case is in Arequipa by its site, and still in
+        // Apurímac by the district placement locate gave it when it was written.
+        let placed = app
+        .data(
+            r#"query($id: ID!) { node(id: $id) { ... on Case { locations { location { id level } } } } }"#,
+            json!({"id": moving}),
+        )
+        .await;
+        let site_id = placed["node"]["locations"]
+            .as_array()
+            .and_then(|l| l.iter().find(|p| p["location"]["level"] == "SITE"))
+            .and_then(|p| p["location"]["id"].as_str())
+            .unwrap_or_else(|| panic!("no site in {placed:#}"))
+            .to_owned();
+        let update_site = |input: Value| {
+            let app = &app;
+            let site_id = site_id.clone();
+            async move {
+                app.data(
+                r#"mutation($id: ID!, $input: UpdateLocationInput!) { updateLocation(id: $id, input: $input) { id } }"#,
+                json!({"id": site_id, "input": input}),
+            )
+            .await
+            }
+        };
+        update_site(json!({"latitude": -16.40, "longitude": -71.53})).await;
+        assert!(has(&region_slugs(&app, None, "04").await, "mina-movil"));
+        assert!(has(&region_slugs(&app, None, "03").await, "mina-movil"));
+        assert_case_places_current(&app, "a site moved").await;
+
+        // A restricted site leads only those who may see it to Arequipa.
+        update_site(json!({"visibility": "RESTRICTED"})).await;
+        assert!(!has(&region_slugs(&app, None, "04").await, "mina-movil"));
+        assert!(has(
+            &region_slugs(&app, Some(&app.viewer), "04").await,
+            "mina-movil"
+        ));
+        assert_case_places_current(&app, "a site restricted").await;
+
+        // An archived district cuts what is placed on it (and sites inside it) from the
+        // regions above; restoring it brings them back.
+        let district = app
+            .data(r#"{ location(code: "030506") { id } }"#, json!({}))
+            .await;
+        let district = district["location"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let admin = Some(app.admin.as_str());
+        let archive = |id: String, verb: &'static str| {
+            let app = &app;
+            async move {
+                app.data_as(
+                    admin,
+                    &format!(r#"mutation($id: ID!) {{ {verb}(id: $id) }}"#),
+                    json!({"id": id}),
+                )
+                .await
+            }
+        };
+        archive(district.clone(), "archive").await;
+        let apurimac = region_slugs(&app, None, "03").await;
+        assert!(!has(&apurimac, "mina-movil"), "{apurimac:?}");
+        assert!(!has(&apurimac, "mina-quieta"), "{apurimac:?}");
+        assert_case_places_current(&app, "a district archived").await;
+        archive(district, "restore").await;
+        let apurimac = region_slugs(&app, None, "03").await;
+        assert!(has(&apurimac, "mina-movil") && has(&apurimac, "mina-quieta"));
+
+        // The case's own state: restricted, archived, then placed elsewhere.
+        app.data(
+        r#"mutation($id: ID!) { updateCase(id: $id, input: {visibility: RESTRICTED, startedOn: "2031-05"}) { id } }"#,
+        json!({"id": moving}),
+    )
+    .await;
+        assert!(!has(&region_slugs(&app, None, "03").await, "mina-movil"));
+        let viewer = region_slugs(&app, Some(&app.viewer), "03").await;
+        assert!(has(&viewer, "mina-movil"));
+        // The latest activity leads the region's first page, as in the unfiltered order.
+        let first = app
+            .data_as(
+                Some(&app.viewer),
+                r#"{ cases(filter: {region: ["03"]}, first: 1) { nodes { slug } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            first["cases"]["nodes"][0]["slug"], "mina-movil",
+            "{first:#}"
+        );
+        assert_case_places_current(&app, "a case restricted and redated").await;
+        archive(moving.clone(), "archive").await;
+        assert!(!has(
+            &region_slugs(&app, Some(&app.viewer), "03").await,
+            "mina-movil"
+        ));
+        archive(moving.clone(), "restore").await;
+        let arequipa = app
+            .data(r#"{ location(code: "040101") { id } }"#, json!({}))
+            .await;
+        app.data(
+        r#"mutation($id: ID!, $loc: ID!) { updateCase(id: $id, input: {locations: [{location: $loc, precision: DISTRICT}]}) { id } }"#,
+        json!({"id": moving, "loc": arequipa["location"]["id"]}),
+    )
+    .await;
+        let viewer = region_slugs(&app, Some(&app.viewer), "03").await;
+        assert!(!has(&viewer, "mina-movil"), "{viewer:?}");
+        assert!(has(
+            &region_slugs(&app, Some(&app.viewer), "0401").await,
+            "mina-movil"
+        ));
+        assert_case_places_current(&app, "a case placed elsewhere").await;
+
+        // A dump carries no rows of it: loading one computes them.
+        let mut dump = Vec::new();
+        app.store
+            .export(&mut dump)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let loaded = TestApp::spawn_bare(same_engine).await;
+        loaded
+            .store
+            .load_dump(dump.as_slice())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(has(
+            &region_slugs(&loaded, None, "030506").await,
+            "mina-quieta"
+        ));
+        assert_case_places_current(&loaded, "a dump loaded").await;
+
+        // Purging the case removes its rows.
+        let id = case_id(&app, "mina-movil").await;
+        archive(moving.clone(), "archive").await;
+        archive(moving, "purge").await;
+        let left = case_places_rows(&app)
+            .await
+            .into_iter()
+            .filter(|r| r.1 == id)
+            .count();
+        assert_eq!(left, 0);
+    }
+);

@@ -289,6 +289,7 @@ impl Store {
         // the search index are recomputed from the rows.
         super::import::backfill_title_keys(&txn).await?;
         super::search::rebuild_index(&txn).await?;
+        super::spatial::refresh_case_places(&txn, super::spatial::CasePlaces::All).await?;
         if ConnectionTrait::get_database_backend(&txn) == DbBackend::Postgres {
             // Ids were given explicitly: move each sequence past the highest.
             for table in TABLES {

@@ -6,7 +6,7 @@ use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::*;
 use std::collections::HashMap;
 
@@ -104,6 +104,29 @@ pub(crate) fn region_locations(
     sub
 }
 
+/// The place ids of region filters: the last id of each materialised path (a path that
+/// does not end in an id names no place).
+fn region_ids(paths: &[String]) -> Vec<i64> {
+    let mut ids: Vec<i64> = paths
+        .iter()
+        .filter_map(|path| path.trim_end_matches('/').rsplit('/').next()?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The `case_places` rows a caller may use: the case unarchived and, unless the caller
+/// sees restricted records, public and reached through a public location (the rules of
+/// `visible_cases` and `visible_locations`, mirrored in the row).
+fn case_places_visible(access: Access) -> &'static str {
+    if access.see_restricted {
+        "NOT case_places.case_archived"
+    } else {
+        "case_places.via_public AND case_places.case_public AND NOT case_places.case_archived"
+    }
+}
+
 /// Selects every column of `E` but `heavy`, which comes back `None`.
 fn without<E: EntityTrait>(query: Select<E>, heavy: E::Column) -> Select<E> {
     let mut query = query.select_only();
@@ -124,7 +147,8 @@ pub struct CaseFilter {
     pub statuses: Vec<CaseStatus>,
     pub phases: Vec<ConflictPhase>,
     pub conflict_types: Vec<ConflictType>,
-    /// Cases placed on this location or anywhere below it (its materialised path).
+    /// Cases placed on this location or anywhere below it, or at a site inside it (its
+    /// materialised path; answered from `case_places`).
     pub region_paths: Vec<String>,
     pub actor_ids: Vec<i64>,
     pub topics: Vec<String>,
@@ -135,12 +159,26 @@ pub struct CaseFilter {
     pub spatial: Vec<crate::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
     pub spatial_case_ids: Option<Vec<i64>>,
-    /// The places at or below `region_paths`, from the index (`Store::resolve_spatial`):
-    /// a case matches when placed on one of them or on a site inside one of them.
-    pub region_places: Option<Vec<i64>>,
 }
 
 impl CaseFilter {
+    /// The region places when the filter is nothing but regions: a count or a page can
+    /// then be answered from `case_places` alone.
+    fn only_regions(&self) -> Option<Vec<i64>> {
+        let only = !self.region_paths.is_empty()
+            && self.kinds.is_empty()
+            && self.statuses.is_empty()
+            && self.phases.is_empty()
+            && self.conflict_types.is_empty()
+            && self.actor_ids.is_empty()
+            && self.topics.is_empty()
+            && self.active_from.is_none()
+            && self.active_to.is_none()
+            && self.spatial.is_empty()
+            && self.spatial_case_ids.is_none();
+        only.then(|| region_ids(&self.region_paths))
+    }
+
     pub(crate) fn condition(&self, access: Access) -> Condition {
         let mut cond = visible_cases(access);
         if !self.kinds.is_empty() {
@@ -156,15 +194,11 @@ impl CaseFilter {
             cond = cond.add(case::Column::ConflictType.is_in(self.conflict_types.clone()));
         }
         if !self.region_paths.is_empty() {
-            let mut placed = Query::select();
-            placed
-                .column(case_location::Column::CaseId)
-                .from(case_location::Entity)
-                .and_where(
-                    case_location::Column::LocationId
-                        .in_subquery(region_locations(self.region_places.as_deref(), access)),
-                );
-            cond = cond.add(case::Column::Id.in_subquery(placed));
+            let places = super::spatial::id_list(&region_ids(&self.region_paths));
+            cond = cond.add(Expr::cust(format!(
+                r#""cases"."id" IN (SELECT case_id FROM case_places WHERE place_id IN ({places}) AND {})"#,
+                case_places_visible(access)
+            )));
         }
         if let Some(ids) = &self.spatial_case_ids {
             cond = cond.add(super::spatial::ids_condition(r#""cases"."id""#, ids));
@@ -341,6 +375,15 @@ impl Store {
         after: Option<&CaseCursor>,
         limit: u64,
     ) -> StoreResult<Page<case::Model>> {
+        let walk = match filter.only_regions().as_deref() {
+            Some([place]) if order == CaseOrderKey::LastActivity => Some(*place),
+            _ => None,
+        };
+        if let Some(place) = walk {
+            return self
+                .region_page(access, place, descending, after, limit)
+                .await;
+        }
         let mut query = case::Entity::find().filter(filter.condition(access));
         if let Some(after) = after {
             let value = order.key_value(&after.key).ok_or_else(|| {
@@ -364,7 +407,88 @@ impl Store {
         Ok(Page::from_overfetch(rows, limit))
     }
 
+    /// A page of the cases in one region by latest activity: the region's `case_places`
+    /// rows walked in that order (an index range that stops after the page, whose rows
+    /// carry the case's activity and visibility), then those cases' rows.
+    async fn region_page(
+        &self,
+        access: Access,
+        place: i64,
+        descending: bool,
+        after: Option<&CaseCursor>,
+        limit: u64,
+    ) -> StoreResult<Page<case::Model>> {
+        let table = Alias::new("case_places");
+        let activity = Expr::col((table.clone(), Alias::new("activity")));
+        let case_id = Expr::col((table.clone(), Alias::new("case_id")));
+        let mut walk = Query::select();
+        walk.column((table.clone(), Alias::new("case_id")))
+            .from(table.clone())
+            .and_where(Expr::col((table.clone(), Alias::new("place_id"))).eq(place))
+            .and_where(Expr::cust(case_places_visible(access)));
+        if let Some(after) = after {
+            let value = CaseOrderKey::LastActivity
+                .key_value(&after.key)
+                .ok_or_else(|| {
+                    StoreError::invalid("after", "the cursor does not belong to this order")
+                })?;
+            let (beyond, beyond_id) = if descending {
+                (
+                    activity.clone().lt(value.clone()),
+                    case_id.clone().lt(after.id),
+                )
+            } else {
+                (
+                    activity.clone().gt(value.clone()),
+                    case_id.clone().gt(after.id),
+                )
+            };
+            walk.cond_where(
+                Condition::any().add(beyond).add(
+                    Condition::all()
+                        .add(activity.clone().eq(value))
+                        .add(beyond_id),
+                ),
+            );
+        }
+        let direction = if descending { Order::Desc } else { Order::Asc };
+        walk.order_by_expr(activity, direction.clone())
+            .order_by_expr(case_id, direction.clone())
+            .limit(limit + 1);
+        let order = CaseOrderKey::LastActivity;
+        let rows = case::Entity::find()
+            .filter(visible_cases(access))
+            .filter(case::Column::Id.in_subquery(walk))
+            .order_by(order.expr(), direction.clone())
+            .order_by(case::Column::Id, direction)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
     pub async fn count_cases(&self, access: Access, filter: &CaseFilter) -> StoreResult<u64> {
+        if let Some(places) = filter.only_regions() {
+            // A case lies in each place once; across several places, count it once.
+            let counted = if places.len() == 1 {
+                "COUNT(*)"
+            } else {
+                "COUNT(DISTINCT case_id)"
+            };
+            let sql = format!(
+                "SELECT {counted} AS n FROM case_places WHERE place_id IN ({}) AND {}",
+                super::spatial::id_list(&places),
+                case_places_visible(access)
+            );
+            let row = self
+                .db
+                .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql))
+                .await?;
+            let n = match row {
+                Some(row) => row.try_get::<i64>("", "n")?,
+                None => 0,
+            };
+            return Ok(u64::try_from(n).unwrap_or(0));
+        }
         Ok(case::Entity::find()
             .filter(filter.condition(access))
             .count(&self.db)

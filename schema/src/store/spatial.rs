@@ -141,16 +141,15 @@ impl Store {
         Ok(index.locate_point(geo::Point::new(longitude, latitude), access.see_restricted))
     }
 
-    /// Fills the filter's spatial id sets from the index: the cases that satisfy every
-    /// spatial condition, and the places at or below the region filter's places (whose
-    /// sites, by `site_places`, lie inside them). Call it once a filter's regions and
-    /// spatial conditions are set.
+    /// Fills the filter's spatial id set from the index: the cases that satisfy every
+    /// spatial condition. Call it once a filter's spatial conditions are set. (A region
+    /// needs no index: `case_places` holds every place a case lies in.)
     pub async fn resolve_spatial(
         &self,
         access: Access,
         filter: &mut CaseFilter,
     ) -> StoreResult<()> {
-        if filter.spatial.is_empty() && filter.region_paths.is_empty() {
+        if filter.spatial.is_empty() {
             return Ok(());
         }
         let index = self.spatial_index().await?;
@@ -164,7 +163,6 @@ impl Store {
             ids.sort_unstable();
             filter.spatial_case_ids = Some(ids);
         }
-        filter.region_places = region_places(&index, &filter.region_paths);
         Ok(())
     }
 
@@ -261,6 +259,9 @@ impl Store {
         let index = self.spatial_index().await?;
         let txn = self.begin_write().await?;
         let placed = Self::place_all_sites(&txn, &index, false).await?;
+        if placed > 0 {
+            refresh_case_places(&txn, CasePlaces::All).await?;
+        }
         txn.commit().await?;
         Ok(placed)
     }
@@ -447,6 +448,10 @@ impl Store {
         if !sites.is_empty() {
             let index = load_index(&txn).await?;
             Self::place_sites(&txn, &index, &sites).await?;
+        }
+        // Places moved, archived or reshaped, and sites placed: every case's places.
+        if reshaped || !sites.is_empty() {
+            refresh_case_places(&txn, CasePlaces::All).await?;
         }
         txn.commit().await?;
         Ok(report)
@@ -788,4 +793,122 @@ pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<Spatia
         })
         .collect();
     Ok(SpatialIndex::build(places, hierarchy, points, placements))
+}
+
+/// Which cases' `case_places` rows to rewrite.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum CasePlaces<'a> {
+    /// Every case (after a bulk change: boundaries, a dump, sites placed in bulk).
+    All,
+    /// These cases (their placements changed).
+    Cases(&'a [i64]),
+    /// The cases placed on this location or below it, or at a site whose place is this
+    /// location or below it (the location moved, was archived or restored, changed its
+    /// visibility, or, for a site, its point).
+    Below(i64),
+}
+
+/// Cases per statement when rewriting their rows.
+const CASE_PLACES_CHUNK: usize = 500;
+
+/// The (place, case) rows of the cases `cases` selects (a condition on `cl.case_id`),
+/// as the migration that added the table fills it: each placement's location and the
+/// places above it, and the place its site lies in and the places above that, up to the
+/// first archived place; a row is `via_public` when one public location leads to it.
+fn case_places_insert(cases: &str) -> String {
+    format!(
+        "WITH RECURSIVE up (case_id, place_id, via_public) AS ( \
+         SELECT cl.case_id, l.id, CASE WHEN l.visibility = 'PUBLIC' THEN 1 ELSE 0 END \
+         FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
+         WHERE l.archived_at IS NULL AND {cases} \
+         UNION ALL \
+         SELECT cl.case_id, p.id, CASE WHEN l.visibility = 'PUBLIC' THEN 1 ELSE 0 END \
+         FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
+         JOIN site_places sp ON sp.site_id = l.id JOIN locations p ON p.id = sp.place_id \
+         WHERE l.archived_at IS NULL AND p.archived_at IS NULL AND {cases} \
+         UNION ALL \
+         SELECT up.case_id, parent.id, up.via_public \
+         FROM up JOIN locations child ON child.id = up.place_id \
+         JOIN locations parent ON parent.id = child.parent_id \
+         WHERE parent.archived_at IS NULL) \
+         INSERT INTO case_places (place_id, case_id, via_public, case_public, case_archived, activity) \
+         SELECT up.place_id, up.case_id, MAX(up.via_public) = 1, c.visibility = 'PUBLIC', \
+         c.archived_at IS NOT NULL, COALESCE(c.last_activity_on, {epoch}) \
+         FROM up JOIN cases c ON c.id = up.case_id \
+         GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on",
+        epoch = EPOCH_SQL,
+    )
+}
+
+/// The date the case order gives a case without activity (`read::epoch`): a text literal,
+/// which PostgreSQL reads as a date next to a date column and SQLite stores as the text
+/// it keeps dates in (a cast would make it a number on SQLite).
+const EPOCH_SQL: &str = "'0001-01-01'";
+
+/// Rewrites the `case_places` rows of the cases `scope` names, in the caller's
+/// transaction: call it after every write that changes placements, a location's place
+/// in the hierarchy, archiving or visibility, or a site's place. The case columns the
+/// rows mirror (visibility, archiving, last activity) follow the case by trigger.
+pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
+    db: &C,
+    scope: CasePlaces<'_>,
+) -> StoreResult<()> {
+    let ids: Vec<i64> = match scope {
+        CasePlaces::All => {
+            db.execute_unprepared("DELETE FROM case_places").await?;
+            db.execute_unprepared(&case_places_insert("1 = 1")).await?;
+            return Ok(());
+        }
+        CasePlaces::Cases(ids) => ids.to_vec(),
+        CasePlaces::Below(location_id) => {
+            let Some(path) = location::Entity::find_by_id(location_id)
+                .select_only()
+                .column(location::Column::Path)
+                .into_tuple::<String>()
+                .one(db)
+                .await?
+            else {
+                return Ok(());
+            };
+            let mut sql = Sql::new(db.get_database_backend());
+            sql.push(
+                "SELECT DISTINCT case_id FROM case_locations WHERE location_id IN \
+                 (SELECT id FROM locations WHERE path LIKE ",
+            )
+            .bind(format!("{path}%"))
+            .push(
+                ") OR location_id IN (SELECT site_id FROM site_places WHERE place_id IN \
+                 (SELECT id FROM locations WHERE path LIKE ",
+            )
+            .bind(format!("{path}%"))
+            .push("))");
+            db.query_all_raw(sql.build())
+                .await?
+                .iter()
+                .map(|row| row.try_get::<i64>("", "case_id"))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    for chunk in ids.chunks(CASE_PLACES_CHUNK) {
+        let list = id_list(chunk);
+        db.execute_unprepared(&format!(
+            "DELETE FROM case_places WHERE case_id IN ({list})"
+        ))
+        .await?;
+        db.execute_unprepared(&case_places_insert(&format!("cl.case_id IN ({list})")))
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Rewrites every case's `case_places` rows from the stored placements, places and
+    /// site places, in one transaction (a repair after writes made outside the store;
+    /// the store's own writes keep the rows current).
+    pub async fn rebuild_case_places(&self) -> StoreResult<()> {
+        let txn = self.begin_write().await?;
+        refresh_case_places(&txn, CasePlaces::All).await?;
+        txn.commit().await?;
+        Ok(())
+    }
 }

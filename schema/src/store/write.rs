@@ -5,6 +5,7 @@
 use super::audit::{self, Author, Entry};
 use super::import::normalise_title;
 use super::search::{self, SearchDocument, SearchEntity};
+use super::spatial::{CasePlaces, refresh_case_places};
 use super::{Store, StoreError, StoreResult};
 use crate::spatial::SpatialIndex;
 use chasqui_entities::tables::*;
@@ -333,6 +334,7 @@ impl Store {
         if let Some(index) = sites {
             Self::district_for_sites(txn, index, model.id).await?;
         }
+        refresh_case_places(txn, CasePlaces::Cases(&[model.id])).await?;
         search::insert_documents(txn, &[SearchDocument::of_case(&model, &new.topics)]).await?;
         let initial = new.status_since.unwrap_or(NewStatusChange {
             case_id: model.id,
@@ -450,6 +452,9 @@ impl Store {
         .await?;
         if let Some(index) = sites {
             Self::district_for_sites(txn, index, id).await?;
+        }
+        if patch.locations.is_some() {
+            refresh_case_places(txn, CasePlaces::Cases(&[id])).await?;
         }
         let model = refresh_case(txn, id).await?;
         let after = audit::case_snapshot(txn, id).await?;
@@ -799,11 +804,20 @@ impl Store {
             // places as this transaction sees them.
             let index = super::spatial::load_index(&txn).await?;
             Self::place_all_sites(&txn, &index, true).await?;
-        } else if model.latitude != current.latitude
-            || model.longitude != current.longitude
-            || model.level != current.level
-        {
-            Self::place_sites(&txn, &index, &[id]).await?;
+            refresh_case_places(&txn, CasePlaces::All).await?;
+        } else {
+            let resited = model.latitude != current.latitude
+                || model.longitude != current.longitude
+                || model.level != current.level;
+            if resited {
+                Self::place_sites(&txn, &index, &[id]).await?;
+            }
+            if resited
+                || model.parent_id != current.parent_id
+                || model.visibility != current.visibility
+            {
+                refresh_case_places(&txn, CasePlaces::Below(id)).await?;
+            }
         }
         let entry = Entry {
             action: "updateLocation",
@@ -1265,6 +1279,7 @@ impl Store {
             }
             Archivable::Location => {
                 let (before, after, _) = flip!(location);
+                refresh_case_places(&txn, CasePlaces::Below(id)).await?;
                 (before, after, None)
             }
             Archivable::NewsItem => {
