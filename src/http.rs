@@ -473,3 +473,33 @@ fn is_request_error(error: &async_graphql::ServerError) -> bool {
 fn request_operation(name: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(query: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(query).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_document_cache_keeps_documents_and_starts_again_when_full() {
+        let cache = DocumentCache::default();
+        assert!(cache.get("{ a }").is_none());
+        cache.keep("{ a }", &parsed("{ a }"));
+        assert!(cache.get("{ a }").is_some());
+        assert!(cache.get("{ b }").is_none());
+        for i in 0..DocumentCache::MAX_DOCUMENTS {
+            let query = format!("{{ f{i} }}");
+            cache.keep(&query, &parsed(&query));
+        }
+        assert!(
+            cache.get("{ a }").is_none(),
+            "a full cache starts again empty"
+        );
+        assert!(cache.get("{ f255 }").is_some());
+        let long = format!("{{ {} }}", "a ".repeat(DocumentCache::MAX_QUERY_BYTES));
+        cache.keep(&long, &parsed(&long));
+        assert!(cache.get(&long).is_none(), "long documents are not kept");
+    }
+}
