@@ -13,6 +13,10 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Db
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings every connection it hands out by default: a round trip to PostgreSQL
+        // (or to SQLite's worker thread) before each request's statement. Only a connection
+        // idle long enough to have been dropped on the way is pinged.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)

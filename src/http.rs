@@ -5,7 +5,7 @@
 
 use crate::config::HttpConfig;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
@@ -21,9 +21,10 @@ use chasqui_schema::{ChasquiSchema, build_schema, loaders::loaders};
 use governor::Quota;
 use governor::clock::{Clock, DefaultClock};
 use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tower_http::timeout::TimeoutLayer;
 
@@ -36,6 +37,40 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<HttpConfig>,
     limiter: Option<Arc<Limiter>>,
+    documents: Arc<DocumentCache>,
+}
+
+/// Parsed query documents, by their text. Clients send the same few documents again and
+/// again with other variables (a page's query for each case), and parsing one costs more
+/// than copying its parsed form; validation still runs on every request, with that
+/// request's variables. Only documents that parse are kept, and only so many: when full,
+/// the cache starts again empty, so a client sending ever-new documents costs no more
+/// than parsing them did.
+#[derive(Default)]
+struct DocumentCache {
+    parsed: Mutex<HashMap<String, ExecutableDocument>>,
+}
+
+impl DocumentCache {
+    const MAX_DOCUMENTS: usize = 256;
+    /// Longer documents are parsed every time (a client would not send them often).
+    const MAX_QUERY_BYTES: usize = 16 * 1024;
+
+    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        self.parsed.lock().ok()?.get(query).cloned()
+    }
+
+    fn keep(&self, query: &str, document: &ExecutableDocument) {
+        if query.len() > Self::MAX_QUERY_BYTES {
+            return;
+        }
+        if let Ok(mut parsed) = self.parsed.lock() {
+            if parsed.len() >= Self::MAX_DOCUMENTS {
+                parsed.clear();
+            }
+            parsed.insert(query.to_owned(), document.clone());
+        }
+    }
 }
 
 /// Serves the router on a bound listener until `shutdown` completes; connections carry
@@ -70,6 +105,7 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
         store,
         config: Arc::new(config),
         limiter,
+        documents: Arc::default(),
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
@@ -333,8 +369,17 @@ async fn execute(
     if request.query.trim().is_empty() {
         return request_error(StatusCode::BAD_REQUEST, media, "the request has no query");
     }
-    if let Ok(document) = request.parsed_query()
-        && method == Method::GET
+    match state.documents.get(&request.query) {
+        Some(document) => request.set_parsed_query(document),
+        None => {
+            let query = request.query.clone();
+            if let Ok(document) = request.parsed_query() {
+                state.documents.keep(&query, document);
+            }
+        }
+    }
+    if method == Method::GET
+        && let Ok(document) = request.parsed_query()
     {
         let is_mutation = document.operations.iter().any(|(name, op)| {
             let selected = match (&request_operation(&operation), name) {
@@ -427,4 +472,34 @@ fn is_request_error(error: &async_graphql::ServerError) -> bool {
 
 fn request_operation(name: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(query: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(query).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_document_cache_keeps_documents_and_starts_again_when_full() {
+        let cache = DocumentCache::default();
+        assert!(cache.get("{ a }").is_none());
+        cache.keep("{ a }", &parsed("{ a }"));
+        assert!(cache.get("{ a }").is_some());
+        assert!(cache.get("{ b }").is_none());
+        for i in 0..DocumentCache::MAX_DOCUMENTS {
+            let query = format!("{{ f{i} }}");
+            cache.keep(&query, &parsed(&query));
+        }
+        assert!(
+            cache.get("{ a }").is_none(),
+            "a full cache starts again empty"
+        );
+        assert!(cache.get("{ f255 }").is_some());
+        let long = format!("{{ {} }}", "a ".repeat(DocumentCache::MAX_QUERY_BYTES));
+        cache.keep(&long, &parsed(&long));
+        assert!(cache.get(&long).is_none(), "long documents are not kept");
+    }
 }

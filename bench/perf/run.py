@@ -23,6 +23,7 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -84,6 +85,12 @@ def prepare_data(args):
             if Path(f"{part}{suffix}").exists():
                 os.replace(f"{part}{suffix}", f"{sqlite}{suffix}")
         say(f"  SQLite loaded in {time.monotonic() - started:.0f} s")
+    # The import leaves its pages in the write-ahead log; copy them into the database file,
+    # as a server that has run for a while would have, so that reads do not look them up in
+    # a log of the whole import.
+    conn = sqlite3.connect(sqlite)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
     db = f"chasqui_perf_{tag.replace('-', '_')}"
     loaded = psql(None, f"SELECT 1 FROM pg_database WHERE datname = '{db}'", admin=True)
     if loaded and psql(db, "SELECT to_regproc('cases_in_region') IS NOT NULL") == "t":
@@ -159,8 +166,8 @@ class Server:
                 self.proc.wait()
 
 
-def chasqui_server(args, name, url, port):
-    return Server(name, [str(args.binary), "serve", "--database-url", url,
+def chasqui_server(args, name, url, port, binary=None):
+    return Server(name, [str(binary or args.binary), "serve", "--database-url", url,
                          "--listen", f"127.0.0.1:{port}", "--rate-limit-per-minute", "0"]
                   + args.chasqui_flag, port, env={"RUST_LOG": "warn"})
 
@@ -500,6 +507,9 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="use target/release/chasqui as it is")
     parser.add_argument("--binary", type=Path,
                         help="the chasqui binary to measure (default: the release build)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another chasqui binary (say, main's release build) to measure in "
+                             "the same rounds, as base-pg and base-sqlite")
     parser.add_argument("--chasqui-flag", action="append", default=[],
                         help="extra flag for `chasqui serve` (a lever), repeatable")
     args = parser.parse_args()
@@ -537,6 +547,15 @@ def main():
                                                  ports["chasqui-sqlite"]),
         "postgraphile": lambda: peer_server(db, ports["postgraphile"]),
     }
+    chasqui_names = ["chasqui-pg", "chasqui-sqlite"]
+    if args.baseline:
+        ports.update({"base-pg": 18184, "base-sqlite": 18185})
+        start["base-pg"] = lambda: chasqui_server(args, "base-pg", f"{PG_BASE}/{db}",
+                                                  ports["base-pg"], args.baseline)
+        start["base-sqlite"] = lambda: chasqui_server(args, "base-sqlite",
+                                                      f"sqlite://{sqlite}?mode=rw",
+                                                      ports["base-sqlite"], args.baseline)
+        chasqui_names += ["base-pg", "base-sqlite"]
 
     log = pg_log_file()
     for name in queries:
@@ -548,9 +567,9 @@ def main():
         say(f"{name}: chasqui runs {results['statements']['chasqui-pg'][name]} statements, "
             f"PostGraphile {results['statements']['postgraphile'][name]}")
 
-    servers = {name: start[name]() for name in ["chasqui-pg", "chasqui-sqlite", "postgraphile"]}
+    servers = {name: start[name]() for name in chasqui_names + ["postgraphile"]}
     try:
-        checked = check_same_answers([servers["chasqui-pg"], servers["chasqui-sqlite"]],
+        checked = check_same_answers([servers[name] for name in chasqui_names],
                                      servers["postgraphile"], checked_ids)
         say(f"same answers: {checked} responses compared, no errors")
         for name in queries:
@@ -572,7 +591,7 @@ def main():
                 turn = order[round_number % len(order):] + order[:round_number % len(order)]
                 for server in turn:
                     side = "peer" if server == "postgraphile" else "chasqui"
-                    pg = db if server != "chasqui-sqlite" else None
+                    pg = None if server.endswith("-sqlite") else db
                     wrk(servers[server], files[side], args.warmup, args.connections)
                     outcome = wrk(servers[server], files[side], args.duration, args.connections, pg)
                     results["load"][name][server].append(outcome)

@@ -3,10 +3,9 @@
 //! window of its confirmed news links with their items.
 //!
 //! The statement is a `UNION ALL` with one branch per relation. Every branch returns the
-//! same wide row: a tag naming the branch, then the columns of every table the statement
-//! reads, each prefixed by its table's tag (`c_id`, `loc_name`, `n_title`…), typed `NULL`s
-//! where the branch has nothing to say. The rows decode into the ordinary entity models
-//! (`FromQueryResult` with the prefix). Each branch applies the visibility and archive
+//! same row: a tag naming the branch, then typed slots that the branches share (see
+//! [`Layout`]), typed `NULL`s where the branch has nothing to say. The rows decode by
+//! position into the ordinary entity models ([`SlotRead`]). Each branch applies the visibility and archive
 //! rules the loaders apply (`store/read.rs`) and joins the case with its own rule, so the
 //! statement answers exactly what the separate loads would, in one round trip.
 
@@ -14,7 +13,7 @@ use super::{Access, Page, Sql, Store, StoreResult, TimelineKind, TimelineWindow}
 use chasqui_entities::tables::*;
 use chasqui_entities::{DatePrecision, LinkState, Visibility};
 use sea_orm::sea_query::ColumnType;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, QueryResult, TryGetable};
 use std::sync::OnceLock;
 
 /// How the request names the case.
@@ -56,7 +55,7 @@ pub fn precision_rank(precision: DatePrecision) -> i32 {
     }
 }
 
-/// The tables the statement reads, in the order of the wide row.
+/// The tables the statement reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
     Case,
@@ -70,18 +69,7 @@ enum Part {
 }
 
 impl Part {
-    const ALL: [Part; 8] = [
-        Part::Case,
-        Part::Placement,
-        Part::Location,
-        Part::Role,
-        Part::Actor,
-        Part::Event,
-        Part::Link,
-        Part::Item,
-    ];
-
-    /// The table's alias in the statement; also the prefix of its columns in the row.
+    /// The table's alias in the statement.
     fn alias(self) -> &'static str {
         match self {
             Part::Case => "c",
@@ -95,33 +83,211 @@ impl Part {
         }
     }
 
-    fn prefix(self) -> &'static str {
+    /// The columns the statement reads from the table, in the order its reader takes them,
+    /// each with its SQL type.
+    fn columns(self) -> Vec<(&'static str, &'static str)> {
         match self {
-            Part::Case => "c_",
-            Part::Placement => "cl_",
-            Part::Location => "loc_",
-            Part::Role => "r_",
-            Part::Actor => "a_",
-            Part::Event => "e_",
-            Part::Link => "l_",
-            Part::Item => "n_",
+            Part::Case => typed_columns::<case::Model>(),
+            Part::Placement => typed_columns::<case_location::Model>(),
+            Part::Location => typed_columns::<location::Model>(),
+            Part::Role => typed_columns::<case_actor::Model>(),
+            Part::Actor => typed_columns::<actor::Model>(),
+            Part::Event => typed_columns::<event::Model>(),
+            Part::Link => typed_columns::<news_link::Model>(),
+            Part::Item => typed_columns::<news_item::Model>(),
         }
     }
 }
 
-/// One column of the wide row.
-struct Column {
-    part: Part,
-    /// The column's name in its table.
-    name: &'static str,
-    /// The name in the wide row: prefix and name.
-    wide: String,
-    /// `CAST(NULL AS …)`: PostgreSQL types a `UNION` pairwise, so an untyped `NULL` in two
-    /// branches would become `text` and clash with the third.
-    null: String,
-    /// Never read here (a place's geometry, a news item's body): always `NULL`, and its own
-    /// loader fetches it when a request selects it.
-    heavy: bool,
+/// A branch of the `UNION ALL`: its tag (the row's first column) and the tables it reads,
+/// in the order the rows are decoded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    Case,
+    Placements,
+    Roles,
+    Events,
+    News,
+}
+
+impl Branch {
+    const ALL: [Branch; 5] = [
+        Branch::Case,
+        Branch::Placements,
+        Branch::Roles,
+        Branch::Events,
+        Branch::News,
+    ];
+
+    fn tag(self) -> &'static str {
+        match self {
+            Branch::Case => "c",
+            Branch::Placements => "l",
+            Branch::Roles => "r",
+            Branch::Events => "e",
+            Branch::News => "n",
+        }
+    }
+
+    fn parts(self) -> &'static [Part] {
+        match self {
+            Branch::Case => &[Part::Case],
+            Branch::Placements => &[Part::Placement, Part::Location],
+            Branch::Roles => &[Part::Role, Part::Actor],
+            Branch::Events => &[Part::Event],
+            Branch::News => &[Part::Link, Part::Item],
+        }
+    }
+}
+
+/// A model read from its branch's slots, by position (see [`Layout`]).
+trait SlotRead: Sized {
+    /// The columns read, in the order [`SlotRead::read`] takes them.
+    const COLUMNS: &'static [&'static str];
+    /// The SQL type of a column of the table.
+    fn column_type(name: &str) -> Option<&'static str>;
+    fn read(row: &QueryResult, at: &mut Slots<'_>) -> Result<Self, DbErr>;
+}
+
+/// Implements [`SlotRead`] for an entity's model: every field listed is read in that
+/// order (the struct literal makes the compiler check that none is missing or unknown);
+/// the `none` fields are never read here (a place's geometry, a news item's body: their
+/// own loaders fetch them when a request selects them).
+macro_rules! slot_read {
+    ($module:ident { $($field:ident),* $(,)? } $(none { $($none:ident),* $(,)? })?) => {
+        impl SlotRead for $module::Model {
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn column_type(name: &str) -> Option<&'static str> {
+                <$module::Column as std::str::FromStr>::from_str(name)
+                    .ok()
+                    .map(|column| sql_type(column.def().get_column_type()))
+            }
+
+            fn read(row: &QueryResult, at: &mut Slots<'_>) -> Result<Self, DbErr> {
+                Ok($module::Model {
+                    $($field: at.next(row)?,)*
+                    $($($none: None,)*)?
+                })
+            }
+        }
+    };
+}
+
+slot_read!(case {
+    id,
+    slug,
+    kind,
+    title,
+    summary,
+    status,
+    phase,
+    conflict_type,
+    started_on,
+    started_precision,
+    last_activity_on,
+    details,
+    visibility,
+    version,
+    archived_at,
+    created_at,
+    updated_at,
+});
+slot_read!(case_location {
+    id,
+    case_id,
+    location_id,
+    precision
+});
+slot_read!(location {
+    id, code, name, level, parent_id, path, latitude, longitude, visibility, version,
+    archived_at, created_at, updated_at,
+} none { geometry });
+slot_read!(case_actor {
+    id,
+    case_id,
+    actor_id,
+    role,
+    started_on,
+    started_precision,
+    ended_on,
+    ended_precision,
+    note,
+    visibility,
+});
+slot_read!(actor {
+    id,
+    slug,
+    name,
+    kind,
+    description,
+    visibility,
+    version,
+    archived_at,
+    created_at,
+    updated_at,
+});
+slot_read!(event {
+    id,
+    case_id,
+    kind,
+    title,
+    description,
+    occurred_on,
+    occurred_precision,
+    ended_on,
+    ended_precision,
+    location_id,
+    deaths,
+    injuries,
+    visibility,
+    version,
+    archived_at,
+    created_at,
+    updated_at,
+});
+slot_read!(news_link {
+    id,
+    news_item_id,
+    case_id,
+    update_kind,
+    reported_status,
+    status_change_id,
+    event_id,
+    note,
+    state,
+    confidence,
+    matched_terms,
+    visibility,
+    created_at,
+    updated_at,
+});
+slot_read!(news_item {
+    id, title, published_on, published_precision, summary, url, publisher, language,
+    visibility, title_key, version, archived_at, created_at, updated_at,
+} none { body });
+
+fn typed_columns<M: SlotRead>() -> Vec<(&'static str, &'static str)> {
+    M::COLUMNS
+        .iter()
+        .map(|name| (*name, M::column_type(name).unwrap_or("TEXT")))
+        .collect()
+}
+
+/// The positions of one branch's columns in the row, taken in order by the readers.
+struct Slots<'a> {
+    positions: &'a [usize],
+    next: usize,
+}
+
+impl Slots<'_> {
+    fn next<T: TryGetable>(&mut self, row: &QueryResult) -> Result<T, DbErr> {
+        let position = self.positions.get(self.next).copied().ok_or_else(|| {
+            DbErr::Type("case detail row: a reader took more columns than its branch has".into())
+        })?;
+        self.next += 1;
+        row.try_get_by_index(position)
+    }
 }
 
 fn sql_type(column_type: &ColumnType) -> &'static str {
@@ -137,90 +303,152 @@ fn sql_type(column_type: &ColumnType) -> &'static str {
     }
 }
 
-fn part_columns<E: EntityTrait>(part: Part, heavy: Option<E::Column>, out: &mut Vec<Column>) {
-    for column in E::Column::iter() {
-        let name = column.as_str();
-        out.push(Column {
-            part,
-            name,
-            wide: format!("{}{name}", part.prefix()),
-            null: format!("CAST(NULL AS {})", sql_type(column.def().get_column_type())),
-            heavy: heavy.is_some_and(|h| h.as_str() == name),
-        });
+/// Where each branch puts its columns in the row. The row is a tag and then typed slots,
+/// shared between branches: a branch puts each of its columns in the first slot of the
+/// same SQL type that it has not used yet (PostgreSQL types a `UNION` column by column, so
+/// a slot holds one type in every branch), and `CAST(NULL AS type)` in the slots it does not
+/// use. The row is as wide as the widest branch needs (32 slots), not the sum of
+/// every table (about 100).
+struct Layout {
+    /// The SQL type of each slot; slot `i` is the row's column `i + 1` (`s{i + 1}`). Built
+    /// into the select lists; kept for the tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    slot_types: Vec<&'static str>,
+    /// Per branch (in [`Branch::ALL`] order): the row position of each column, in reading
+    /// order, and what each position holds (`None`: `NULL`).
+    branches: Vec<BranchLayout>,
+}
+
+struct BranchLayout {
+    positions: Vec<usize>,
+    /// Indexed by row position (0, the tag, is `None`).
+    columns: Vec<Option<(Part, &'static str)>>,
+    /// The branch's select list from its tables, from its window subquery `x`, and the
+    /// select list of that subquery.
+    select_table: String,
+    select_window: String,
+    select_inner: String,
+}
+
+impl Layout {
+    fn get() -> &'static Layout {
+        static LAYOUT: OnceLock<Layout> = OnceLock::new();
+        LAYOUT.get_or_init(Layout::build)
+    }
+
+    fn build() -> Layout {
+        let mut slot_types: Vec<&'static str> = Vec::new();
+        let mut branches = Vec::new();
+        for branch in Branch::ALL {
+            let mut used = vec![false; slot_types.len()];
+            let mut positions = Vec::new();
+            let mut columns = Vec::new();
+            for &part in branch.parts() {
+                for (name, ty) in part.columns() {
+                    let free = (0..slot_types.len()).find(|&i| slot_types[i] == ty && !used[i]);
+                    let slot = free.unwrap_or_else(|| {
+                        slot_types.push(ty);
+                        used.push(false);
+                        slot_types.len() - 1
+                    });
+                    used[slot] = true;
+                    positions.push(slot + 1);
+                    columns.push((slot + 1, part, name));
+                }
+            }
+            branches.push((positions, columns));
+        }
+        let width = slot_types.len() + 1;
+        let branches = Branch::ALL
+            .into_iter()
+            .zip(branches)
+            .map(|(branch, (positions, placed))| {
+                let mut columns = vec![None; width];
+                for (position, part, name) in placed {
+                    columns[position] = Some((part, name));
+                }
+                let mut layout = BranchLayout {
+                    positions,
+                    columns,
+                    select_table: String::new(),
+                    select_window: String::new(),
+                    select_inner: String::new(),
+                };
+                layout.select_table = layout.select(branch.tag(), &slot_types, Source::Table);
+                layout.select_window = layout.select(branch.tag(), &slot_types, Source::Window);
+                layout.select_inner = layout.select_inner();
+                layout
+            })
+            .collect();
+        Layout {
+            slot_types,
+            branches,
+        }
+    }
+
+    fn branch(&self, branch: Branch) -> &BranchLayout {
+        let index = Branch::ALL
+            .iter()
+            .position(|b| *b == branch)
+            .unwrap_or_default();
+        &self.branches[index]
     }
 }
 
-/// The columns of the wide row, built once.
-fn wide_columns() -> &'static [Column] {
-    static COLUMNS: OnceLock<Vec<Column>> = OnceLock::new();
-    COLUMNS.get_or_init(|| {
-        let mut out = Vec::new();
-        for part in Part::ALL {
-            match part {
-                Part::Case => part_columns::<case::Entity>(part, None, &mut out),
-                Part::Placement => part_columns::<case_location::Entity>(part, None, &mut out),
-                Part::Location => part_columns::<location::Entity>(
-                    part,
-                    Some(location::Column::Geometry),
-                    &mut out,
-                ),
-                Part::Role => part_columns::<case_actor::Entity>(part, None, &mut out),
-                Part::Actor => part_columns::<actor::Entity>(part, None, &mut out),
-                Part::Event => part_columns::<event::Entity>(part, None, &mut out),
-                Part::Link => part_columns::<news_link::Entity>(part, None, &mut out),
-                Part::Item => {
-                    part_columns::<news_item::Entity>(part, Some(news_item::Column::Body), &mut out)
-                }
-            }
-        }
-        out
-    })
-}
-
-/// Where a branch reads a part's columns from.
+/// Where a branch reads its columns from.
 #[derive(Clone, Copy)]
 enum Source {
-    /// The table itself, under its alias.
+    /// The tables themselves, under their aliases.
     Table,
-    /// The branch's ordered, limited subquery `x`, under the wide names.
+    /// The branch's ordered, limited subquery `x`, under the slot names.
     Window,
 }
 
-/// `SELECT 'tag' AS t, <every wide column>`: the parts of this branch from `from`, the
-/// others `NULL`.
-fn select_wide(sql: &mut Sql, tag: &str, parts: &[Part], from: Source) {
-    sql.push("SELECT '").push(tag).push("' AS t");
-    for column in wide_columns() {
-        sql.push(", ");
-        if parts.contains(&column.part) && !column.heavy {
-            match from {
-                Source::Table => sql.push(column.part.alias()).push(".").push(column.name),
-                Source::Window => sql.push("x.").push(&column.wide),
-            };
-        } else {
-            sql.push(&column.null);
-        }
-        sql.push(" AS ").push(&column.wide);
-    }
+/// `SELECT 'tag' AS t, <every slot>`: the branch's columns from `from`, the other slots
+/// `NULL` (written once, the layout being fixed).
+fn select_slots(sql: &mut Sql, branch: Branch, from: Source) {
+    let placed = Layout::get().branch(branch);
+    sql.push(match from {
+        Source::Table => &placed.select_table,
+        Source::Window => &placed.select_window,
+    });
 }
 
-/// The inner select list of a window subquery: the parts' columns under their wide names.
-fn select_prefixed(sql: &mut Sql, parts: &[Part]) {
-    sql.push("SELECT ");
-    let mut first = true;
-    for column in wide_columns()
-        .iter()
-        .filter(|c| parts.contains(&c.part) && !c.heavy)
-    {
-        if !first {
-            sql.push(", ");
+/// The inner select list of a window subquery: the branch's columns under their slot names.
+fn select_window(sql: &mut Sql, branch: Branch) {
+    sql.push(&Layout::get().branch(branch).select_inner);
+}
+
+impl BranchLayout {
+    fn select(&self, tag: &str, slot_types: &[&str], from: Source) -> String {
+        let mut out = format!("SELECT '{tag}' AS t");
+        for (position, column) in self.columns.iter().enumerate().skip(1) {
+            match (column, from) {
+                (Some((part, name)), Source::Table) => {
+                    out.push_str(&format!(", {}.{name}", part.alias()))
+                }
+                (Some(_), Source::Window) => out.push_str(&format!(", x.s{position}")),
+                (None, _) => {
+                    let ty = slot_types.get(position - 1).copied().unwrap_or("TEXT");
+                    out.push_str(&format!(", CAST(NULL AS {ty})"));
+                }
+            }
+            out.push_str(&format!(" AS s{position}"));
         }
-        first = false;
-        sql.push(column.part.alias())
-            .push(".")
-            .push(column.name)
-            .push(" AS ")
-            .push(&column.wide);
+        out
+    }
+
+    fn select_inner(&self) -> String {
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(position, column)| {
+                let (part, name) = column.as_ref()?;
+                Some(format!("{}.{name} AS s{position}", part.alias()))
+            })
+            .collect();
+        format!("SELECT {}", columns.join(", "))
     }
 }
 
@@ -276,10 +504,14 @@ fn window_tail(
             .bind(after.id)
             .push(")");
     }
+    // The limit is written into the text, not bound: SQLite looks at a bound LIMIT when it
+    // plans the statement and then marks the prepared statement stale whenever the value
+    // is bound again, re-parsing and re-planning the whole `UNION ALL` on every request
+    // (half of SQLite's time for the case page). The few page sizes give a few texts.
     sql.push(&format!(
-        " ORDER BY {date} {direction}, {rank} {direction}, {id} {direction} LIMIT "
-    ))
-    .bind(window.limit as i64 + 1);
+        " ORDER BY {date} {direction}, {rank} {direction}, {id} {direction} LIMIT {}",
+        window.limit + 1
+    ));
 }
 
 impl Store {
@@ -291,19 +523,14 @@ impl Store {
         key: CaseKey<'_>,
         spec: &DetailSpec,
     ) -> StoreResult<Option<CaseDetail>> {
-        let mut sql = Sql::new(self.db.get_database_backend());
-        select_wide(&mut sql, "c", &[Part::Case], Source::Table);
+        let mut sql = Sql::with_capacity(self.db.get_database_backend(), 16 * 1024);
+        select_slots(&mut sql, Branch::Case, Source::Table);
         sql.push(" FROM cases c");
         case_condition(&mut sql, key, access);
 
         if spec.placements {
             sql.push(" UNION ALL ");
-            select_wide(
-                &mut sql,
-                "l",
-                &[Part::Placement, Part::Location],
-                Source::Table,
-            );
+            select_slots(&mut sql, Branch::Placements, Source::Table);
             sql.push(
                 " FROM cases c JOIN case_locations cl ON cl.case_id = c.id \
                  JOIN locations loc ON loc.id = cl.location_id",
@@ -313,7 +540,7 @@ impl Store {
         }
         if spec.roles {
             sql.push(" UNION ALL ");
-            select_wide(&mut sql, "r", &[Part::Role, Part::Actor], Source::Table);
+            select_slots(&mut sql, Branch::Roles, Source::Table);
             sql.push(
                 " FROM cases c JOIN case_actors r ON r.case_id = c.id \
                  JOIN actors a ON a.id = r.actor_id",
@@ -324,9 +551,9 @@ impl Store {
         }
         if let Some(window) = &spec.events {
             sql.push(" UNION ALL ");
-            select_wide(&mut sql, "e", &[Part::Event], Source::Window);
+            select_slots(&mut sql, Branch::Events, Source::Window);
             sql.push(" FROM (");
-            select_prefixed(&mut sql, &[Part::Event]);
+            select_window(&mut sql, Branch::Events);
             sql.push(" FROM cases c JOIN events e ON e.case_id = c.id");
             case_condition(&mut sql, key, access);
             visible(&mut sql, "e", access, true);
@@ -340,9 +567,9 @@ impl Store {
         }
         if let Some(window) = &spec.news {
             sql.push(" UNION ALL ");
-            select_wide(&mut sql, "n", &[Part::Link, Part::Item], Source::Window);
+            select_slots(&mut sql, Branch::News, Source::Window);
             sql.push(" FROM (");
-            select_prefixed(&mut sql, &[Part::Link, Part::Item]);
+            select_window(&mut sql, Branch::News);
             sql.push(
                 " FROM cases c JOIN news_links l ON l.case_id = c.id \
                  JOIN news_items n ON n.id = l.news_item_id",
@@ -362,33 +589,37 @@ impl Store {
         }
 
         let rows = self.db.query_all_raw(sql.build()).await?;
-        let mut case = None;
-        let mut placements = Vec::new();
-        let mut roles = Vec::new();
-        let mut events = Vec::new();
-        let mut news = Vec::new();
+        let mut case: Option<case::Model> = None;
+        let mut placements: Vec<(case_location::Model, location::Model)> = Vec::new();
+        let mut roles: Vec<(case_actor::Model, actor::Model)> = Vec::new();
+        let mut events: Vec<event::Model> = Vec::new();
+        let mut news: Vec<(news_link::Model, news_item::Model)> = Vec::new();
+        let layout = Layout::get();
+        let slots = |branch| Slots {
+            positions: &layout.branch(branch).positions,
+            next: 0,
+        };
         for row in rows {
-            let tag: String = row.try_get("", "t")?;
+            let tag: String = row.try_get_by_index(0)?;
             match tag.as_str() {
-                "c" => case = Some(case::Model::from_query_result(&row, "c_")?),
-                "l" => placements.push((
-                    case_location::Model::from_query_result(&row, "cl_")?,
-                    location::Model::from_query_result(&row, "loc_")?,
-                )),
-                "r" => roles.push((
-                    case_actor::Model::from_query_result(&row, "r_")?,
-                    actor::Model::from_query_result(&row, "a_")?,
-                )),
-                "e" => events.push(event::Model::from_query_result(&row, "e_")?),
-                "n" => news.push((
-                    news_link::Model::from_query_result(&row, "l_")?,
-                    news_item::Model::from_query_result(&row, "n_")?,
-                )),
+                "c" => case = Some(SlotRead::read(&row, &mut slots(Branch::Case))?),
+                "l" => {
+                    let at = &mut slots(Branch::Placements);
+                    placements.push((SlotRead::read(&row, at)?, SlotRead::read(&row, at)?));
+                }
+                "r" => {
+                    let at = &mut slots(Branch::Roles);
+                    roles.push((SlotRead::read(&row, at)?, SlotRead::read(&row, at)?));
+                }
+                "e" => events.push(SlotRead::read(&row, &mut slots(Branch::Events))?),
+                "n" => {
+                    let at = &mut slots(Branch::News);
+                    news.push((SlotRead::read(&row, at)?, SlotRead::read(&row, at)?));
+                }
                 other => {
-                    return Err(sea_orm::DbErr::Type(format!(
-                        "case detail row of unknown tag {other}"
-                    ))
-                    .into());
+                    return Err(
+                        DbErr::Type(format!("case detail row of unknown tag {other}")).into(),
+                    );
                 }
             }
         }
@@ -441,5 +672,60 @@ impl Store {
             events,
             news,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn untyped<M: SlotRead>() -> Vec<&'static str> {
+        let columns = M::COLUMNS.iter().copied();
+        columns.filter(|n| M::column_type(n).is_none()).collect()
+    }
+
+    #[test]
+    fn every_column_read_is_a_column_of_its_table() {
+        let unknown = [
+            untyped::<case::Model>(),
+            untyped::<case_location::Model>(),
+            untyped::<location::Model>(),
+            untyped::<case_actor::Model>(),
+            untyped::<actor::Model>(),
+            untyped::<event::Model>(),
+            untyped::<news_link::Model>(),
+            untyped::<news_item::Model>(),
+        ];
+        assert!(unknown.iter().all(Vec::is_empty), "{unknown:?}");
+    }
+
+    #[test]
+    fn branches_share_slots_of_one_type() {
+        let layout = Layout::get();
+        let mut widest = 0;
+        for branch in Branch::ALL {
+            let placed = &layout.branch(branch);
+            let columns: Vec<_> = branch.parts().iter().flat_map(|p| p.columns()).collect();
+            assert_eq!(placed.positions.len(), columns.len());
+            for (position, (_, ty)) in placed.positions.iter().zip(&columns) {
+                assert_eq!(layout.slot_types[position - 1], *ty);
+            }
+            let mut distinct = placed.positions.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), placed.positions.len());
+            widest = widest.max(columns.len());
+        }
+        let all: usize = Branch::ALL
+            .iter()
+            .flat_map(|b| b.parts())
+            .map(|p| p.columns().len())
+            .sum();
+        assert!(
+            layout.slot_types.len() < all / 2,
+            "{} slots",
+            layout.slot_types.len()
+        );
+        assert!(layout.slot_types.len() >= widest);
     }
 }

@@ -19,6 +19,16 @@ impl Sql {
         }
     }
 
+    /// A statement whose text is expected to be about `capacity` bytes long: a long text
+    /// built per request then grows without copying itself over and over.
+    pub fn with_capacity(backend: DbBackend, capacity: usize) -> Self {
+        Self {
+            backend,
+            text: String::with_capacity(capacity),
+            values: Vec::new(),
+        }
+    }
+
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
