@@ -159,6 +159,9 @@ pub struct CaseFilter {
     pub spatial: Vec<crate::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
     pub spatial_case_ids: Option<Vec<i64>>,
+    /// The engine `spatial_case_ids` are bound for (set with them by
+    /// `Store::resolve_spatial`): the list goes to SQL as one bound parameter.
+    pub spatial_backend: Option<DbBackend>,
 }
 
 impl CaseFilter {
@@ -201,7 +204,12 @@ impl CaseFilter {
             )));
         }
         if let Some(ids) = &self.spatial_case_ids {
-            cond = cond.add(super::spatial::ids_condition(r#""cases"."id""#, ids));
+            cond = cond.add(match self.spatial_backend {
+                Some(backend) => {
+                    super::spatial::bound_ids_condition(r#""cases"."id""#, ids, backend)
+                }
+                None => super::spatial::ids_condition(r#""cases"."id""#, ids),
+            });
         }
         for actor_id in &self.actor_ids {
             let mut sub = Query::select();
