@@ -105,14 +105,7 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
     if ids.is_empty() {
         return "NULL".to_owned();
     }
-    let mut list = String::with_capacity(ids.len() * 7);
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            list.push(',');
-        }
-        list.push_str(&id.to_string());
-    }
-    list
+    id_list_bare(ids)
 }
 
 impl Store {

@@ -1032,11 +1032,7 @@ impl Store {
         link_id: i64,
         state: LinkState,
     ) -> StoreResult<news_link::Model> {
-        let link = news_link::Entity::find_by_id(link_id)
-            .lock_exclusive()
-            .one(txn)
-            .await?
-            .ok_or_else(|| StoreError::not_found("link"))?;
+        let link = lock_link(txn, link_id).await?;
         if link.state == state {
             return Ok(link);
         }
@@ -1065,29 +1061,16 @@ impl Store {
             }
             _ => {}
         }
-        let case_id = link.case_id;
-        let before = audit::snapshot(&link)?;
-        let mut active: news_link::ActiveModel = link.into();
-        active.state = Set(state);
-        active.status_change_id = Set(status_change_id);
-        active.updated_at = Set(super::now());
-        let model = active.update(txn).await?;
-        refresh_case(txn, case_id).await?;
         let action = if state == LinkState::Confirmed {
             "confirmLink"
         } else {
             "rejectLink"
         };
-        let entry = Entry {
-            action,
-            entity: "news_link",
-            id: link_id,
-            case_id: Some(case_id),
-            before: Some(before),
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(txn, author, entry).await?;
-        Ok(model)
+        save_link(txn, author, action, link, |active| {
+            active.state = Set(state);
+            active.status_change_id = Set(status_change_id);
+        })
+        .await
     }
 
     /// Changes a link's update kind, note or visibility. The status change the link
@@ -1113,11 +1096,7 @@ impl Store {
         link_id: i64,
         patch: LinkPatch,
     ) -> StoreResult<news_link::Model> {
-        let link = news_link::Entity::find_by_id(link_id)
-            .lock_exclusive()
-            .one(txn)
-            .await?
-            .ok_or_else(|| StoreError::not_found("link"))?;
+        let link = lock_link(txn, link_id).await?;
         let update_kind = patch.update_kind.unwrap_or(link.update_kind);
         let note = patch.note.unwrap_or_else(|| link.note.clone());
         let visibility = patch.visibility.unwrap_or(link.visibility);
@@ -1141,25 +1120,12 @@ impl Store {
             change.visibility = Set(visibility);
             change.update(txn).await?;
         }
-        let case_id = link.case_id;
-        let before = audit::snapshot(&link)?;
-        let mut active: news_link::ActiveModel = link.into();
-        active.update_kind = Set(update_kind);
-        active.note = Set(note);
-        active.visibility = Set(visibility);
-        active.updated_at = Set(super::now());
-        let model = active.update(txn).await?;
-        refresh_case(txn, case_id).await?;
-        let entry = Entry {
-            action: "updateLink",
-            entity: "news_link",
-            id: link_id,
-            case_id: Some(case_id),
-            before: Some(before),
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(txn, author, entry).await?;
-        Ok(model)
+        save_link(txn, author, "updateLink", link, |active| {
+            active.update_kind = Set(update_kind);
+            active.note = Set(note);
+            active.visibility = Set(visibility);
+        })
+        .await
     }
 
     pub async fn relate_cases(
@@ -1685,6 +1651,43 @@ async fn write_case_sets(
 }
 
 /// The status change a news item reports for a case, dated by the item.
+/// A link, locked for the rest of the transaction on PostgreSQL.
+async fn lock_link(txn: &DatabaseTransaction, link_id: i64) -> StoreResult<news_link::Model> {
+    news_link::Entity::find_by_id(link_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("link"))
+}
+
+/// Writes the changes `change` makes to `link`, refreshes its case's derived columns
+/// and records the audit entry `action` with the link before and after.
+async fn save_link(
+    txn: &DatabaseTransaction,
+    author: &Author,
+    action: &str,
+    link: news_link::Model,
+    change: impl FnOnce(&mut news_link::ActiveModel),
+) -> StoreResult<news_link::Model> {
+    let (link_id, case_id) = (link.id, link.case_id);
+    let before = audit::snapshot(&link)?;
+    let mut active: news_link::ActiveModel = link.into();
+    change(&mut active);
+    active.updated_at = Set(super::now());
+    let model = active.update(txn).await?;
+    refresh_case(txn, case_id).await?;
+    let entry = Entry {
+        action,
+        entity: "news_link",
+        id: link_id,
+        case_id: Some(case_id),
+        before: Some(before),
+        after: Some(audit::snapshot(&model)?),
+    };
+    audit::record(txn, author, entry).await?;
+    Ok(model)
+}
+
 fn reported_change(
     news: &news_item::Model,
     case_id: i64,
