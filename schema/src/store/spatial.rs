@@ -838,6 +838,11 @@ const CASE_PLACES_CHUNK: usize = 500;
 /// as the migration that added the table fills it: each placement's location and the
 /// places above it, and the place its site lies in and the places above that, up to the
 /// first archived place; a row is `via_public` when one public location leads to it.
+/// On PostgreSQL two transactions can rewrite the same case's rows at once (a location
+/// update and a case update, say): the second cannot see the first's uncommitted rows
+/// when it deletes, so a row it then inserts may already exist; it takes the newer
+/// values instead of failing. (`WHERE 1 = 1` keeps SQLite from reading `ON CONFLICT` as
+/// a join constraint.)
 fn case_places_insert(cases: &str) -> String {
     format!(
         "WITH RECURSIVE up (case_id, place_id, via_public) AS ( \
@@ -857,8 +862,11 @@ fn case_places_insert(cases: &str) -> String {
          INSERT INTO case_places (place_id, case_id, via_public, case_public, case_archived, activity) \
          SELECT up.place_id, up.case_id, MAX(up.via_public) = 1, c.visibility = 'PUBLIC', \
          c.archived_at IS NOT NULL, COALESCE(c.last_activity_on, {epoch}) \
-         FROM up JOIN cases c ON c.id = up.case_id \
-         GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on",
+         FROM up JOIN cases c ON c.id = up.case_id WHERE 1 = 1 \
+         GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on \
+         ON CONFLICT (place_id, case_id) DO UPDATE SET via_public = excluded.via_public, \
+         case_public = excluded.case_public, case_archived = excluded.case_archived, \
+         activity = excluded.activity",
         epoch = EPOCH_SQL,
     )
 }
