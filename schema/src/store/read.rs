@@ -6,7 +6,7 @@ use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoColumnRef, Query, SimpleExpr};
 use sea_orm::*;
 use std::collections::HashMap;
 
@@ -158,10 +158,7 @@ pub struct CaseFilter {
     /// Spatial conditions, all of which must hold (resolved by `Store::resolve_spatial`).
     pub spatial: Vec<crate::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
-    pub spatial_case_ids: Option<Vec<i64>>,
-    /// The engine `spatial_case_ids` are bound for (set with them by
-    /// `Store::resolve_spatial`): the list goes to SQL as one bound parameter.
-    pub spatial_backend: Option<DbBackend>,
+    pub spatial_case_ids: Option<super::spatial::IndexIds>,
 }
 
 impl CaseFilter {
@@ -204,12 +201,7 @@ impl CaseFilter {
             )));
         }
         if let Some(ids) = &self.spatial_case_ids {
-            cond = cond.add(match self.spatial_backend {
-                Some(backend) => {
-                    super::spatial::bound_ids_condition(r#""cases"."id""#, ids, backend)
-                }
-                None => super::spatial::ids_condition(r#""cases"."id""#, ids),
-            });
+            cond = cond.add(ids.condition(r#""cases"."id""#));
         }
         for actor_id in &self.actor_ids {
             let mut sub = Query::select();
@@ -321,11 +313,12 @@ impl<T> Page<T> {
 /// both engines plan it the same way.
 fn after_condition(
     key: SimpleExpr,
-    id: impl ColumnTrait,
+    id: impl IntoColumnRef,
     value: Value,
     after_id: i64,
     descending: bool,
 ) -> Condition {
+    let id = Expr::col(id);
     let (beyond, beyond_id) = if descending {
         (key.clone().lt(value.clone()), id.lt(after_id))
     } else {
@@ -440,24 +433,13 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::invalid("after", "the cursor does not belong to this order")
                 })?;
-            let (beyond, beyond_id) = if descending {
-                (
-                    activity.clone().lt(value.clone()),
-                    case_id.clone().lt(after.id),
-                )
-            } else {
-                (
-                    activity.clone().gt(value.clone()),
-                    case_id.clone().gt(after.id),
-                )
-            };
-            walk.cond_where(
-                Condition::any().add(beyond).add(
-                    Condition::all()
-                        .add(activity.clone().eq(value))
-                        .add(beyond_id),
-                ),
-            );
+            walk.cond_where(after_condition(
+                activity.clone(),
+                (table.clone(), Alias::new("case_id")),
+                value,
+                after.id,
+                descending,
+            ));
         }
         let direction = if descending { Order::Desc } else { Order::Asc };
         walk.order_by_expr(activity, direction.clone())
@@ -1116,7 +1098,7 @@ pub struct EventFilter {
     /// `Store::resolve_event_spatial`).
     pub spatial: Vec<crate::spatial::SpatialFilter>,
     /// The locations that satisfy `spatial`, from the index.
-    pub spatial_location_ids: Option<Vec<i64>>,
+    pub spatial_location_ids: Option<super::spatial::IndexIds>,
     /// The places at or below `region_paths`, from the index.
     pub region_places: Option<Vec<i64>>,
 }
@@ -1146,10 +1128,7 @@ impl EventFilter {
         if let Some(ids) = &self.spatial_location_ids {
             // The index answers with the locations the caller may see (unarchived, and
             // restricted ones only for callers who may read them).
-            cond = cond.add(super::spatial::ids_condition(
-                r#""events"."location_id""#,
-                ids,
-            ));
+            cond = cond.add(ids.condition(r#""events"."location_id""#));
         }
         cond
     }

@@ -64,28 +64,35 @@ pub struct PlacesReport {
     pub bad_geometry: Vec<(usize, String, String)>,
 }
 
-/// Numbers as literal SQL: an id list from the index can be far longer than the bind
-/// parameters an engine allows (SQLite 32,766, PostgreSQL 65,535). Ids are integers we
-/// produced, so nothing from a caller reaches the SQL text.
-pub(crate) fn ids_condition(column: &str, ids: &[i64]) -> Condition {
-    Condition::all().add(Expr::cust(format!("{column} IN ({})", id_list(ids))))
+/// Ids the spatial index answered with (cases in a box, locations in a polygon…), on
+/// their way to SQL as one bound parameter: a JSON array read by `json_each` on SQLite,
+/// `json_array_elements_text` on PostgreSQL. The statement's text is then the same for
+/// every list, so it is prepared once and cached (a literal list of a box's 2,840 ids
+/// made a new 20 kB statement for every box), and no engine limit on the number of
+/// parameters applies.
+#[derive(Clone, Debug)]
+pub struct IndexIds {
+    backend: DbBackend,
+    ids: Vec<i64>,
 }
 
-/// `column` is one of `ids`, the list bound as a single parameter: a JSON array read by
-/// `json_each` on SQLite, `json_array_elements_text` on PostgreSQL. The statement's text is then the same
-/// for every list, so it is prepared once and cached (a literal list of a box's 2,840
-/// ids made a new 20 kB statement for every box), and no engine limit on the number
-/// of parameters applies.
-pub(crate) fn bound_ids_condition(column: &str, ids: &[i64], backend: DbBackend) -> Condition {
-    // sea-query's custom placeholders follow the engine: `$1` on PostgreSQL, `?` on SQLite.
-    let sql = match backend {
-        DbBackend::Postgres => format!(
-            "{column} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)))"
-        ),
-        _ => format!("{column} IN (SELECT value FROM json_each(?))"),
-    };
-    let list = format!("[{}]", id_list_bare(ids));
-    Condition::all().add(Expr::cust_with_values(sql, [list]))
+impl IndexIds {
+    pub(crate) fn new(backend: DbBackend, ids: Vec<i64>) -> Self {
+        Self { backend, ids }
+    }
+
+    /// `column` is one of the ids.
+    pub(crate) fn condition(&self, column: &str) -> Condition {
+        // sea-query's custom placeholders follow the engine: `$1` on PostgreSQL, `?` on SQLite.
+        let sql = match self.backend {
+            DbBackend::Postgres => format!(
+                "{column} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)))"
+            ),
+            _ => format!("{column} IN (SELECT value FROM json_each(?))"),
+        };
+        let list = format!("[{}]", id_list_bare(&self.ids));
+        Condition::all().add(Expr::cust_with_values(sql, [list]))
+    }
 }
 
 /// `1,2,3` (empty for none).
@@ -183,8 +190,7 @@ impl Store {
                 .into_iter()
                 .collect();
             ids.sort_unstable();
-            filter.spatial_case_ids = Some(ids);
-            filter.spatial_backend = Some(self.db.get_database_backend());
+            filter.spatial_case_ids = Some(IndexIds::new(self.db.get_database_backend(), ids));
         }
         Ok(())
     }
@@ -203,7 +209,7 @@ impl Store {
         if let Some(locations) = locations_matching(&index, &filter.spatial, access) {
             let mut ids: Vec<i64> = locations.into_iter().collect();
             ids.sort_unstable();
-            filter.spatial_location_ids = Some(ids);
+            filter.spatial_location_ids = Some(IndexIds::new(self.db.get_database_backend(), ids));
         }
         filter.region_places = region_places(&index, &filter.region_paths);
         Ok(())
