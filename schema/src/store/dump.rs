@@ -1,7 +1,9 @@
 //! The whole database as NDJSON, in a stable order: one line per row, `{"table": …,
 //! "row": {…}}`, tables in dependency order, rows by id. Loading a dump into an empty
 //! database (either engine) reproduces it exactly, ids included, so that exporting again
-//! gives the same bytes. This is also the way from SQLite to PostgreSQL.
+//! gives the same bytes. This is also the way from SQLite to PostgreSQL. Consecutive
+//! rows of a table are loaded by multi-row `INSERT`s; derived tables (search documents,
+//! `site_places`, `case_places`) are not in the dump and are computed after the load.
 
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -65,24 +67,120 @@ where
     Ok(rows)
 }
 
-async fn load_row<E, A>(
+/// Bound values per `INSERT`: under SQLite's limit of 32,766 and PostgreSQL's of 65,535.
+const PARAMS_PER_INSERT: usize = 16_000;
+
+/// Consecutive dump lines of one table, inserted by one multi-row `INSERT`.
+struct Batch {
+    table: &'static str,
+    /// Rows per `INSERT` for this table.
+    capacity: usize,
+    /// (line number, row)
+    rows: Vec<(usize, serde_json::Value)>,
+}
+
+impl Batch {
+    /// Inserts the rows and empties the batch. A row that does not read as a row of its
+    /// table names its line; a row the database refuses names the batch's lines.
+    async fn flush(&mut self, txn: &DatabaseTransaction) -> StoreResult<()> {
+        let rows = std::mem::take(&mut self.rows);
+        match self.table {
+            "locations" => insert_rows::<location::Entity, _>(txn, self.table, rows).await,
+            "actors" => insert_rows::<actor::Entity, _>(txn, self.table, rows).await,
+            "actor_aliases" => insert_rows::<actor_alias::Entity, _>(txn, self.table, rows).await,
+            "cases" => insert_rows::<case::Entity, _>(txn, self.table, rows).await,
+            "case_topics" => insert_rows::<case_topic::Entity, _>(txn, self.table, rows).await,
+            "case_external_ids" => {
+                insert_rows::<case_external_id::Entity, _>(txn, self.table, rows).await
+            }
+            "case_relations" => {
+                insert_rows::<case_relation::Entity, _>(txn, self.table, rows).await
+            }
+            "case_locations" => {
+                insert_rows::<case_location::Entity, _>(txn, self.table, rows).await
+            }
+            "case_actors" => insert_rows::<case_actor::Entity, _>(txn, self.table, rows).await,
+            "news_items" => insert_rows::<news_item::Entity, _>(txn, self.table, rows).await,
+            "events" => insert_rows::<event::Entity, _>(txn, self.table, rows).await,
+            "status_changes" => {
+                insert_rows::<status_change::Entity, _>(txn, self.table, rows).await
+            }
+            "news_links" => insert_rows::<news_link::Entity, _>(txn, self.table, rows).await,
+            "event_actors" => insert_rows::<event_actor::Entity, _>(txn, self.table, rows).await,
+            "event_sources" => insert_rows::<event_source::Entity, _>(txn, self.table, rows).await,
+            "api_tokens" => insert_rows::<api_token::Entity, _>(txn, self.table, rows).await,
+            "audit_log" => insert_rows::<audit_entry::Entity, _>(txn, self.table, rows).await,
+            other => Err(StoreError::Database(DbErr::Custom(format!(
+                "no loader for table `{other}`"
+            )))),
+        }
+    }
+
+    /// Rows one `INSERT` takes for this table: as many as fit the bound-value budget.
+    fn capacity(table: &str) -> usize {
+        let columns = match table {
+            "locations" => location::Column::iter().count(),
+            "actors" => actor::Column::iter().count(),
+            "actor_aliases" => actor_alias::Column::iter().count(),
+            "cases" => case::Column::iter().count(),
+            "case_topics" => case_topic::Column::iter().count(),
+            "case_external_ids" => case_external_id::Column::iter().count(),
+            "case_relations" => case_relation::Column::iter().count(),
+            "case_locations" => case_location::Column::iter().count(),
+            "case_actors" => case_actor::Column::iter().count(),
+            "news_items" => news_item::Column::iter().count(),
+            "events" => event::Column::iter().count(),
+            "status_changes" => status_change::Column::iter().count(),
+            "news_links" => news_link::Column::iter().count(),
+            "event_actors" => event_actor::Column::iter().count(),
+            "event_sources" => event_source::Column::iter().count(),
+            "api_tokens" => api_token::Column::iter().count(),
+            _ => audit_entry::Column::iter().count(),
+        };
+        (PARAMS_PER_INSERT / columns.max(1)).clamp(1, 1_000)
+    }
+}
+
+async fn insert_rows<E, A>(
     txn: &DatabaseTransaction,
-    row: serde_json::Value,
-    line: usize,
+    table: &str,
+    rows: Vec<(usize, serde_json::Value)>,
 ) -> StoreResult<()>
 where
     E: EntityTrait<ActiveModel = A>,
     E::Model: DeserializeOwned + IntoActiveModel<A>,
     A: ActiveModelTrait<Entity = E> + Send,
 {
-    let model: E::Model = serde_json::from_value(row).map_err(|e| {
-        StoreError::invalid(
-            format!("line {line}"),
-            format!("not a row of this table: {e}"),
-        )
-    })?;
-    let active = model.into_active_model().reset_all();
-    E::insert(active).exec_without_returning(txn).await?;
+    let (Some(first), Some(last)) = (
+        rows.first().map(|(line, _)| *line),
+        rows.last().map(|(line, _)| *line),
+    ) else {
+        return Ok(());
+    };
+    let mut models = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
+        let model: E::Model = serde_json::from_value(row).map_err(|e| {
+            StoreError::invalid(
+                format!("line {line}"),
+                format!("not a row of `{table}`: {e}"),
+            )
+        })?;
+        models.push(model.into_active_model().reset_all());
+    }
+    E::insert_many(models)
+        .exec_without_returning(txn)
+        .await
+        .map_err(|e| match e {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Database(e),
+            refused => StoreError::invalid(
+                if first == last {
+                    format!("line {first}")
+                } else {
+                    format!("lines {first}-{last}")
+                },
+                format!("the database refused a row of `{table}`: {refused}"),
+            ),
+        })?;
     Ok(())
 }
 
@@ -228,6 +326,11 @@ impl Store {
         // insert them without parents first, then set the parents.
         let mut parents: Vec<(i64, i64)> = Vec::new();
         let mut rows = 0;
+        let mut batch = Batch {
+            table: TABLES[0],
+            capacity: Batch::capacity(TABLES[0]),
+            rows: Vec::new(),
+        };
         for (index, line) in input.lines().enumerate() {
             let number = index + 1;
             let line =
@@ -238,43 +341,29 @@ impl Store {
             let Line { table, mut row } = serde_json::from_str(&line).map_err(|e| {
                 StoreError::invalid(format!("line {number}"), format!("not a dump line: {e}"))
             })?;
-            match table.as_str() {
-                "locations" => {
-                    let id = row.get("id").and_then(serde_json::Value::as_i64);
-                    let parent = row.get("parent_id").and_then(serde_json::Value::as_i64);
-                    if let (Some(id), Some(parent)) = (id, parent) {
-                        parents.push((id, parent));
-                        row["parent_id"] = serde_json::Value::Null;
-                    }
-                    load_row::<location::Entity, _>(&txn, row, number).await?
-                }
-                "actors" => load_row::<actor::Entity, _>(&txn, row, number).await?,
-                "actor_aliases" => load_row::<actor_alias::Entity, _>(&txn, row, number).await?,
-                "cases" => load_row::<case::Entity, _>(&txn, row, number).await?,
-                "case_topics" => load_row::<case_topic::Entity, _>(&txn, row, number).await?,
-                "case_external_ids" => {
-                    load_row::<case_external_id::Entity, _>(&txn, row, number).await?
-                }
-                "case_relations" => load_row::<case_relation::Entity, _>(&txn, row, number).await?,
-                "case_locations" => load_row::<case_location::Entity, _>(&txn, row, number).await?,
-                "case_actors" => load_row::<case_actor::Entity, _>(&txn, row, number).await?,
-                "news_items" => load_row::<news_item::Entity, _>(&txn, row, number).await?,
-                "events" => load_row::<event::Entity, _>(&txn, row, number).await?,
-                "status_changes" => load_row::<status_change::Entity, _>(&txn, row, number).await?,
-                "news_links" => load_row::<news_link::Entity, _>(&txn, row, number).await?,
-                "event_actors" => load_row::<event_actor::Entity, _>(&txn, row, number).await?,
-                "event_sources" => load_row::<event_source::Entity, _>(&txn, row, number).await?,
-                "api_tokens" => load_row::<api_token::Entity, _>(&txn, row, number).await?,
-                "audit_log" => load_row::<audit_entry::Entity, _>(&txn, row, number).await?,
-                other => {
-                    return Err(StoreError::invalid(
-                        format!("line {number}"),
-                        format!("unknown table `{other}`"),
-                    ));
+            let Some(table) = TABLES.iter().copied().find(|known| *known == table) else {
+                return Err(StoreError::invalid(
+                    format!("line {number}"),
+                    format!("unknown table `{table}`"),
+                ));
+            };
+            if table == "locations" {
+                let id = row.get("id").and_then(serde_json::Value::as_i64);
+                let parent = row.get("parent_id").and_then(serde_json::Value::as_i64);
+                if let (Some(id), Some(parent)) = (id, parent) {
+                    parents.push((id, parent));
+                    row["parent_id"] = serde_json::Value::Null;
                 }
             }
+            if table != batch.table || batch.rows.len() >= batch.capacity {
+                batch.flush(&txn).await?;
+                batch.table = table;
+                batch.capacity = Batch::capacity(table);
+            }
+            batch.rows.push((number, row));
             rows += 1;
         }
+        batch.flush(&txn).await?;
         for (id, parent) in parents {
             location::Entity::update_many()
                 .col_expr(
@@ -289,6 +378,9 @@ impl Store {
         // the search index are recomputed from the rows.
         super::import::backfill_title_keys(&txn).await?;
         super::search::rebuild_index(&txn).await?;
+        // Sites are placed in the loaded boundaries, then cases in their places.
+        let index = super::spatial::load_index(&txn).await?;
+        Store::place_all_sites(&txn, &index, true).await?;
         super::spatial::refresh_case_places(&txn, super::spatial::CasePlaces::All).await?;
         if ConnectionTrait::get_database_backend(&txn) == DbBackend::Postgres {
             // Ids were given explicitly: move each sequence past the highest.
