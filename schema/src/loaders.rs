@@ -186,6 +186,7 @@ macro_rules! children {
 by_id!(CaseById, case::Model, cases_by_ids);
 by_id!(ActorById, actor::Model, actors_by_ids);
 by_id!(LocationById, location::Model, locations_by_ids);
+by_id!(PlaceOfSite, location::Model, places_of_sites);
 by_id!(NewsItemById, news_item::Model, news_items_by_ids);
 by_id!(EventById, event::Model, events_by_ids);
 by_id!(NewsLinkById, news_link::Model, news_links_by_ids);

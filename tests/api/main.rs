@@ -13,6 +13,7 @@ mod limits;
 mod maps;
 mod record_imports;
 mod search;
+mod sites;
 mod soak;
 mod statements;
 mod suggestions;

@@ -949,3 +949,30 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// For each given site, the place recorded for it in `site_places` (the most precise
+    /// place whose shape holds its point), when the caller may see that place.
+    pub async fn places_of_sites(
+        &self,
+        access: Access,
+        site_ids: &[i64],
+    ) -> StoreResult<HashMap<i64, location::Model>> {
+        let mut sql = Sql::new(self.db.get_database_backend());
+        sql.push("SELECT site_id, place_id FROM site_places WHERE site_id IN ")
+            .bind_list(site_ids);
+        let pairs: Vec<(i64, i64)> = self
+            .db
+            .query_all_raw(sql.build())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("", "site_id")?, row.try_get("", "place_id")?)))
+            .collect::<Result<_, DbErr>>()?;
+        let place_ids: Vec<i64> = pairs.iter().map(|(_, place)| *place).collect();
+        let places = self.locations_by_ids(access, &place_ids).await?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(site, place)| places.get(&place).map(|p| (site, p.clone())))
+            .collect())
+    }
+}

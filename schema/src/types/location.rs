@@ -79,6 +79,20 @@ impl Location {
         }
     }
 
+    /// For a site with coordinates: the most precise place whose boundary holds its point
+    /// (a district, say), recorded when the site is written or at the next `places
+    /// import`. Its `ancestors` then give the province and the region. Null for places,
+    /// and for a site without coordinates or outside every boundary.
+    async fn placed_in(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        if self.0.level != chasqui_entities::LocationLevel::Site || self.0.latitude.is_none() {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)?
+            .load_one(PlaceOfSite(self.0.id))
+            .await?
+            .map(Location))
+    }
+
     /// From the root down to the parent: Peru, Apurímac, Cotabambas.
     async fn ancestors(&self, ctx: &Context<'_>) -> ApiResult<Vec<Location>> {
         let ids = self.ancestor_ids();
