@@ -347,6 +347,16 @@ impl Store {
                     format!("unknown table `{table}`"),
                 ));
             };
+            if table == "news_items" {
+                // Dumps written before title keys existed: derive the key as it is loaded
+                // rather than in a second pass over every item.
+                let title = row.get("title").and_then(serde_json::Value::as_str);
+                let key = row.get("title_key").filter(|k| !k.is_null());
+                if let (Some(title), None) = (title, key) {
+                    row["title_key"] =
+                        serde_json::Value::String(super::import::normalise_title(title));
+                }
+            }
             if table == "locations" {
                 let id = row.get("id").and_then(serde_json::Value::as_i64);
                 let parent = row.get("parent_id").and_then(serde_json::Value::as_i64);
@@ -374,8 +384,8 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
-        // Derived data is not in the dump: title keys (for dumps that predate them) and
-        // the search index are recomputed from the rows.
+        // Derived data is not in the dump: the search index is recomputed from the rows
+        // (and title keys, for rows the loop above could not key).
         super::import::backfill_title_keys(&txn).await?;
         super::search::rebuild_index(&txn).await?;
         // Sites are placed in the loaded boundaries, then cases in their places.

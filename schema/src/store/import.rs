@@ -514,20 +514,24 @@ impl NewsImport<'_> {
 /// loaded from a dump that predates it. Returns how many rows it set.
 pub(crate) async fn backfill_title_keys<C: ConnectionTrait>(db: &C) -> StoreResult<usize> {
     let mut done = 0;
+    // Keyset pages: each page starts past the last, so a large backfill stays linear.
+    let mut after = 0_i64;
     loop {
         let rows: Vec<(i64, String)> = news_item::Entity::find()
             .select_only()
             .column(news_item::Column::Id)
             .column(news_item::Column::Title)
             .filter(news_item::Column::TitleKey.is_null())
+            .filter(news_item::Column::Id.gt(after))
             .order_by_asc(news_item::Column::Id)
             .limit(1_000)
             .into_tuple()
             .all(db)
             .await?;
-        if rows.is_empty() {
+        let Some((last, _)) = rows.last() else {
             return Ok(done);
-        }
+        };
+        after = *last;
         for (id, title) in rows {
             news_item::Entity::update_many()
                 .col_expr(
