@@ -395,7 +395,7 @@ pub(super) fn read_case_table(
                 summary: None,
                 status,
                 phase,
-                conflict_type,
+                conflict_type: conflict_type.map(Some),
                 started_on: None,
                 status_since: as_of,
                 status_note: Some(note.clone()),

@@ -130,7 +130,8 @@ struct RawActor {
     slug: Option<String>,
     name: String,
     kind: ActorKind,
-    description: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    description: Option<Option<String>>,
     aliases: Option<Vec<String>>,
     #[serde(default)]
     visibility: Option<Visibility>,
@@ -163,11 +164,14 @@ struct RawCase {
     slug: String,
     kind: CaseKind,
     title: String,
-    summary: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    summary: Option<Option<String>>,
     status: CaseStatus,
     phase: Option<ConflictPhase>,
-    conflict_type: Option<ConflictType>,
-    started_on: Option<PartialDate>,
+    #[serde(default, deserialize_with = "present")]
+    conflict_type: Option<Option<ConflictType>>,
+    #[serde(default, deserialize_with = "present")]
+    started_on: Option<Option<PartialDate>>,
     status_since: Option<PartialDate>,
     details: Option<CaseDetails>,
     topics: Option<Vec<String>>,
@@ -229,6 +233,28 @@ struct RawLink {
 
 fn confirmed_by_default() -> bool {
     true
+}
+
+/// A field that may be left out (`None`: a known record keeps its value) or given as
+/// `null` (`Some(None)`: the stored value is cleared).
+fn present<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A text that may be cleared, checked like any other text.
+fn optional_text(field: &str, text: Option<Option<String>>) -> Checked<Option<Option<String>>> {
+    match text {
+        Some(Some(text)) => Ok(Some(check(validate::text(
+            field,
+            Some(&text),
+            validate::MAX_TEXT,
+        ))?)),
+        other => Ok(other),
+    }
 }
 
 type Checked<T> = Result<T, String>;
@@ -328,11 +354,7 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
             },
             name: check(validate::name("name", &a.name))?,
             kind: a.kind,
-            description: check(validate::text(
-                "description",
-                a.description.as_deref(),
-                validate::MAX_TEXT,
-            ))?,
+            description: optional_text("description", a.description)?,
             aliases: match a.aliases {
                 Some(aliases) => Some(
                     aliases
@@ -390,11 +412,7 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
                 slug: check(validate::slug("slug", &c.slug))?,
                 kind: c.kind,
                 title: check(validate::name("title", &c.title))?,
-                summary: check(validate::text(
-                    "summary",
-                    c.summary.as_deref(),
-                    validate::MAX_TEXT,
-                ))?,
+                summary: optional_text("summary", c.summary)?,
                 status: c.status,
                 phase: c.phase,
                 conflict_type: c.conflict_type,

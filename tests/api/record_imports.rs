@@ -860,3 +860,43 @@ fn the_command_exits_non_zero_when_a_record_is_rejected() {
         "{stdout}"
     );
 }
+
+both_engines!(a_null_field_clears_what_an_absent_one_keeps, |engine| {
+    let app = TestApp::spawn(engine).await;
+    let store = &app.store;
+    let first = r#"{"type":"actor","slug":"front","name":"Front","kind":"COMMUNITY","description":"Communities of the valley."}
+{"type":"case","slug":"quiet-mine","kind":"MINE","title":"Quiet mine","summary":"A copper mine.","status":"ACTIVE","conflictType":"SOCIO_ENVIRONMENTAL","startedOn":"2011"}
+"#;
+    let (_dir, path) = file("first.ndjson", first);
+    let report = import_ok(store, &path).await;
+    assert_eq!((report.new, report.rejected.len()), (2, 0), "{report}");
+
+    // `null` clears summary, start and description; conflictType, left out, stays.
+    let second = r#"{"type":"actor","slug":"front","name":"Front","kind":"COMMUNITY","description":null}
+{"type":"case","slug":"quiet-mine","kind":"MINE","title":"Quiet mine","summary":null,"status":"ACTIVE","startedOn":null}
+"#;
+    let (_dir2, path) = file("second.ndjson", second);
+    let before = audit_entries(store).await;
+    let report = import_ok(store, &path).await;
+    assert_eq!((report.updated, report.rejected.len()), (2, 0), "{report}");
+    assert_eq!(
+        audit_entries(store).await,
+        before + 2,
+        "one audited update each"
+    );
+    let data = app
+        .data(
+            r#"{ case(slug: "quiet-mine") { summary startedOn { value } conflictType }
+                 actor(slug: "front") { description } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["case"]["summary"], Value::Null, "{data:#}");
+    assert_eq!(data["case"]["startedOn"], Value::Null, "{data:#}");
+    assert_eq!(data["case"]["conflictType"], json!("SOCIO_ENVIRONMENTAL"));
+    assert_eq!(data["actor"]["description"], Value::Null, "{data:#}");
+
+    // The same file again changes nothing.
+    let report = import_ok(store, &path).await;
+    assert_eq!((report.unchanged, report.updated), (2, 0), "{report}");
+});

@@ -58,7 +58,8 @@ pub struct ActorRecord {
     pub slug: Option<String>,
     pub name: String,
     pub kind: ActorKind,
-    pub description: Option<String>,
+    /// `None` leaves a known actor's description as it is; `Some(None)` clears it.
+    pub description: Option<Option<String>>,
     /// `None` leaves the aliases of a known actor as they are.
     pub aliases: Option<Vec<String>>,
     pub visibility: Visibility,
@@ -96,17 +97,18 @@ pub struct PlacementRecord {
     pub precision: PlacementPrecision,
 }
 
-/// A case. Optional fields left `None` keep the stored value of a known case.
+/// A case. Optional fields left `None` keep the stored value of a known case; the
+/// `Option<Option<…>>` ones are cleared by `Some(None)`.
 #[derive(Clone, Debug)]
 pub struct CaseRecord {
     pub slug: String,
     pub kind: CaseKind,
     pub title: String,
-    pub summary: Option<String>,
+    pub summary: Option<Option<String>>,
     pub status: CaseStatus,
     pub phase: Option<ConflictPhase>,
-    pub conflict_type: Option<ConflictType>,
-    pub started_on: Option<PartialDate>,
+    pub conflict_type: Option<Option<ConflictType>>,
+    pub started_on: Option<Option<PartialDate>>,
     /// When the status took effect (a new case, or a changed status); today when `None`.
     pub status_since: Option<PartialDate>,
     /// The note of the status change the import records.
@@ -338,8 +340,10 @@ async fn import_actor(
         patch.kind = Some(record.kind);
         changed = true;
     }
-    if record.description.is_some() && current.description != record.description {
-        patch.description = Some(record.description.clone());
+    if let Some(description) = &record.description
+        && current.description != *description
+    {
+        patch.description = Some(description.clone());
         changed = true;
     }
     if current.visibility != record.visibility {
@@ -428,7 +432,7 @@ async fn create_actor(
         slug,
         name: record.name,
         kind: record.kind,
-        description: record.description,
+        description: record.description.flatten(),
         aliases: record.aliases.unwrap_or_default(),
         visibility: record.visibility,
     };
@@ -507,11 +511,11 @@ async fn import_case(
             slug: record.slug.clone(),
             kind: record.kind,
             title: record.title.clone(),
-            summary: record.summary.clone(),
+            summary: record.summary.clone().flatten(),
             status: record.status,
             phase: record.phase,
-            conflict_type: record.conflict_type,
-            started_on: record.started_on,
+            conflict_type: record.conflict_type.flatten(),
+            started_on: record.started_on.flatten(),
             details: record.details.clone().unwrap_or_default(),
             topics: record.topics.clone().unwrap_or_default(),
             external_ids: record.external_ids.clone().unwrap_or_default(),
@@ -530,12 +534,16 @@ async fn import_case(
         patch.title = Some(record.title.clone());
         changed = true;
     }
-    if record.summary.is_some() && current.summary != record.summary {
-        patch.summary = Some(record.summary.clone());
+    if let Some(summary) = &record.summary
+        && current.summary != *summary
+    {
+        patch.summary = Some(summary.clone());
         changed = true;
     }
-    if record.conflict_type.is_some() && current.conflict_type != record.conflict_type {
-        patch.conflict_type = Some(record.conflict_type);
+    if let Some(conflict_type) = record.conflict_type
+        && current.conflict_type != conflict_type
+    {
+        patch.conflict_type = Some(conflict_type);
         changed = true;
     }
     if let Some(started) = record.started_on {
@@ -543,8 +551,8 @@ async fn import_case(
             .started_on
             .zip(current.started_precision)
             .and_then(|(on, p)| PartialDate::from_parts(on, p).ok());
-        if stored != Some(started) {
-            patch.started_on = Some(Some(started));
+        if stored != started {
+            patch.started_on = Some(started);
             changed = true;
         }
     }
