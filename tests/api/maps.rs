@@ -997,6 +997,27 @@ both_engines!(
         box_slugs(&app, Some(&app.viewer), false).await;
         box_slugs(&app, None, false).await;
         assert_case_places_current(&app, "a site moved out of the box").await;
+
+        // Sites loaded in bulk, without their places: placing them later writes only the
+        // rows they add, which equal a rebuild's.
+        app.store
+            .db
+            .execute_unprepared("DELETE FROM site_places")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.store
+            .rebuild_case_places()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let without = case_places_rows(&app).await.len();
+        let placed = app
+            .store
+            .place_unplaced_sites()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(placed >= 4, "{placed} sites placed");
+        assert!(case_places_rows(&app).await.len() > without);
+        assert_case_places_current(&app, "sites placed after the fact").await;
     }
 );
 
