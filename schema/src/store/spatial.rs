@@ -110,7 +110,7 @@ impl PointBox {
     }
 }
 
-/// Ids the spatial index answered with (cases in a box, locations in a polygon…), on
+/// Ids the spatial index answered with (cases near a point, locations in a polygon…), on
 /// their way to SQL as one bound parameter: a JSON array read by `json_each` on SQLite,
 /// `json_array_elements_text` on PostgreSQL. The statement's text is then the same for
 /// every list, so it is prepared once and cached (a literal list of a box's 2,840 ids
@@ -218,7 +218,8 @@ impl Store {
 
     /// Fills the filter's spatial id set from the index: the cases that satisfy every
     /// spatial condition. Call it once a filter's spatial conditions are set. (A region
-    /// needs no index: `case_places` holds every place a case lies in.)
+    /// needs no index: `case_places` holds every place a case lies in; nor does a box
+    /// alone: `case_points` holds every point the index would find a case at.)
     pub async fn resolve_spatial(
         &self,
         access: Access,
