@@ -168,8 +168,29 @@ async fn main() -> anyhow::Result<()> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::temp_dir().join(format!("chasqui-maps-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // MAPS_BENCH_PG=postgres://…/db runs on a new PostgreSQL database on that server.
+    let postgres = std::env::var("MAPS_BENCH_PG").ok();
+    let database = format!("chasqui_maps_bench_{}", std::process::id());
+    let rounds: usize = std::env::var("MAPS_BENCH_ROUNDS")
+        .ok()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(21);
     let started = Instant::now();
-    let store = common::store_with_peru(&dir, &root.join("../shared/data/peru")).await?;
+    let store = common::store_with_peru(
+        &dir,
+        &root.join("../shared/data/peru"),
+        postgres.as_deref().map(|url| (url, database.as_str())),
+    )
+    .await?;
+    println!(
+        "engine: {}",
+        if postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     println!("boundaries imported in {}", ms(started.elapsed()));
     let started = Instant::now();
     insert_cases(&store, count).await?;
@@ -177,14 +198,35 @@ async fn main() -> anyhow::Result<()> {
         "{count} located cases inserted in {}",
         ms(started.elapsed())
     );
-    // The sites were inserted in bulk, past the store's writes: give them their places
-    // as the store does for sites written before the boundaries.
+    // The cases were inserted in bulk, past the store's writes: compute their
+    // `case_places` and `case_points` rows as a repair does.
+    let started = Instant::now();
+    store.rebuild_case_places().await?;
+    println!(
+        "case_places and case_points rebuilt in {}",
+        ms(started.elapsed())
+    );
+    // The sites too: give them their places as the store does for sites written before
+    // the boundaries (which adds their cases' rows for those places).
     let started = Instant::now();
     let placed = store.place_unplaced_sites().await?;
     println!(
         "{placed} sites placed by locate in {}",
         ms(started.elapsed())
     );
+    for table in ["case_places", "case_points"] {
+        let n = store
+            .db
+            .query_one_raw(Statement::from_string(
+                store.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        println!("{table}: {n} rows");
+    }
 
     // R-tree load at start.
     let mut loads = Vec::new();
@@ -265,7 +307,7 @@ async fn main() -> anyhow::Result<()> {
         let mut counts = Vec::new();
         let mut index_only = Vec::new();
         let mut total = 0;
-        for _ in 0..21 {
+        for _ in 0..rounds {
             let t = Instant::now();
             let mut filter = base.clone();
             store.resolve_spatial(Access::PUBLIC, &mut filter).await?;
@@ -293,11 +335,49 @@ async fn main() -> anyhow::Result<()> {
             ms(median(counts))
         );
     }
+    // A bound LIMIT against one written into the text (as the store's lists now write
+    // it): the first page of every case by slug, an index walk that stops after 51 rows,
+    // so what is left to see is the statement's preparation.
+    let by_slug = || case::Entity::find().order_by_asc(case::Column::Slug);
+    let mut bound = Vec::new();
+    let mut literal = Vec::new();
+    for _ in 0..rounds * 5 {
+        let t = Instant::now();
+        let rows = by_slug().limit(51).all(&store.db).await?;
+        bound.push(t.elapsed());
+        assert_eq!(rows.len(), 51);
+        let t = Instant::now();
+        let mut statement = by_slug().build(store.db.get_database_backend());
+        statement.sql.push_str(" LIMIT 51");
+        let rows = case::Entity::find()
+            .from_raw_sql(statement)
+            .all(&store.db)
+            .await?;
+        literal.push(t.elapsed());
+        assert_eq!(rows.len(), 51);
+    }
+    println!(
+        "first 51 cases by slug: LIMIT bound median {}, LIMIT in the text median {}",
+        ms(median(bound)),
+        ms(median(literal))
+    );
     // MAPS_BENCH_KEEP=1 leaves the database for `sqlite3` (EXPLAIN QUERY PLAN).
     if std::env::var_os("MAPS_BENCH_KEEP").is_some() {
-        println!("database kept in {}", dir.display());
+        match &postgres {
+            Some(_) => println!("database kept: {database}"),
+            None => println!("database kept in {}", dir.display()),
+        }
     } else {
         let _ = std::fs::remove_dir_all(&dir);
+        if let Some(url) = &postgres {
+            drop(store);
+            let admin = sea_orm::Database::connect(url.as_str()).await?;
+            admin
+                .execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+                ))
+                .await?;
+        }
     }
     Ok(())
 }

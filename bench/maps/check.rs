@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
         .next()
         .map_or_else(|| root.join("../shared/data/peru"), Into::into);
     let dir = tempfile_dir()?;
-    let store = common::store_with_peru(&dir, &peru).await?;
+    let store = common::store_with_peru(&dir, &peru, None).await?;
     let index = store.spatial_index().await?;
     let rows = chasqui::maps_check::check_table(&index, &csv)?;
     let agree = rows.iter().filter(|r| r.agrees).count();

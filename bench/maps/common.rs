@@ -5,10 +5,33 @@ use chasqui_entities::LocationLevel;
 use chasqui_schema::store::{Author, Store};
 use std::path::Path;
 
-pub async fn store_with_peru(dir: &Path, peru: &Path) -> anyhow::Result<Store> {
-    let file = dir.join("maps.db");
-    let _ = std::fs::remove_file(&file);
-    let url = format!("sqlite://{}?mode=rwc", file.display());
+/// A store on a new database with Peru's boundaries: a SQLite file in `dir`, or, given
+/// `postgres` (a server URL ending in a database to connect to first), a new database
+/// `database` on that server.
+pub async fn store_with_peru(
+    dir: &Path,
+    peru: &Path,
+    postgres: Option<(&str, &str)>,
+) -> anyhow::Result<Store> {
+    let url = match postgres {
+        Some((admin_url, database)) => {
+            use sea_orm::ConnectionTrait;
+            let admin = sea_orm::Database::connect(admin_url).await?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{database}\""))
+                .await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{database}\""))
+                .await?;
+            let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+            format!("{base}/{database}")
+        }
+        None => {
+            let file = dir.join("maps.db");
+            let _ = std::fs::remove_file(&file);
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+    };
     let db = chasqui::db::connect(&url, 4).await?;
     let store = Store::new(db);
     let files = [

@@ -13,6 +13,7 @@ pub use m20261123_000003_search::PG_SEARCH_VECTOR;
 mod m20261123_000004_places;
 mod m20261123_000005_site_places;
 mod m20261124_000006_case_places;
+mod m20261124_000007_case_points;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_places::Migration),
             Box::new(m20261123_000005_site_places::Migration),
             Box::new(m20261124_000006_case_places::Migration),
+            Box::new(m20261124_000007_case_points::Migration),
         ]
     }
 }

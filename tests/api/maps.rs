@@ -804,9 +804,54 @@ async fn case_places_rows(app: &TestApp) -> Vec<(i64, i64, i64, i64, i64, String
         .collect()
 }
 
-/// The rows the store keeps after its writes equal the rows a full rebuild computes.
+/// Every `case_points` row, in a fixed order (booleans read as numbers, coordinates as
+/// millionths of a degree, on both engines).
+async fn case_points_rows(app: &TestApp) -> Vec<Vec<i64>> {
+    let backend = app.store.db.get_database_backend();
+    let rows = app
+        .store
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT case_id, location_id, CAST(band AS BIGINT) AS band, \
+             CAST(ROUND(longitude * 1000000) AS BIGINT) AS lon, \
+             CAST(ROUND(latitude * 1000000) AS BIGINT) AS lat, \
+             CAST(CASE WHEN location_public THEN 1 ELSE 0 END AS BIGINT) AS l, \
+             CAST(CASE WHEN case_public THEN 1 ELSE 0 END AS BIGINT) AS p, \
+             CAST(CASE WHEN case_archived THEN 1 ELSE 0 END AS BIGINT) AS a, \
+             CAST(REPLACE(CAST(activity AS VARCHAR(10)), '-', '') AS BIGINT) AS d \
+             FROM case_points ORDER BY case_id, location_id",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows.iter()
+        .map(|r| {
+            [
+                "case_id",
+                "location_id",
+                "band",
+                "lon",
+                "lat",
+                "l",
+                "p",
+                "a",
+                "d",
+            ]
+            .iter()
+            .map(|c| {
+                r.try_get::<i64>("", c)
+                    .unwrap_or_else(|e| panic!("{c}: {e}"))
+            })
+            .collect()
+        })
+        .collect()
+}
+
+/// The rows the store keeps after its writes (`case_places`, `case_points`) equal the
+/// rows a full rebuild computes.
 async fn assert_case_places_current(app: &TestApp, after: &str) {
     let kept = case_places_rows(app).await;
+    let kept_points = case_points_rows(app).await;
     app.store
         .rebuild_case_places()
         .await
@@ -817,7 +862,164 @@ async fn assert_case_places_current(app: &TestApp, after: &str) {
         kept == rebuilt,
         "{after}: the kept rows differ from a rebuild"
     );
+    let rebuilt_points = case_points_rows(app).await;
+    assert!(!kept_points.is_empty(), "{after}: no points");
+    assert_eq!(
+        kept_points, rebuilt_points,
+        "{after}: the kept points differ from a rebuild"
+    );
 }
+
+/// The slugs a box answers a caller with (checking `totalCount` against them), alone
+/// (walked in `case_points`) and with a kind (a condition on the case rows); the same
+/// rectangle as an area (`inArea`, answered by the spatial index) answers the same.
+async fn box_slugs(app: &TestApp, token: Option<&str>, with_kind: bool) -> Vec<String> {
+    let (west, south, east, north) = (-72.40, -14.20, -72.10, -14.00);
+    let mut filter =
+        json!({"within": {"west": west, "south": south, "east": east, "north": north}});
+    let mut area = json!({"inArea": {"type": "Polygon", "coordinates": [[[west, south], [east, south],
+        [east, north], [west, north], [west, south]]]}});
+    if with_kind {
+        filter["kinds"] = json!(["MINE"]);
+        area["kinds"] = json!(["MINE"]);
+    }
+    let found = app.data_as(token, CASES, json!({"f": filter})).await;
+    let slugs = slugs(&found);
+    assert_eq!(
+        found["cases"]["totalCount"].as_u64(),
+        Some(slugs.len() as u64),
+        "{found:#}"
+    );
+    let by_index = app.data_as(token, CASES, json!({"f": area})).await;
+    assert_eq!(slugs, self::slugs(&by_index), "{by_index:#}");
+    assert_eq!(
+        found["cases"]["totalCount"], by_index["cases"]["totalCount"],
+        "{by_index:#}"
+    );
+    slugs
+}
+
+both_engines!(
+    box_answers_follow_writes_made_through_another_store,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        import_peru(&app.store).await;
+        let has = |list: &[String], slug: &str| list.iter().any(|s| s == slug);
+        // Two sites of one case in the box, and its district point: listed and counted once.
+        let (a, b) = (
+            site(&app, -14.10, -72.25, "PUBLIC").await,
+            site(&app, -14.12, -72.26, "PUBLIC").await,
+        );
+        app.data(
+                r#"mutation($input: CreateCaseInput!) { createCase(input: $input) { id } }"#,
+                json!({"input": {"slug": "caja-doble", "kind": "MINE", "title": "Two sites", "status": "ACTIVE",
+                    "locations": [{"location": a, "precision": "EXACT"}, {"location": b, "precision": "EXACT"}]}}),
+            )
+            .await;
+        case_at_site(&app, "caja-sola", -14.05, -72.20, "PUBLIC").await;
+        let hidden_site = site(&app, -14.15, -72.30, "RESTRICTED").await;
+        app.data(
+            r#"mutation($input: CreateCaseInput!) { createCase(input: $input) { id } }"#,
+            json!({"input": {"slug": "caja-sitio-reservado", "kind": "MINE", "title": "Hidden site", "status": "ACTIVE",
+                "locations": [{"location": hidden_site, "precision": "EXACT"}]}}),
+        )
+        .await;
+        for with_kind in [false, true] {
+            let anonymous = box_slugs(&app, None, with_kind).await;
+            assert_eq!(
+                anonymous.iter().filter(|s| *s == "caja-doble").count(),
+                1,
+                "{anonymous:?}"
+            );
+            assert!(has(&anonymous, "caja-sola"), "{anonymous:?}");
+            let viewer = box_slugs(&app, Some(&app.viewer), with_kind).await;
+            assert!(has(&viewer, "caja-sitio-reservado"), "{viewer:?}");
+        }
+        assert_case_places_current(&app, "cases in a box").await;
+
+        // Another store on the same database (another instance) restricts, redates and
+        // archives the case: this instance's next answers follow at once.
+        let other = chasqui_schema::store::Store::new(app.store.db.clone());
+        let id = case_id(&app, "caja-doble").await;
+        other
+            .update_case(
+                &Author::command_line(),
+                id,
+                chasqui_schema::store::CasePatch {
+                    visibility: Some(chasqui_entities::Visibility::Restricted),
+                    started_on: Some(Some("2031-05".parse().unwrap_or_else(|e| panic!("{e:?}")))),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for with_kind in [false, true] {
+            let anonymous = box_slugs(&app, None, with_kind).await;
+            assert!(!has(&anonymous, "caja-doble"), "{anonymous:?}");
+            assert!(has(&anonymous, "caja-sola"), "{anonymous:?}");
+            let viewer = box_slugs(&app, Some(&app.viewer), with_kind).await;
+            assert!(has(&viewer, "caja-doble"), "{viewer:?}");
+        }
+        // The latest activity leads the box's first page.
+        let first = app
+            .data_as(
+                Some(&app.viewer),
+                r#"{ cases(filter: {within: {west: -72.40, south: -14.20, east: -72.10, north: -14.00}}, first: 1) { nodes { slug } pageInfo { hasNextPage } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            first["cases"]["nodes"][0]["slug"], "caja-doble",
+            "{first:#}"
+        );
+        assert_eq!(first["cases"]["pageInfo"]["hasNextPage"], true, "{first:#}");
+        assert_case_places_current(&app, "a case restricted and redated elsewhere").await;
+        other
+            .set_archived(
+                &Author::command_line(),
+                chasqui_schema::store::Archivable::Case,
+                id,
+                true,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let viewer = box_slugs(&app, Some(&app.viewer), false).await;
+        assert!(!has(&viewer, "caja-doble"), "{viewer:?}");
+        // A restricted site moved out of the box (through this instance).
+        let moved = app
+            .data(
+                r#"mutation($id: ID!) { updateLocation(id: $id, input: {latitude: -16.40, longitude: -71.53}) { id } }"#,
+                json!({"id": hidden_site}),
+            )
+            .await;
+        assert!(moved["updateLocation"]["id"].is_string(), "{moved:#}");
+        box_slugs(&app, Some(&app.viewer), false).await;
+        box_slugs(&app, None, false).await;
+        assert_case_places_current(&app, "a site moved out of the box").await;
+
+        // Sites loaded in bulk, without their places: placing them later writes only the
+        // rows they add, which equal a rebuild's.
+        app.store
+            .db
+            .execute_unprepared("DELETE FROM site_places")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.store
+            .rebuild_case_places()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let without = case_places_rows(&app).await.len();
+        let placed = app
+            .store
+            .place_unplaced_sites()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(placed >= 4, "{placed} sites placed");
+        assert!(case_places_rows(&app).await.len() > without);
+        assert_case_places_current(&app, "sites placed after the fact").await;
+    }
+);
 
 async fn region_slugs(app: &TestApp, token: Option<&str>, region: &str) -> Vec<String> {
     let found = app

@@ -140,6 +140,22 @@ fn without<E: EntityTrait>(query: Select<E>, heavy: E::Column) -> Select<E> {
     query
 }
 
+/// The rows of `query` with `LIMIT n` written into the statement's text rather than
+/// bound. SQLite looks at a bound LIMIT when it plans a statement, then marks the
+/// prepared statement stale whenever the value is bound again and prepares it anew on
+/// every call; a page size written in the text gives one statement per page size (a
+/// few, as `pagination.rs` clamps them), each prepared once. Only for page sizes, never
+/// for a number taken from the caller unchecked.
+async fn all_limited<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    let mut statement = query.build(db.get_database_backend());
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    E::find().from_raw_sql(statement).all(db).await
+}
+
 /// Filters for lists of cases. Empty lists mean "any".
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
@@ -159,11 +175,49 @@ pub struct CaseFilter {
     pub spatial: Vec<crate::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
     pub spatial_case_ids: Option<super::spatial::IndexIds>,
+    /// `spatial` when it is one box, answered from `case_points` instead of the index.
+    pub spatial_box: Option<super::spatial::PointBox>,
+}
+
+/// The rows a page walk reads: `rows` is a condition on `table`, which may hold several
+/// rows of a case (`several_rows_a_case`) or one.
+struct Walk {
+    table: &'static str,
+    rows: String,
+    several_rows_a_case: bool,
+}
+
+/// What a filter of one kind of condition alone reads to count and to walk a page in the
+/// default order, without reading a case row.
+enum Narrow {
+    /// Regions: their `case_places` rows.
+    Regions(Vec<i64>),
+    /// One box: its `case_points` rows.
+    Box(super::spatial::PointBox),
 }
 
 impl CaseFilter {
     /// The region places when the filter is nothing but regions: a count or a page can
     /// then be answered from `case_places` alone.
+    fn narrow(&self) -> Option<Narrow> {
+        let nothing_else = self.kinds.is_empty()
+            && self.statuses.is_empty()
+            && self.phases.is_empty()
+            && self.conflict_types.is_empty()
+            && self.actor_ids.is_empty()
+            && self.topics.is_empty()
+            && self.active_from.is_none()
+            && self.active_to.is_none()
+            && self.spatial_case_ids.is_none();
+        if !nothing_else {
+            return None;
+        }
+        match (&self.spatial_box, self.region_paths.is_empty()) {
+            (Some(point_box), true) => Some(Narrow::Box(*point_box)),
+            _ => self.only_regions().map(Narrow::Regions),
+        }
+    }
+
     fn only_regions(&self) -> Option<Vec<i64>> {
         let only = !self.region_paths.is_empty()
             && self.kinds.is_empty()
@@ -202,6 +256,12 @@ impl CaseFilter {
         }
         if let Some(ids) = &self.spatial_case_ids {
             cond = cond.add(ids.condition(r#""cases"."id""#));
+        }
+        if let Some(point_box) = &self.spatial_box {
+            cond = cond.add(Expr::cust(format!(
+                r#""cases"."id" IN (SELECT case_id FROM case_points WHERE {})"#,
+                point_box.rows(access)
+            )));
         }
         for actor_id in &self.actor_ids {
             let mut sub = Query::select();
@@ -376,14 +436,28 @@ impl Store {
         after: Option<&CaseCursor>,
         limit: u64,
     ) -> StoreResult<Page<case::Model>> {
-        let walk = match filter.only_regions().as_deref() {
-            Some([place]) if order == CaseOrderKey::LastActivity => Some(*place),
-            _ => None,
-        };
-        if let Some(place) = walk {
-            return self
-                .region_page(access, place, descending, after, limit)
-                .await;
+        if order == CaseOrderKey::LastActivity {
+            let walk = match filter.narrow() {
+                Some(Narrow::Regions(places)) if places.len() == 1 => Some(Walk {
+                    table: "case_places",
+                    rows: format!(
+                        "case_places.place_id = {} AND {}",
+                        places[0],
+                        case_places_visible(access)
+                    ),
+                    several_rows_a_case: false,
+                }),
+                // A case may have several points in the box: each once.
+                Some(Narrow::Box(point_box)) => Some(Walk {
+                    table: "case_points",
+                    rows: point_box.rows(access),
+                    several_rows_a_case: true,
+                }),
+                _ => None,
+            };
+            if let Some(walk) = walk {
+                return self.walk_page(access, walk, descending, after, limit).await;
+            }
         }
         let mut query = case::Entity::find().filter(filter.condition(access));
         if let Some(after) = after {
@@ -399,41 +473,40 @@ impl Store {
             ));
         }
         let direction = if descending { Order::Desc } else { Order::Asc };
-        let rows = query
+        let query = query
             .order_by(order.expr(), direction.clone())
-            .order_by(case::Column::Id, direction)
-            .limit(limit + 1)
-            .all(&self.db)
-            .await?;
+            .order_by(case::Column::Id, direction);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 
-    /// A page of the cases in one region by latest activity: the region's `case_places`
-    /// rows walked in that order (an index range that stops after the page, whose rows
-    /// carry the case's activity and visibility), then those cases' rows.
-    async fn region_page(
+    /// A page of cases by latest activity, walked in a table that carries each case's
+    /// activity and visibility (`case_places` for a region, `case_points` for a box): an
+    /// index range read in that order, which stops after the page (a region), or the
+    /// box's rows sorted with a limit (a box), then the page's case rows.
+    async fn walk_page(
         &self,
         access: Access,
-        place: i64,
+        walk: Walk,
         descending: bool,
         after: Option<&CaseCursor>,
         limit: u64,
     ) -> StoreResult<Page<case::Model>> {
-        let table = Alias::new("case_places");
+        let table = Alias::new(walk.table);
         let activity = Expr::col((table.clone(), Alias::new("activity")));
         let case_id = Expr::col((table.clone(), Alias::new("case_id")));
-        let mut walk = Query::select();
-        walk.column((table.clone(), Alias::new("case_id")))
+        let mut select = Query::select();
+        select
+            .column((table.clone(), Alias::new("case_id")))
             .from(table.clone())
-            .and_where(Expr::col((table.clone(), Alias::new("place_id"))).eq(place))
-            .and_where(Expr::cust(case_places_visible(access)));
+            .and_where(Expr::cust(walk.rows));
         if let Some(after) = after {
             let value = CaseOrderKey::LastActivity
                 .key_value(&after.key)
                 .ok_or_else(|| {
                     StoreError::invalid("after", "the cursor does not belong to this order")
                 })?;
-            walk.cond_where(after_condition(
+            select.cond_where(after_condition(
                 activity.clone(),
                 (table.clone(), Alias::new("case_id")),
                 value,
@@ -442,13 +515,52 @@ impl Store {
             ));
         }
         let direction = if descending { Order::Desc } else { Order::Asc };
-        walk.order_by_expr(activity, direction.clone())
-            .order_by_expr(case_id, direction.clone())
-            .limit(limit + 1);
+        select
+            .order_by_expr(activity, direction.clone())
+            .order_by_expr(case_id, direction.clone());
+        let backend = self.db.get_database_backend();
         let order = CaseOrderKey::LastActivity;
+        if walk.several_rows_a_case {
+            // A case's rows share its activity, so they come next to each other in this
+            // order: read twice the page's rows (most cases have two points, a site and its
+            // district), keep each case once, and read more only when that was not enough.
+            // Cheaper than having the engine sort out distinct cases over the whole box.
+            let mut fetch = (limit + 1) * 2;
+            let ids = loop {
+                // The limit is written into the text, as in `all_limited`.
+                let mut statement = backend.build(&select);
+                statement.sql.push_str(&format!(" LIMIT {fetch}"));
+                let rows = self.db.query_all_raw(statement).await?;
+                let mut ids = rows
+                    .iter()
+                    .map(|row| row.try_get_by_index::<i64>(0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ids.dedup();
+                if ids.len() as u64 > limit || (rows.len() as u64) < fetch {
+                    ids.truncate(limit as usize + 1);
+                    break ids;
+                }
+                fetch *= 4;
+            };
+            let rows = case::Entity::find()
+                .filter(visible_cases(access))
+                .filter(case::Column::Id.is_in(ids))
+                .order_by(order.expr(), direction.clone())
+                .order_by(case::Column::Id, direction)
+                .all(&self.db)
+                .await?;
+            return Ok(Page::from_overfetch(rows, limit));
+        }
+        // The walk's limit is written into the text, as in `all_limited`.
+        let select = backend.build(&select);
+        let values = select.values.map(|v| v.0).unwrap_or_default();
+        let walk = Expr::cust_with_values(
+            format!(r#""cases"."id" IN ({} LIMIT {})"#, select.sql, limit + 1),
+            values,
+        );
         let rows = case::Entity::find()
             .filter(visible_cases(access))
-            .filter(case::Column::Id.in_subquery(walk))
+            .filter(walk)
             .order_by(order.expr(), direction.clone())
             .order_by(case::Column::Id, direction)
             .all(&self.db)
@@ -457,18 +569,27 @@ impl Store {
     }
 
     pub async fn count_cases(&self, access: Access, filter: &CaseFilter) -> StoreResult<u64> {
-        if let Some(places) = filter.only_regions() {
-            // A case lies in each place once; across several places, count it once.
-            let counted = if places.len() == 1 {
-                "COUNT(*)"
-            } else {
-                "COUNT(DISTINCT case_id)"
+        if let Some(narrow) = filter.narrow() {
+            let sql = match narrow {
+                Narrow::Regions(places) => {
+                    // A case lies in each place once; across several places, count it once.
+                    let counted = if places.len() == 1 {
+                        "COUNT(*)"
+                    } else {
+                        "COUNT(DISTINCT case_id)"
+                    };
+                    format!(
+                        "SELECT {counted} AS n FROM case_places WHERE place_id IN ({}) AND {}",
+                        super::spatial::id_list(&places),
+                        case_places_visible(access)
+                    )
+                }
+                // A case may have several points in the box.
+                Narrow::Box(point_box) => format!(
+                    "SELECT COUNT(DISTINCT case_id) AS n FROM case_points WHERE {}",
+                    point_box.rows(access)
+                ),
             };
-            let sql = format!(
-                "SELECT {counted} AS n FROM case_places WHERE place_id IN ({}) AND {}",
-                super::spatial::id_list(&places),
-                case_places_visible(access)
-            );
             let row = self
                 .db
                 .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql))
@@ -944,11 +1065,8 @@ impl Store {
         if let Some(after) = after {
             query = query.filter(actor::Column::Slug.gt(after));
         }
-        let rows = query
-            .order_by_asc(actor::Column::Slug)
-            .limit(limit + 1)
-            .all(&self.db)
-            .await?;
+        let query = query.order_by_asc(actor::Column::Slug);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 
@@ -979,11 +1097,8 @@ impl Store {
         if let Some(after) = after {
             query = query.filter(location::Column::Id.gt(after));
         }
-        let rows = query
-            .order_by_asc(location::Column::Id)
-            .limit(limit + 1)
-            .all(&self.db)
-            .await?;
+        let query = query.order_by_asc(location::Column::Id);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 
@@ -1029,12 +1144,10 @@ impl Store {
                 true,
             ));
         }
-        let rows = query
+        let query = query
             .order_by_desc(news_item::Column::PublishedOn)
-            .order_by_desc(news_item::Column::Id)
-            .limit(limit + 1)
-            .all(&self.db)
-            .await?;
+            .order_by_desc(news_item::Column::Id);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 }
@@ -1153,12 +1266,10 @@ impl Store {
                 true,
             ));
         }
-        let rows = query
+        let query = query
             .order_by_desc(event::Column::OccurredOn)
-            .order_by_desc(event::Column::Id)
-            .limit(limit + 1)
-            .all(&self.db)
-            .await?;
+            .order_by_desc(event::Column::Id);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit))
     }
 

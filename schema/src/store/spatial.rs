@@ -64,7 +64,53 @@ pub struct PlacesReport {
     pub bad_geometry: Vec<(usize, String, String)>,
 }
 
-/// Ids the spatial index answered with (cases in a box, locations in a polygon…), on
+/// A `case_points` row's latitude band: tenths of a degree from the south pole. The
+/// engines round the cast differently (SQLite truncates, PostgreSQL rounds), so a box
+/// reads one band more on each side than its edges fall in.
+const BAND_SQL: &str = "CAST((l.latitude + 90) * 10 AS INTEGER)";
+
+/// Bands a box reads as a list of single bands; a taller box reads one range of bands.
+const BOX_BAND_LIST: i64 = 64;
+
+/// A box filter (`within`) answered from `case_points`: the cases with a point the caller
+/// may see inside the box (edges included), the points the spatial index holds.
+#[derive(Clone, Copy, Debug)]
+pub struct PointBox(geo::Rect<f64>);
+
+impl PointBox {
+    pub fn new(rect: geo::Rect<f64>) -> Self {
+        Self(rect)
+    }
+
+    /// The condition on `case_points` rows: in the box, and usable by the caller (the
+    /// case unarchived and, unless the caller sees restricted records, the case and the
+    /// point's location public). The box's edges are checked finite numbers
+    /// (`spatial::bounding_box`), written into the text.
+    pub(crate) fn rows(&self, access: Access) -> String {
+        let (min, max) = (self.0.min(), self.0.max());
+        let band = |latitude: f64| ((latitude + 90.0) * 10.0).floor() as i64;
+        let first = Ord::max(band(min.y) - 1, 0);
+        let last = Ord::min(band(max.y) + 1, 1800);
+        let bands = if last - first < BOX_BAND_LIST {
+            let list: Vec<i64> = (first..=last).collect();
+            format!("case_points.band IN ({})", id_list(&list))
+        } else {
+            format!("case_points.band BETWEEN {first} AND {last}")
+        };
+        let visible = if access.see_restricted {
+            "NOT case_points.case_archived"
+        } else {
+            "case_points.location_public AND case_points.case_public AND NOT case_points.case_archived"
+        };
+        format!(
+            "{bands} AND case_points.longitude BETWEEN {} AND {} \
+             AND case_points.latitude BETWEEN {} AND {} AND {visible}",
+            min.x, max.x, min.y, max.y
+        )
+    }
+}
+
+/// Ids the spatial index answered with (cases near a point, locations in a polygon…), on
 /// their way to SQL as one bound parameter: a JSON array read by `json_each` on SQLite,
 /// `json_array_elements_text` on PostgreSQL. The statement's text is then the same for
 /// every list, so it is prepared once and cached (a literal list of a box's 2,840 ids
@@ -172,13 +218,19 @@ impl Store {
 
     /// Fills the filter's spatial id set from the index: the cases that satisfy every
     /// spatial condition. Call it once a filter's spatial conditions are set. (A region
-    /// needs no index: `case_places` holds every place a case lies in.)
+    /// needs no index: `case_places` holds every place a case lies in; nor does a box
+    /// alone: `case_points` holds every point the index would find a case at.)
     pub async fn resolve_spatial(
         &self,
         access: Access,
         filter: &mut CaseFilter,
     ) -> StoreResult<()> {
         if filter.spatial.is_empty() {
+            return Ok(());
+        }
+        // A box alone is answered by `case_points`, without the index.
+        if let [SpatialFilter::Within(rect)] = filter.spatial.as_slice() {
+            filter.spatial_box = Some(PointBox::new(*rect));
             return Ok(());
         }
         let index = self.spatial_index().await?;
@@ -217,13 +269,14 @@ impl Store {
 
     /// Records, for each given location that is a site with coordinates, the most precise
     /// place whose shape holds its point (`site_places`); a site without coordinates, or
-    /// outside every shape, has none. In the caller's transaction, from `index`.
+    /// outside every shape, has none. In the caller's transaction, from `index`. Returns
+    /// the sites that got a place.
     pub(crate) async fn place_sites<C: ConnectionTrait>(
         db: &C,
         index: &SpatialIndex,
         ids: &[i64],
-    ) -> StoreResult<usize> {
-        let mut placed = 0;
+    ) -> StoreResult<Vec<i64>> {
+        let mut placed = Vec::new();
         for chunk in ids.chunks(SITE_CHUNK) {
             let rows: Vec<(i64, LocationLevel, Option<f64>, Option<f64>)> =
                 location::Entity::find()
@@ -250,7 +303,7 @@ impl Store {
                     Some((id, place))
                 })
                 .collect();
-            placed += pairs.len();
+            placed.extend(pairs.iter().map(|(site, _)| *site));
             insert_site_places(db, &pairs).await?;
         }
         Ok(placed)
@@ -272,12 +325,13 @@ impl Store {
         Ok(query.into_tuple().all(db).await?)
     }
 
-    /// Places every site with coordinates (`all`) or only those without a place yet.
+    /// Places every site with coordinates (`all`) or only those without a place yet;
+    /// returns the sites that got a place.
     pub(crate) async fn place_all_sites<C: ConnectionTrait>(
         db: &C,
         index: &SpatialIndex,
         all: bool,
-    ) -> StoreResult<usize> {
+    ) -> StoreResult<Vec<i64>> {
         let ids = Self::sites_to_place(db, all).await?;
         Self::place_sites(db, index, &ids).await
     }
@@ -288,11 +342,10 @@ impl Store {
         let index = self.spatial_index().await?;
         let txn = self.begin_write().await?;
         let placed = Self::place_all_sites(&txn, &index, false).await?;
-        if placed > 0 {
-            refresh_case_places(&txn, CasePlaces::All).await?;
-        }
+        // The sites had no place: their cases gain rows, and lose none.
+        refresh_case_places(&txn, CasePlaces::NewlyPlacedSites(&placed)).await?;
         txn.commit().await?;
-        Ok(placed)
+        Ok(placed.len())
     }
 
     /// Loads boundaries in one transaction: each record is upserted by code (so a place
@@ -474,13 +527,16 @@ impl Store {
         // otherwise only the sites that have no place yet.
         let reshaped = report.created + report.updated > 0;
         let sites = Self::sites_to_place(&txn, reshaped).await?;
-        if !sites.is_empty() {
-            let index = load_index(&txn).await?;
-            Self::place_sites(&txn, &index, &sites).await?;
-        }
-        // Places moved, archived or reshaped, and sites placed: every case's places.
-        if reshaped || !sites.is_empty() {
+        let placed = match sites.is_empty() {
+            true => Vec::new(),
+            false => Self::place_sites(&txn, &load_index(&txn).await?, &sites).await?,
+        };
+        // Places created or reshaped: every case's places; otherwise only sites that
+        // had no place were placed, which adds rows to their cases.
+        if reshaped {
             refresh_case_places(&txn, CasePlaces::All).await?;
+        } else {
+            refresh_case_places(&txn, CasePlaces::NewlyPlacedSites(&placed)).await?;
         }
         txn.commit().await?;
         Ok(report)
@@ -824,7 +880,7 @@ pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<Spatia
     Ok(SpatialIndex::build(places, hierarchy, points, placements))
 }
 
-/// Which cases' `case_places` rows to rewrite.
+/// Which cases' `case_places` and `case_points` rows to rewrite.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum CasePlaces<'a> {
     /// Every case (after a bulk change: boundaries, a dump, sites placed in bulk).
@@ -835,6 +891,10 @@ pub(crate) enum CasePlaces<'a> {
     /// location or below it (the location moved, was archived or restored, changed its
     /// visibility, or, for a site, its point).
     Below(i64),
+    /// The cases placed at these sites, which had no place and just got one: their rows
+    /// gain the site's place and the places above it, and keep every row they had, so
+    /// only those rows are written.
+    NewlyPlacedSites(&'a [i64]),
 }
 
 /// Cases per statement when rewriting their rows.
@@ -877,15 +937,68 @@ fn case_places_insert(cases: &str) -> String {
     )
 }
 
+/// The `case_points` rows of the cases `cases` selects (a condition on `cl.case_id`), as
+/// the migration that added the table fills it: one per EXACT or DISTRICT placement on an
+/// unarchived location with coordinates, the points the spatial index finds cases at.
+/// A row another transaction just wrote takes the newer values (see
+/// [`case_places_insert`]).
+fn case_points_insert(cases: &str) -> String {
+    format!(
+        "INSERT INTO case_points (case_id, location_id, band, longitude, latitude, \
+         location_public, case_public, case_archived, activity) \
+         SELECT cl.case_id, l.id, {band}, l.longitude, l.latitude, \
+         l.visibility = 'PUBLIC', c.visibility = 'PUBLIC', c.archived_at IS NOT NULL, \
+         COALESCE(c.last_activity_on, {epoch}) \
+         FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
+         JOIN cases c ON c.id = cl.case_id \
+         WHERE cl.precision IN ('EXACT', 'DISTRICT') AND l.archived_at IS NULL \
+         AND l.latitude IS NOT NULL AND l.longitude IS NOT NULL AND {cases} \
+         ON CONFLICT (case_id, location_id) DO UPDATE SET band = excluded.band, \
+         longitude = excluded.longitude, latitude = excluded.latitude, \
+         location_public = excluded.location_public, case_public = excluded.case_public, \
+         case_archived = excluded.case_archived, activity = excluded.activity",
+        band = BAND_SQL,
+        epoch = EPOCH_SQL,
+    )
+}
+
+/// The (place, case) rows a site's place adds to the cases placed at the site: the
+/// place and the places above it, up to the first archived place, `via_public` when the
+/// site is public (the site branch of [`case_places_insert`], for `sites` alone). A row
+/// the case already has keeps `via_public` if either path is public.
+fn site_places_insert(sites: &str) -> String {
+    format!(
+        "WITH RECURSIVE up (case_id, place_id, via_public) AS ( \
+         SELECT cl.case_id, p.id, CASE WHEN l.visibility = 'PUBLIC' THEN 1 ELSE 0 END \
+         FROM site_places sp JOIN locations l ON l.id = sp.site_id \
+         JOIN case_locations cl ON cl.location_id = l.id JOIN locations p ON p.id = sp.place_id \
+         WHERE l.archived_at IS NULL AND p.archived_at IS NULL AND sp.site_id IN ({sites}) \
+         UNION ALL \
+         SELECT up.case_id, parent.id, up.via_public \
+         FROM up JOIN locations child ON child.id = up.place_id \
+         JOIN locations parent ON parent.id = child.parent_id \
+         WHERE parent.archived_at IS NULL) \
+         INSERT INTO case_places (place_id, case_id, via_public, case_public, case_archived, activity) \
+         SELECT up.place_id, up.case_id, MAX(up.via_public) = 1, c.visibility = 'PUBLIC', \
+         c.archived_at IS NOT NULL, COALESCE(c.last_activity_on, {epoch}) \
+         FROM up JOIN cases c ON c.id = up.case_id WHERE 1 = 1 \
+         GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on \
+         ON CONFLICT (place_id, case_id) DO UPDATE SET \
+         via_public = (case_places.via_public OR excluded.via_public)",
+        epoch = EPOCH_SQL,
+    )
+}
+
 /// The date the case order gives a case without activity (`read::epoch`): a text literal,
 /// which PostgreSQL reads as a date next to a date column and SQLite stores as the text
 /// it keeps dates in (a cast would make it a number on SQLite).
 const EPOCH_SQL: &str = "'0001-01-01'";
 
-/// Rewrites the `case_places` rows of the cases `scope` names, in the caller's
-/// transaction: call it after every write that changes placements, a location's place
-/// in the hierarchy, archiving or visibility, or a site's place. The case columns the
-/// rows mirror (visibility, archiving, last activity) follow the case by trigger.
+/// Rewrites the `case_places` and `case_points` rows of the cases `scope` names, in the
+/// caller's transaction: call it after every write that changes placements, a location's
+/// place in the hierarchy, its point, archiving or visibility, or a site's place. The
+/// case columns the rows mirror (visibility, archiving, last activity) follow the case
+/// by trigger.
 pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
     db: &C,
     scope: CasePlaces<'_>,
@@ -894,6 +1007,15 @@ pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
         CasePlaces::All => {
             db.execute_unprepared("DELETE FROM case_places").await?;
             db.execute_unprepared(&case_places_insert("1 = 1")).await?;
+            db.execute_unprepared("DELETE FROM case_points").await?;
+            db.execute_unprepared(&case_points_insert("1 = 1")).await?;
+            return Ok(());
+        }
+        CasePlaces::NewlyPlacedSites(sites) => {
+            for chunk in sites.chunks(CASE_PLACES_CHUNK) {
+                db.execute_unprepared(&site_places_insert(&id_list(chunk)))
+                    .await?;
+            }
             return Ok(());
         }
         CasePlaces::Cases(ids) => ids.to_vec(),
@@ -933,6 +1055,12 @@ pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
         ))
         .await?;
         db.execute_unprepared(&case_places_insert(&format!("cl.case_id IN ({list})")))
+            .await?;
+        db.execute_unprepared(&format!(
+            "DELETE FROM case_points WHERE case_id IN ({list})"
+        ))
+        .await?;
+        db.execute_unprepared(&case_points_insert(&format!("cl.case_id IN ({list})")))
             .await?;
     }
     Ok(())
