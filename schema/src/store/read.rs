@@ -200,16 +200,7 @@ impl CaseFilter {
     /// The region places when the filter is nothing but regions: a count or a page can
     /// then be answered from `case_places` alone.
     fn narrow(&self) -> Option<Narrow> {
-        let nothing_else = self.kinds.is_empty()
-            && self.statuses.is_empty()
-            && self.phases.is_empty()
-            && self.conflict_types.is_empty()
-            && self.actor_ids.is_empty()
-            && self.topics.is_empty()
-            && self.active_from.is_none()
-            && self.active_to.is_none()
-            && self.spatial_case_ids.is_none();
-        if !nothing_else {
+        if !self.places_only() {
             return None;
         }
         match (&self.spatial_box, self.region_paths.is_empty()) {
@@ -219,8 +210,14 @@ impl CaseFilter {
     }
 
     fn only_regions(&self) -> Option<Vec<i64>> {
-        let only = !self.region_paths.is_empty()
-            && self.kinds.is_empty()
+        let only = !self.region_paths.is_empty() && self.places_only() && self.spatial.is_empty();
+        only.then(|| region_ids(&self.region_paths))
+    }
+
+    /// No condition on the case's own columns, actors or topics, and no index ids: what
+    /// is left are regions and `case_points` boxes.
+    fn places_only(&self) -> bool {
+        self.kinds.is_empty()
             && self.statuses.is_empty()
             && self.phases.is_empty()
             && self.conflict_types.is_empty()
@@ -228,9 +225,7 @@ impl CaseFilter {
             && self.topics.is_empty()
             && self.active_from.is_none()
             && self.active_to.is_none()
-            && self.spatial.is_empty()
-            && self.spatial_case_ids.is_none();
-        only.then(|| region_ids(&self.region_paths))
+            && self.spatial_case_ids.is_none()
     }
 
     pub(crate) fn condition(&self, access: Access) -> Condition {

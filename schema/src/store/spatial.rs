@@ -920,7 +920,21 @@ fn case_places_insert(cases: &str) -> String {
          FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
          JOIN site_places sp ON sp.site_id = l.id JOIN locations p ON p.id = sp.place_id \
          WHERE l.archived_at IS NULL AND p.archived_at IS NULL AND {cases} \
-         UNION ALL \
+         {rest}",
+        rest = insert_from_up(
+            "via_public = excluded.via_public, case_public = excluded.case_public, \
+             case_archived = excluded.case_archived, activity = excluded.activity"
+        ),
+    )
+}
+
+/// The end of a `case_places` insert, after the first rows of the recursive `up (case_id,
+/// place_id, via_public)`: the step to each place's parent (up to the first archived
+/// place), then the insert of the rows with the case's mirrored columns, where a row
+/// already there is updated by `on_conflict`.
+fn insert_from_up(on_conflict: &str) -> String {
+    format!(
+        "UNION ALL \
          SELECT up.case_id, parent.id, up.via_public \
          FROM up JOIN locations child ON child.id = up.place_id \
          JOIN locations parent ON parent.id = child.parent_id \
@@ -930,9 +944,7 @@ fn case_places_insert(cases: &str) -> String {
          c.archived_at IS NOT NULL, COALESCE(c.last_activity_on, {epoch}) \
          FROM up JOIN cases c ON c.id = up.case_id WHERE 1 = 1 \
          GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on \
-         ON CONFLICT (place_id, case_id) DO UPDATE SET via_public = excluded.via_public, \
-         case_public = excluded.case_public, case_archived = excluded.case_archived, \
-         activity = excluded.activity",
+         ON CONFLICT (place_id, case_id) DO UPDATE SET {on_conflict}",
         epoch = EPOCH_SQL,
     )
 }
@@ -973,19 +985,8 @@ fn site_places_insert(sites: &str) -> String {
          FROM site_places sp JOIN locations l ON l.id = sp.site_id \
          JOIN case_locations cl ON cl.location_id = l.id JOIN locations p ON p.id = sp.place_id \
          WHERE l.archived_at IS NULL AND p.archived_at IS NULL AND sp.site_id IN ({sites}) \
-         UNION ALL \
-         SELECT up.case_id, parent.id, up.via_public \
-         FROM up JOIN locations child ON child.id = up.place_id \
-         JOIN locations parent ON parent.id = child.parent_id \
-         WHERE parent.archived_at IS NULL) \
-         INSERT INTO case_places (place_id, case_id, via_public, case_public, case_archived, activity) \
-         SELECT up.place_id, up.case_id, MAX(up.via_public) = 1, c.visibility = 'PUBLIC', \
-         c.archived_at IS NOT NULL, COALESCE(c.last_activity_on, {epoch}) \
-         FROM up JOIN cases c ON c.id = up.case_id WHERE 1 = 1 \
-         GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on \
-         ON CONFLICT (place_id, case_id) DO UPDATE SET \
-         via_public = (case_places.via_public OR excluded.via_public)",
-        epoch = EPOCH_SQL,
+         {rest}",
+        rest = insert_from_up("via_public = (case_places.via_public OR excluded.via_public)"),
     )
 }
 
