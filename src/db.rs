@@ -4,6 +4,10 @@ use chasqui_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
+/// How much of a SQLite file its connections map into memory (shared by all of them: the
+/// pages are the kernel's page cache).
+const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Connects and brings the schema up to date. SQLite runs in WAL mode with a busy timeout
 /// and foreign keys on, so concurrent readers and a writer do not fail each other.
 pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, DbErr> {
@@ -23,6 +27,9 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Db
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                // Reads map the file instead of copying each page out of the kernel with
+                // `pread` into every connection's own page cache.
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
