@@ -40,6 +40,14 @@ QUERIES = HERE / "queries"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PG_ADMIN = os.environ.get("CHASQUI_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
 PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
+
+
+def served_url(db):
+    """The URL the measured clients use. PostGraphile's driver (node-postgres) connects
+    without TLS unless told to; libpq and sqlx prefer TLS when the server offers it (a
+    Debian server does), which costs both ends CPU on every statement. Every side of the
+    comparison connects without TLS: loopback, as PostGraphile does."""
+    return f"{PG_BASE}/{db}?sslmode=disable"
 QUERY_NAMES = ["case-detail", "timeline", "region-map"]
 REGIONS = [f"{r:02d}" for r in range(1, 26)]
 
@@ -145,16 +153,20 @@ class Server:
         return found
 
     def rss_mb(self):
-        total = {"VmRSS": 0, "VmHWM": 0}
+        """RSS now, its peak, and PSS now, in MB. A page of a file mapped more than once
+        (SQLite maps the database once per connection) counts once per mapping in RSS and
+        once in all in PSS, which is what the process costs the machine."""
+        total = {"VmRSS": 0, "VmHWM": 0, "Pss": 0}
         for pid in self.pids():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    key = line.split(":")[0]
-                    if key in total:
-                        total[key] += int(line.split()[1])
-            except OSError:
-                pass
-        return total["VmRSS"] / 1024, total["VmHWM"] / 1024
+            for name in ["status", "smaps_rollup"]:
+                try:
+                    for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                        key = line.split(":")[0]
+                        if key in total:
+                            total[key] += int(line.split()[1])
+                except OSError:
+                    pass
+        return total["VmRSS"] / 1024, total["VmHWM"] / 1024, total["Pss"] / 1024
 
     def stop(self):
         if self.proc.poll() is None:
@@ -394,7 +406,7 @@ def pgbench_ceiling(db, sql, name, args):
     script = WORK / f"{name}.pgbench.sql"
     script.write_text("".join(f"{s};\n" for s in sql))
     out = run(["pgbench", "-n", "-M", "prepared", "-c", str(args.connections), "-j", "2",
-               "-T", str(args.duration), "-f", str(script), f"{PG_BASE}/{db}"],
+               "-T", str(args.duration), "-f", str(script), served_url(db)],
               capture_output=True).stdout
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     latency = re.search(r"latency average = ([\d.]+) ms", out)
@@ -482,9 +494,10 @@ def print_table(results, args):
     for server, rounds in results["one_client"].items():
         print(f"  {server:<16} p50 {fmt(median(rounds, 'p50_ms'), '.3f')} ms, "
               f"p99 {fmt(median(rounds, 'p99_ms'), '.3f')} ms, {fmt(median(rounds, 'rps'), ',.0f')} req/s")
-    print("server memory after the run (RSS now / peak):")
-    for server, (rss, peak) in results["rss_mb"].items():
-        print(f"  {server:<16} {rss:.0f} MB / {peak:.0f} MB")
+    print("server memory after the run (RSS now / peak; PSS now):")
+    for server, (rss, peak, *pss) in results["rss_mb"].items():
+        pss = f"; {pss[0]:.0f} MB" if pss else ""
+        print(f"  {server:<16} {rss:.0f} MB / {peak:.0f} MB{pss}")
     bad = [(q, s) for q, rows in results["load"].items() for s, rounds in rows.items()
            if any(r["non_2xx"] or r["socket_errors"] for r in rounds)]
     if bad:
@@ -542,7 +555,7 @@ def main():
                "peer_ceiling": {}, "load": {}, "one_client": {}, "rss_mb": {}}
     ports = {"chasqui-pg": 18181, "chasqui-sqlite": 18182, "postgraphile": 18183}
     start = {
-        "chasqui-pg": lambda: chasqui_server(args, "chasqui-pg", f"{PG_BASE}/{db}", ports["chasqui-pg"]),
+        "chasqui-pg": lambda: chasqui_server(args, "chasqui-pg", served_url(db), ports["chasqui-pg"]),
         "chasqui-sqlite": lambda: chasqui_server(args, "chasqui-sqlite", f"sqlite://{sqlite}?mode=rw",
                                                  ports["chasqui-sqlite"]),
         "postgraphile": lambda: peer_server(db, ports["postgraphile"]),
@@ -550,7 +563,7 @@ def main():
     chasqui_names = ["chasqui-pg", "chasqui-sqlite"]
     if args.baseline:
         ports.update({"base-pg": 18184, "base-sqlite": 18185})
-        start["base-pg"] = lambda: chasqui_server(args, "base-pg", f"{PG_BASE}/{db}",
+        start["base-pg"] = lambda: chasqui_server(args, "base-pg", served_url(db),
                                                   ports["base-pg"], args.baseline)
         start["base-sqlite"] = lambda: chasqui_server(args, "base-sqlite",
                                                       f"sqlite://{sqlite}?mode=rw",
