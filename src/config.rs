@@ -16,9 +16,9 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
-    /// Connections in the pool.
-    #[arg(long, env = "CHASQUI_DB_POOL", default_value_t = 16)]
-    pub pool_size: u32,
+    /// Connections in the pool (default: 16 on PostgreSQL, 4 on SQLite).
+    #[arg(long, env = "CHASQUI_DB_POOL")]
+    pub pool_size: Option<u32>,
 }
 
 #[derive(Args, Clone, Debug)]

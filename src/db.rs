@@ -4,18 +4,33 @@ use chasqui_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
-/// How much of a SQLite file each connection maps into memory. The pages are the kernel's
-/// page cache, but every connection maps them again, and RSS counts each mapping: with
-/// 256 MB the server's PSS at 1M news items was 302 MB, with 64 MB 165 MB at the same
-/// req/s (bench/perf/README.md).
-const SQLITE_MMAP_BYTES: u64 = 64 * 1024 * 1024;
+/// How much of a SQLite file the pool's connections map into memory, together. Reads of
+/// mapped pages skip the copy out of the kernel (`pread`) into each connection's page
+/// cache, but every connection maps the file on its own and RSS counts each mapping: 16
+/// connections of 64 MB each took the server to 816 MB of RSS (165 MB of PSS) at 1M
+/// news items (bench/perf/README.md). The budget keeps the mappings under 128 MB.
+const SQLITE_MMAP_BUDGET: u64 = 128 * 1024 * 1024;
+
+/// The most one connection maps.
+const SQLITE_MMAP_MAX: u64 = 64 * 1024 * 1024;
+
+/// Pool size when none is given. SQLite readers share the machine's cores with the
+/// server itself (and its one writer at a time): a few connections serve as many pages
+/// per second as 16 on two cores, and each maps a share of the file. PostgreSQL works in
+/// its own processes.
+fn default_pool_size(sqlite: bool) -> u32 {
+    if sqlite { 4 } else { 16 }
+}
 
 /// Connects and brings the schema up to date. SQLite runs in WAL mode with a busy timeout
 /// and foreign keys on, so concurrent readers and a writer do not fail each other.
-pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect(url: &str, pool_size: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+    let sqlite = url.starts_with("sqlite:");
+    let pool_size = pool_size.unwrap_or(default_pool_size(sqlite)).max(1);
+    let mmap_bytes = (SQLITE_MMAP_BUDGET / u64::from(pool_size)).min(SQLITE_MMAP_MAX);
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(pool_size.max(1))
+        .max_connections(pool_size)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
@@ -24,14 +39,14 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Db
         // idle long enough to have been dropped on the way is pinged.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 // Reads map the file instead of copying each page out of the kernel with
                 // `pread` into every connection's own page cache.
-                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                .pragma("mmap_size", mmap_bytes.to_string())
         });
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;

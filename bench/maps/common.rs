@@ -32,7 +32,7 @@ pub async fn store_with_peru(
             format!("sqlite://{}?mode=rwc", file.display())
         }
     };
-    let db = chasqui::db::connect(&url, 4).await?;
+    let db = chasqui::db::connect(&url, Some(4)).await?;
     let store = Store::new(db);
     let files = [
         (

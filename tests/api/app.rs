@@ -113,7 +113,7 @@ impl TestApp {
             }
             Engine::Postgres => (fresh_pg_database().await, None),
         };
-        let mut db: DatabaseConnection = chasqui::db::connect(&url, 4)
+        let mut db: DatabaseConnection = chasqui::db::connect(&url, Some(4))
             .await
             .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
         let statements = Arc::new(AtomicUsize::new(0));
