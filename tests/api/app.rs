@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
     Postgres,
@@ -90,6 +91,22 @@ impl TestApp {
     /// An app on an empty database: no tokens either (for loading dumps).
     pub async fn spawn_bare(engine: Engine) -> TestApp {
         Self::spawn_inner(engine, HttpConfig::default(), false).await
+    }
+
+    /// A new app on an empty database of `engine`, loaded from this app's dump.
+    pub async fn dumped_into(&self, engine: Engine) -> TestApp {
+        let mut dump = Vec::new();
+        self.store
+            .export(&mut dump)
+            .await
+            .unwrap_or_else(|e| panic!("export: {e}"));
+        let loaded = Self::spawn_bare(engine).await;
+        loaded
+            .store
+            .load_dump(dump.as_slice())
+            .await
+            .unwrap_or_else(|e| panic!("load: {e}"));
+        loaded
     }
 
     pub async fn spawn_with(engine: Engine, config: HttpConfig) -> TestApp {

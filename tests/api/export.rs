@@ -127,12 +127,6 @@ fn edit_line(dump: &str, number: usize, edit: impl Fn(&mut serde_json::Value)) -
 }
 
 crate::both_engines!(a_bad_dump_row_is_named_and_nothing_is_loaded, |engine| {
-    // A second database of the same engine (`Engine` is not `Clone`).
-    let same_engine = if matches!(engine, Engine::Sqlite) {
-        Engine::Sqlite
-    } else {
-        Engine::Postgres
-    };
     let source = TestApp::spawn(engine).await;
     chasqui::demo::load(&source.store)
         .await
@@ -147,7 +141,7 @@ crate::both_engines!(a_bad_dump_row_is_named_and_nothing_is_loaded, |engine| {
             .map(|i| i + 1)
             .unwrap_or_else(|| panic!("the demo's dump has no {table}"))
     };
-    let empty = TestApp::spawn_bare(same_engine).await;
+    let empty = TestApp::spawn_bare(engine).await;
 
     // A link to a case that is not in the dump: the database refuses it, and the error
     // names the lines of the insert that held it.

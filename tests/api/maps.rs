@@ -1047,12 +1047,6 @@ async fn case_id(app: &TestApp, slug: &str) -> i64 {
 both_engines!(
     region_answers_follow_places_placements_and_cases,
     |engine| {
-        // A second database of the same engine, for the dump (`Engine` is not `Clone`).
-        let same_engine = if matches!(engine, crate::app::Engine::Sqlite) {
-            crate::app::Engine::Sqlite
-        } else {
-            crate::app::Engine::Postgres
-        };
         let app = TestApp::with_demo(engine).await;
         import_peru(&app.store).await;
         let has = |list: &[String], slug: &str| list.iter().any(|s| s == slug);
@@ -1176,17 +1170,7 @@ both_engines!(
         assert_case_places_current(&app, "a case placed elsewhere").await;
 
         // A dump carries no rows of it: loading one computes them.
-        let mut dump = Vec::new();
-        app.store
-            .export(&mut dump)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let loaded = TestApp::spawn_bare(same_engine).await;
-        loaded
-            .store
-            .load_dump(dump.as_slice())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let loaded = app.dumped_into(engine).await;
         assert!(has(
             &region_slugs(&loaded, None, "030506").await,
             "mina-quieta"

@@ -1,7 +1,7 @@
 //! A site's derived place: `Location.placedIn`, the most precise boundary that holds the
 //! site's point, as far as the caller may see it.
 
-use crate::app::{Engine, TestApp};
+use crate::app::TestApp;
 use crate::both_engines;
 use crate::maps::import_peru;
 use serde_json::{Value, json};
@@ -27,12 +27,6 @@ async fn placed_in(app: &TestApp, token: Option<&str>, site: &str) -> Value {
 }
 
 both_engines!(a_site_answers_the_place_its_point_lies_in, |engine| {
-    // A second database of the same engine, for the dump (`Engine` is not `Clone`).
-    let same_engine = if matches!(engine, Engine::Sqlite) {
-        Engine::Sqlite
-    } else {
-        Engine::Postgres
-    };
     let app = TestApp::spawn(engine).await;
     import_peru(&app.store).await;
 
@@ -58,17 +52,7 @@ both_engines!(a_site_answers_the_place_its_point_lies_in, |engine| {
     assert_eq!(placed_in(&app, None, &at_sea).await, Value::Null);
 
     // A dump carries no site places: loading one places the sites again.
-    let mut dump = Vec::new();
-    app.store
-        .export(&mut dump)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let loaded = TestApp::spawn_bare(same_engine).await;
-    loaded
-        .store
-        .load_dump(dump.as_slice())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let loaded = app.dumped_into(engine).await;
     assert_eq!(placed_in(&loaded, None, &inside).await["code"], json!(code));
 
     // A restricted district is answered to readers with a token, and to nobody else.
