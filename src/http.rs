@@ -17,7 +17,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chasqui_schema::auth::Caller;
 use chasqui_schema::store::{Author, Store};
-use chasqui_schema::{ChasquiSchema, build_schema, loaders::loaders};
+use chasqui_schema::{
+    ChasquiSchema, assign_error_codes, build_schema, loaders::loaders, parse_failure,
+};
 use governor::Quota;
 use governor::clock::{Clock, DefaultClock};
 use sea_orm::DatabaseConnection;
@@ -373,8 +375,12 @@ async fn execute(
         Some(document) => request.set_parsed_query(document),
         None => {
             let query = request.query.clone();
-            if let Ok(document) = request.parsed_query() {
-                state.documents.keep(&query, document);
+            match request.parsed_query() {
+                Ok(document) => state.documents.keep(&query, document),
+                Err(error) => {
+                    let response = parse_failure(error.clone());
+                    return respond(response, media, &operation, method, started);
+                }
             }
         }
     }
@@ -411,7 +417,8 @@ async fn execute(
     // would let a DataLoader batch go out before every resolver of the level joined it,
     // turning one statement into several.
     let execution = tokio::task::unconstrained(state.schema.execute(request));
-    let Ok(response) = tokio::time::timeout(state.config.request_timeout, execution).await else {
+    let Ok(mut response) = tokio::time::timeout(state.config.request_timeout, execution).await
+    else {
         tracing::warn!(operation = %operation, "graphql request timed out");
         let message = format!(
             "the request took longer than {} ms",
@@ -424,6 +431,19 @@ async fn execute(
             &message,
         );
     };
+    assign_error_codes(&mut response);
+    respond(response, media, &operation, method, started)
+}
+
+/// The HTTP response for a GraphQL response whose errors carry their codes, and the
+/// request's log line.
+fn respond(
+    response: async_graphql::Response,
+    media: &'static str,
+    operation: &str,
+    method: Method,
+    started: Instant,
+) -> Response {
     let errors = response.errors.len();
     // A request error (the document does not parse or validate) means execution never
     // started: the body has no `data` entry, and clients of the GraphQL response media type

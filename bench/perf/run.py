@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""chasqui against PostGraphile 4.14.1 on the same data, side by side (issue 6).
+"""chasqui against PostGraphile 4.14.1 on the same data, side by side.
 
     bench/perf/run                      # the full run: 5 rounds of 10 s after 3 s warm-up
     bench/perf/run --quick              # 1 round of 2 s: to try the harness

@@ -19,14 +19,7 @@ pub mod suggest;
 pub mod types;
 pub mod validate;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{
-    EmptySubscription, Response, Schema, ServerError, ServerResult, ValidationResult, Variables,
-};
-use std::sync::Arc;
+use async_graphql::{EmptySubscription, Response, Schema, ServerError};
 
 pub use pagination::PageLimits;
 
@@ -55,8 +48,7 @@ pub fn build_schema(store: Option<store::Store>, limits: QueryLimits) -> Chasqui
     let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .data(limits.page)
-        .extension(ErrorCodes);
+        .data(limits.page);
     if let Some(store) = store {
         builder = builder.data(store);
     }
@@ -68,18 +60,34 @@ pub fn sdl() -> String {
     build_schema(None, QueryLimits::default()).sdl()
 }
 
-/// Gives every error an `extensions.code`: parse errors `GRAPHQL_PARSE_FAILED`, validation
-/// errors `GRAPHQL_VALIDATION_FAILED`, input coercion errors `BAD_USER_INPUT`. Errors from
-/// resolvers already carry theirs.
-struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
+/// Gives every error of a response an `extensions.code`; errors from resolvers carry
+/// theirs already. An error without a path never reached a field: the document failed
+/// validation (depth and complexity included) or named an operation it does not hold, so
+/// it is `GRAPHQL_VALIDATION_FAILED`. An error with a path happened while a field was
+/// resolved, an argument the scalar rejects for instance: `BAD_USER_INPUT`.
+///
+/// This is a pass over the finished response rather than an async-graphql extension: with
+/// any extension installed, async-graphql wraps every field and every list item of every
+/// response in the extension chain, a cost paid on the hot path for errors that are rare.
+/// Parse errors are coded where the server parses the document ([`parse_failure`]).
+pub fn assign_error_codes(response: &mut Response) {
+    for error in &mut response.errors {
+        let code = if error.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "BAD_USER_INPUT"
+        };
+        set_code_if_missing(error, code);
     }
 }
 
-fn with_code(mut error: ServerError, code: &str) -> ServerError {
+/// The response to a document that does not parse: `GRAPHQL_PARSE_FAILED`.
+pub fn parse_failure(mut error: ServerError) -> Response {
+    set_code_if_missing(&mut error, "GRAPHQL_PARSE_FAILED");
+    Response::from_errors(vec![error])
+}
+
+fn set_code_if_missing(error: &mut ServerError, code: &str) {
     let has_code = error
         .extensions
         .as_ref()
@@ -90,48 +98,49 @@ fn with_code(mut error: ServerError, code: &str) -> ServerError {
             .get_or_insert_with(Default::default)
             .set("code", code);
     }
-    error
 }
 
-#[async_trait::async_trait]
-impl Extension for ErrorCodes {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{PathSegment, Pos};
+
+    fn code(error: &ServerError) -> Option<String> {
+        match error.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => Some(code.clone()),
+            _ => None,
+        }
     }
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| with_code(e, "GRAPHQL_VALIDATION_FAILED"))
-                .collect()
-        })
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        response.errors = response
-            .errors
-            .into_iter()
-            .map(|e| with_code(e, "BAD_USER_INPUT"))
-            .collect();
-        response
+    #[test]
+    fn errors_get_a_code_by_where_they_happened() {
+        let mut at_field = ServerError::new("not a date", Some(Pos { line: 1, column: 3 }));
+        at_field.path = vec![PathSegment::Field("case".into())];
+        let mut coded = ServerError::new("no such case", None);
+        coded.path = vec![PathSegment::Field("case".into())];
+        coded
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "NOT_FOUND");
+        let mut response = Response::from_errors(vec![
+            ServerError::new("unknown field", None),
+            at_field,
+            coded,
+        ]);
+        assign_error_codes(&mut response);
+        let codes: Vec<_> = response.errors.iter().map(code).collect();
+        assert_eq!(
+            codes,
+            [
+                Some("GRAPHQL_VALIDATION_FAILED".to_owned()),
+                Some("BAD_USER_INPUT".to_owned()),
+                Some("NOT_FOUND".to_owned()),
+            ]
+        );
+        let failed = parse_failure(ServerError::new("unexpected end", None));
+        assert_eq!(
+            code(&failed.errors[0]).as_deref(),
+            Some("GRAPHQL_PARSE_FAILED")
+        );
     }
 }
