@@ -243,6 +243,21 @@ impl PartialOrd for PartialDate {
 
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every date of every response is written here: four-digit years are written
+        // field by field instead of through a strftime pattern, which chrono parses again
+        // on each call. Other years keep chrono's form (a sign and five digits or more).
+        let (year, month, day) = (
+            self.first_day.year(),
+            self.first_day.month(),
+            self.first_day.day(),
+        );
+        if (0..=9999).contains(&year) {
+            return match self.precision {
+                DatePrecision::Day => write!(f, "{year:04}-{month:02}-{day:02}"),
+                DatePrecision::Month => write!(f, "{year:04}-{month:02}"),
+                DatePrecision::Year => write!(f, "{year:04}"),
+            };
+        }
         match self.precision {
             DatePrecision::Day => write!(f, "{}", self.first_day.format("%Y-%m-%d")),
             DatePrecision::Month => write!(f, "{}", self.first_day.format("%Y-%m")),
@@ -354,6 +369,25 @@ mod tests {
             PartialDate::truncate(ymd(2017, 6, 22), DatePrecision::Year).to_string(),
             "2017"
         );
+    }
+
+    #[test]
+    fn display_writes_what_the_strftime_patterns_wrote() {
+        for year in [-5, 0, 7, 999, 2017, 9999, 10_000, 262_000] {
+            let date = ymd(year, 6, 2);
+            for (precision, pattern) in [
+                (DatePrecision::Day, "%Y-%m-%d"),
+                (DatePrecision::Month, "%Y-%m"),
+                (DatePrecision::Year, "%Y"),
+            ] {
+                let first_day = PartialDate::truncate(date, precision).first_day();
+                assert_eq!(
+                    PartialDate::truncate(date, precision).to_string(),
+                    first_day.format(pattern).to_string(),
+                    "{year} at {precision:?}"
+                );
+            }
+        }
     }
 
     proptest! {
