@@ -150,3 +150,61 @@ async fn each_caller_has_its_own_rate() {
         "a token has its own budget, apart from the anonymous address"
     );
 }
+
+/// Documents refused before execution get a code and, for clients of the GraphQL
+/// response media type, a 400 with no `data`: a parse error, an operation name the
+/// document does not hold, several operations and no name, nesting past the parser's
+/// recursion limit.
+#[tokio::test]
+async fn refused_documents_get_a_code_and_400() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let nested = format!("{{ {}name{} }}", "a { ".repeat(40), " }".repeat(40));
+    let cases = [
+        (
+            json!({"query": "{ service { name "}),
+            "GRAPHQL_PARSE_FAILED",
+        ),
+        (
+            json!({"query": "query A { service { name } }", "operationName": "B"}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            json!({"query": "query A { service { name } } query B { service { name } }"}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (json!({"query": nested}), "GRAPHQL_VALIDATION_FAILED"),
+    ];
+    for (request, code) in cases {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .header("accept", "application/graphql-response+json")
+            .bearer_auth(&app.editor)
+            .json(&request)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 400, "{request}: {body}");
+        assert_eq!(TestApp::error_code(&body), code, "{request}: {body}");
+        assert!(body.get("data").is_none(), "{request}: {body}");
+    }
+    // Naming one of the operations runs it.
+    let body: Value = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.editor)
+        .json(&json!({
+            "query": "query A { service { name } } query B { service { name } }",
+            "operationName": "B",
+        }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(body["data"]["service"]["name"].is_string(), "{body}");
+}

@@ -175,8 +175,8 @@ const CASE_DETAIL: &str = include_str!("../../bench/perf/queries/chasqui-case-de
 
 /// Statements one case-detail request may run: the case page is one statement
 /// (`store/detail.rs`), the case with its placements, roles, events and news links and
-/// the places, actors and news items they point at. The performance issue asks for 3 at
-/// most.
+/// the places, actors and news items they point at. The performance target allows 3
+/// at most.
 const CASE_DETAIL_MAX_STATEMENTS: usize = 1;
 
 /// Adds `count` news items linked to the case, and `count` more events, so that the
