@@ -337,6 +337,27 @@ const PAGE: &str = r#"fragment Page on Case {
         edges { cursor node { id updateKind date { value } newsItem { id title url date { value } } } }
         pageInfo { hasNextPage }
     }
+    timeline(first: 5) { ...Entries }
+    statusOnly: timeline(first: 2, types: [STATUS_CHANGE], order: OLDEST_FIRST) { ...Entries }
+}
+fragment Entries on TimelineEntryConnection {
+    edges { cursor node { __typename
+        ... on Event { id title date { value } }
+        ... on NewsLink { id date { value } newsItem { id title } }
+        ... on StatusChange { id status date { value } } } }
+    pageInfo { hasNextPage endCursor }
+}"#;
+
+/// A page of a case's timeline after a cursor, in either order and for some kinds.
+const TIMELINE_AFTER: &str = r#"query($id: ID!, $after: String, $order: TimelineOrder, $types: [TimelineEntryType!]) {
+    CASE(id: $id) { ... on Case { timeline(first: 3, after: $after, order: $order, types: $types) { ...Entries } } }
+}
+fragment Entries on TimelineEntryConnection {
+    edges { cursor node { __typename
+        ... on Event { id title }
+        ... on NewsLink { id newsItem { title } }
+        ... on StatusChange { id status } } }
+    pageInfo { hasNextPage endCursor }
 }"#;
 
 async fn actor_named(app: &TestApp, slug: &str, visibility: Visibility) -> i64 {
@@ -534,6 +555,29 @@ async fn case_page_matches_the_loaders(engine: crate::app::Engine) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
+    for (date, visibility) in [
+        ("2017-12-01", Public),
+        ("2018", Restricted),
+        ("2016-05-05", Public),
+    ] {
+        app.store
+            .record_status_change(
+                &author(),
+                NewStatusChange {
+                    case_id: case.id,
+                    status: CaseStatus::Latent,
+                    phase: None,
+                    date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
+                    news_item_id: None,
+                    source_url: None,
+                    note: None,
+                    visibility,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     let id = app
         .data(r#"{ case(slug: "page") { id } }"#, json!({}))
         .await["case"]["id"]
@@ -561,9 +605,66 @@ async fn case_page_matches_the_loaders(engine: crate::app::Engine) {
         let events = by_case["case"]["events"]["edges"].as_array().map(Vec::len);
         assert_eq!(events, Some(3));
     }
+    // Every page of the timeline, in both orders and for some kinds, read ahead by
+    // `case` and loaded by `node`.
+    let by_case = TIMELINE_AFTER.replace("CASE", "case");
+    let by_node = TIMELINE_AFTER.replace("CASE", "node");
+    for token in [None, Some(viewer.as_str())] {
+        for (order, types) in [
+            ("NEWEST_FIRST", json!(null)),
+            ("OLDEST_FIRST", json!(null)),
+            ("NEWEST_FIRST", json!(["EVENT", "STATUS_CHANGE"])),
+        ] {
+            let mut after = json!(null);
+            let mut pages = 0;
+            loop {
+                let variables = json!({ "id": id, "after": after, "order": order, "types": types });
+                let before = app.statements();
+                let read_ahead = app.data_as(token, &by_case, variables.clone()).await;
+                // The token's lookup aside.
+                let statements: Vec<_> = app
+                    .statements_since(before)
+                    .into_iter()
+                    .filter(|s| !s.contains("api_tokens"))
+                    .collect();
+                let loaded = app.data_as(token, &by_node, variables).await;
+                assert_eq!(
+                    read_ahead["case"], loaded["node"],
+                    "a timeline page read ahead differs from the loaders' ({token:?}, {order}, {types}, after {after})"
+                );
+                assert_eq!(
+                    statements.len(),
+                    1,
+                    "a case's timeline page is one statement: {statements:#?}"
+                );
+                pages += 1;
+                let info = &read_ahead["case"]["timeline"]["pageInfo"];
+                if info["hasNextPage"] != true || pages > 10 {
+                    break;
+                }
+                after = info["endCursor"].clone();
+            }
+            assert!(
+                pages >= 2,
+                "the timeline spans pages ({token:?}, {order}, {types})"
+            );
+        }
+    }
+
     let anonymous = app
         .data_as(None, &format!("{PAGE_BY_CASE} {PAGE}"), json!({ "id": id }))
         .await;
+    let timeline = anonymous["case"]["timeline"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(timeline.len(), 5);
+    assert!(
+        timeline
+            .iter()
+            .all(|e| e["node"]["status"] != "LATENT" || e["node"]["date"]["value"] != "2018"),
+        "a restricted status change is not shown to an anonymous caller"
+    );
     let page = &anonymous["case"];
     assert_eq!(page["locations"].as_array().map(Vec::len), Some(1));
     assert_eq!(page["actors"].as_array().map(Vec::len), Some(1));

@@ -9,7 +9,7 @@
 //! rules the loaders apply (`store/read.rs`) and joins the case with its own rule, so the
 //! statement answers exactly what the separate loads would, in one round trip.
 
-use super::{Access, Page, Sql, Store, StoreResult, TimelineKind, TimelineWindow};
+use super::{Access, Page, Sql, Store, StoreResult, TimelineKind, TimelineRow, TimelineWindow};
 use chasqui_entities::tables::*;
 use chasqui_entities::{DatePrecision, LinkState, Visibility};
 use sea_orm::sea_query::ColumnType;
@@ -34,6 +34,53 @@ pub struct DetailSpec {
     pub events: Option<TimelineWindow>,
     /// A window of the case's confirmed news links (`kinds` is `[News]`).
     pub news: Option<TimelineWindow>,
+    /// A window of the case's timeline, of the kinds the window names.
+    pub timeline: Option<TimelineWindow>,
+}
+
+/// One entry of a case's timeline with its record: an event, a confirmed news link with
+/// its item, or a status change.
+#[derive(Clone, Debug)]
+pub enum TimelineRecord {
+    Event(event::Model),
+    News(news_link::Model, Box<news_item::Model>),
+    Status(status_change::Model),
+}
+
+impl TimelineRecord {
+    /// The entry's place in the timeline (its cursor).
+    pub fn row(&self) -> TimelineRow {
+        let (case_id, kind, id, date, precision) = match self {
+            TimelineRecord::Event(e) => (
+                e.case_id,
+                TimelineKind::Event,
+                e.id,
+                e.occurred_on,
+                e.occurred_precision,
+            ),
+            TimelineRecord::News(l, n) => (
+                l.case_id,
+                TimelineKind::News,
+                l.id,
+                n.published_on,
+                n.published_precision,
+            ),
+            TimelineRecord::Status(s) => (
+                s.case_id,
+                TimelineKind::Status,
+                s.id,
+                s.occurred_on,
+                s.occurred_precision,
+            ),
+        };
+        TimelineRow {
+            case_id,
+            kind,
+            id,
+            date,
+            precision_rank: precision_rank(precision),
+        }
+    }
 }
 
 /// A case and what [`DetailSpec`] asked for (`None` for what it did not).
@@ -44,6 +91,7 @@ pub struct CaseDetail {
     pub roles: Option<Vec<(case_actor::Model, actor::Model)>>,
     pub events: Option<(TimelineWindow, Page<event::Model>)>,
     pub news: Option<(TimelineWindow, Page<(news_link::Model, news_item::Model)>)>,
+    pub timeline: Option<(TimelineWindow, Page<TimelineRecord>)>,
 }
 
 /// The rank of a date precision in timeline order (`store/timeline.rs`): year, month, day.
@@ -66,6 +114,7 @@ enum Part {
     Event,
     Link,
     Item,
+    Status,
 }
 
 impl Part {
@@ -80,6 +129,7 @@ impl Part {
             Part::Event => "e",
             Part::Link => "l",
             Part::Item => "n",
+            Part::Status => "s",
         }
     }
 
@@ -95,6 +145,7 @@ impl Part {
             Part::Event => typed_columns::<event::Model>(),
             Part::Link => typed_columns::<news_link::Model>(),
             Part::Item => typed_columns::<news_item::Model>(),
+            Part::Status => typed_columns::<status_change::Model>(),
         }
     }
 }
@@ -108,15 +159,22 @@ enum Branch {
     Roles,
     Events,
     News,
+    /// The timeline's branches: one per kind, each limited to the window, merged in Rust.
+    TimelineEvents,
+    TimelineNews,
+    TimelineStatus,
 }
 
 impl Branch {
-    const ALL: [Branch; 5] = [
+    const ALL: [Branch; 8] = [
         Branch::Case,
         Branch::Placements,
         Branch::Roles,
         Branch::Events,
         Branch::News,
+        Branch::TimelineEvents,
+        Branch::TimelineNews,
+        Branch::TimelineStatus,
     ];
 
     fn tag(self) -> &'static str {
@@ -126,6 +184,9 @@ impl Branch {
             Branch::Roles => "r",
             Branch::Events => "e",
             Branch::News => "n",
+            Branch::TimelineEvents => "te",
+            Branch::TimelineNews => "tn",
+            Branch::TimelineStatus => "ts",
         }
     }
 
@@ -134,8 +195,9 @@ impl Branch {
             Branch::Case => &[Part::Case],
             Branch::Placements => &[Part::Placement, Part::Location],
             Branch::Roles => &[Part::Role, Part::Actor],
-            Branch::Events => &[Part::Event],
-            Branch::News => &[Part::Link, Part::Item],
+            Branch::Events | Branch::TimelineEvents => &[Part::Event],
+            Branch::News | Branch::TimelineNews => &[Part::Link, Part::Item],
+            Branch::TimelineStatus => &[Part::Status],
         }
     }
 }
@@ -266,6 +328,19 @@ slot_read!(news_item {
     id, title, published_on, published_precision, summary, url, publisher, language,
     visibility, title_key, version, archived_at, created_at, updated_at,
 } none { body });
+slot_read!(status_change {
+    id,
+    case_id,
+    status,
+    phase,
+    occurred_on,
+    occurred_precision,
+    news_item_id,
+    source_url,
+    note,
+    created_at,
+    visibility,
+});
 
 fn typed_columns<M: SlotRead>() -> Vec<(&'static str, &'static str)> {
     M::COLUMNS
@@ -514,6 +589,65 @@ fn window_tail(
     ));
 }
 
+/// ` UNION ALL <one kind's window>`: the case's entries of `kind` after the window's
+/// cursor, in the window's order, `limit + 1` of them, under the visibility and archive
+/// rules the timeline statement (`store/timeline.rs`) applies to that kind.
+fn window_branch(
+    sql: &mut Sql,
+    branch: Branch,
+    kind: TimelineKind,
+    window: &TimelineWindow,
+    key: CaseKey<'_>,
+    access: Access,
+) {
+    sql.push(" UNION ALL ");
+    select_slots(sql, branch, Source::Window);
+    sql.push(" FROM (");
+    select_window(sql, branch);
+    match kind {
+        TimelineKind::Event => {
+            sql.push(" FROM cases c JOIN events e ON e.case_id = c.id");
+            case_condition(sql, key, access);
+            visible(sql, "e", access, true);
+            window_tail(
+                sql,
+                window,
+                kind,
+                ["e.occurred_on", "e.occurred_precision", "e.id"],
+            );
+        }
+        TimelineKind::News => {
+            sql.push(
+                " FROM cases c JOIN news_links l ON l.case_id = c.id \
+                 JOIN news_items n ON n.id = l.news_item_id",
+            );
+            case_condition(sql, key, access);
+            sql.push(" AND l.state = ")
+                .bind(LinkState::Confirmed.as_str());
+            visible(sql, "l", access, false);
+            visible(sql, "n", access, true);
+            window_tail(
+                sql,
+                window,
+                kind,
+                ["n.published_on", "n.published_precision", "l.id"],
+            );
+        }
+        TimelineKind::Status => {
+            sql.push(" FROM cases c JOIN status_changes s ON s.case_id = c.id");
+            case_condition(sql, key, access);
+            visible(sql, "s", access, false);
+            window_tail(
+                sql,
+                window,
+                kind,
+                ["s.occurred_on", "s.occurred_precision", "s.id"],
+            );
+        }
+    }
+    sql.push(") x");
+}
+
 impl Store {
     /// The case named by `key`, if the caller may see it, with what `spec` asks for, in
     /// one statement.
@@ -550,42 +684,34 @@ impl Store {
             visible(&mut sql, "r", access, false);
         }
         if let Some(window) = &spec.events {
-            sql.push(" UNION ALL ");
-            select_slots(&mut sql, Branch::Events, Source::Window);
-            sql.push(" FROM (");
-            select_window(&mut sql, Branch::Events);
-            sql.push(" FROM cases c JOIN events e ON e.case_id = c.id");
-            case_condition(&mut sql, key, access);
-            visible(&mut sql, "e", access, true);
-            window_tail(
+            window_branch(
                 &mut sql,
-                window,
+                Branch::Events,
                 TimelineKind::Event,
-                ["e.occurred_on", "e.occurred_precision", "e.id"],
+                window,
+                key,
+                access,
             );
-            sql.push(") x");
         }
         if let Some(window) = &spec.news {
-            sql.push(" UNION ALL ");
-            select_slots(&mut sql, Branch::News, Source::Window);
-            sql.push(" FROM (");
-            select_window(&mut sql, Branch::News);
-            sql.push(
-                " FROM cases c JOIN news_links l ON l.case_id = c.id \
-                 JOIN news_items n ON n.id = l.news_item_id",
-            );
-            case_condition(&mut sql, key, access);
-            sql.push(" AND l.state = ")
-                .bind(LinkState::Confirmed.as_str());
-            visible(&mut sql, "l", access, false);
-            visible(&mut sql, "n", access, true);
-            window_tail(
+            window_branch(
                 &mut sql,
-                window,
+                Branch::News,
                 TimelineKind::News,
-                ["n.published_on", "n.published_precision", "l.id"],
+                window,
+                key,
+                access,
             );
-            sql.push(") x");
+        }
+        if let Some(window) = &spec.timeline {
+            for kind in &window.kinds {
+                let branch = match kind {
+                    TimelineKind::Event => Branch::TimelineEvents,
+                    TimelineKind::News => Branch::TimelineNews,
+                    TimelineKind::Status => Branch::TimelineStatus,
+                };
+                window_branch(&mut sql, branch, *kind, window, key, access);
+            }
         }
 
         let rows = self.db.query_all_raw(sql.build()).await?;
@@ -594,6 +720,7 @@ impl Store {
         let mut roles: Vec<(case_actor::Model, actor::Model)> = Vec::new();
         let mut events: Vec<event::Model> = Vec::new();
         let mut news: Vec<(news_link::Model, news_item::Model)> = Vec::new();
+        let mut timeline: Vec<TimelineRecord> = Vec::new();
         let layout = Layout::get();
         let slots = |branch| Slots {
             positions: &layout.branch(branch).positions,
@@ -616,6 +743,21 @@ impl Store {
                     let at = &mut slots(Branch::News);
                     news.push((SlotRead::read(&row, at)?, SlotRead::read(&row, at)?));
                 }
+                "te" => timeline.push(TimelineRecord::Event(SlotRead::read(
+                    &row,
+                    &mut slots(Branch::TimelineEvents),
+                )?)),
+                "tn" => {
+                    let at = &mut slots(Branch::TimelineNews);
+                    timeline.push(TimelineRecord::News(
+                        SlotRead::read(&row, at)?,
+                        Box::new(SlotRead::read(&row, at)?),
+                    ));
+                }
+                "ts" => timeline.push(TimelineRecord::Status(SlotRead::read(
+                    &row,
+                    &mut slots(Branch::TimelineStatus),
+                )?)),
                 other => {
                     return Err(
                         DbErr::Type(format!("case detail row of unknown tag {other}")).into(),
@@ -665,12 +807,35 @@ impl Store {
             });
             (window.clone(), Page::from_overfetch_pub(news, window.limit))
         });
+        // Each kind's branch holds that kind's first `limit + 1` entries after the cursor,
+        // so the window's first `limit + 1` entries of all kinds are among them: sorted in
+        // the timeline's order (date, precision, kind, id), the rest are cut.
+        let timeline = spec.timeline.as_ref().map(|window| {
+            timeline.sort_by(|a, b| {
+                let key = |r: &TimelineRecord| {
+                    let row = r.row();
+                    (row.date, row.precision_rank, row.kind, row.id)
+                };
+                let order = key(a).cmp(&key(b));
+                if window.newest_first {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+            timeline.truncate(window.limit as usize + 1);
+            (
+                window.clone(),
+                Page::from_overfetch_pub(timeline, window.limit),
+            )
+        });
         Ok(Some(CaseDetail {
             case,
             placements: spec.placements.then_some(placements),
             roles: spec.roles.then_some(roles),
             events,
             news,
+            timeline,
         }))
     }
 }
@@ -695,6 +860,7 @@ mod tests {
             untyped::<event::Model>(),
             untyped::<news_link::Model>(),
             untyped::<news_item::Model>(),
+            untyped::<status_change::Model>(),
         ];
         assert!(unknown.iter().all(Vec::is_empty), "{unknown:?}");
     }

@@ -15,7 +15,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, encode};
 use crate::loaders::*;
 use crate::store::{
-    CaseKey, DetailSpec, Page, TimelineKind, TimelineRow, TimelineWindow, precision_rank,
+    CaseKey, DetailSpec, Page, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
+    precision_rank,
 };
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
@@ -47,6 +48,7 @@ pub struct Prefetched {
     roles: Option<Vec<case_actor::Model>>,
     events: Option<(TimelineWindow, Page<event::Model>)>,
     news: Option<(TimelineWindow, Page<news_link::Model>)>,
+    timeline: Option<(TimelineWindow, Page<TimelineRecord>)>,
 }
 
 /// The fields of a case whose arguments ask for a list window: the window, if they are
@@ -70,6 +72,42 @@ fn window_of(
     timeline_window(ctx, vec![kind], first, after, order).ok()
 }
 
+/// The window a `timeline` field of the selection asks for, if its arguments are well
+/// formed (otherwise the field itself reports the error when it resolves).
+fn timeline_window_of(ctx: &Context<'_>, field: &SelectionField<'_>) -> Option<TimelineWindow> {
+    let mut first = None;
+    let mut after = None;
+    let mut order = None;
+    let mut types = None;
+    for (name, value) in field.arguments().ok()? {
+        match name.as_str() {
+            "first" => first = <Option<i32> as InputType>::parse(Some(value)).ok()?,
+            "after" => after = <Option<String> as InputType>::parse(Some(value)).ok()?,
+            "order" => order = <Option<TimelineOrder> as InputType>::parse(Some(value)).ok()?,
+            "types" => {
+                types = <Option<Vec<TimelineEntryType>> as InputType>::parse(Some(value)).ok()?;
+            }
+            _ => return None,
+        }
+    }
+    timeline_window(ctx, timeline_kinds(types), first, after, order).ok()
+}
+
+/// The kinds of entry a `timeline(types:)` argument names; all of them when none.
+fn timeline_kinds(types: Option<Vec<TimelineEntryType>>) -> Vec<TimelineKind> {
+    match types {
+        Some(types) if !types.is_empty() => types
+            .into_iter()
+            .map(|t| match t {
+                TimelineEntryType::Event => TimelineKind::Event,
+                TimelineEntryType::NewsUpdate => TimelineKind::News,
+                TimelineEntryType::StatusChange => TimelineKind::Status,
+            })
+            .collect(),
+        _ => TimelineKind::ALL.to_vec(),
+    }
+}
+
 /// What the selection of a case field reads with the case. Only the first `events` and
 /// `newsItems` of the selection are read ahead; another window of them loads as usual.
 fn detail_spec(ctx: &Context<'_>) -> DetailSpec {
@@ -85,6 +123,9 @@ fn detail_spec(ctx: &Context<'_>) -> DetailSpec {
             }
             "newsItems" if spec.news.is_none() => {
                 spec.news = window_of(ctx, &field, TimelineKind::News)
+            }
+            "timeline" if spec.timeline.is_none() => {
+                spec.timeline = timeline_window_of(ctx, &field)
             }
             _ => {}
         }
@@ -424,17 +465,30 @@ impl<K: KindParts> CaseCore<K> {
         order: Option<TimelineOrder>,
         types: Option<Vec<TimelineEntryType>>,
     ) -> ApiResult<TimelineConnection> {
-        let kinds = match types {
-            Some(types) if !types.is_empty() => types
-                .into_iter()
-                .map(|t| match t {
-                    TimelineEntryType::Event => TimelineKind::Event,
-                    TimelineEntryType::NewsUpdate => TimelineKind::News,
-                    TimelineEntryType::StatusChange => TimelineKind::Status,
-                })
-                .collect(),
-            _ => TimelineKind::ALL.to_vec(),
-        };
+        let kinds = timeline_kinds(types);
+        if let Some((window, page)) = self.prefetched.as_ref().and_then(|p| p.timeline.as_ref()) {
+            let asked = timeline_window(ctx, kinds.clone(), first, after.clone(), order)?;
+            if asked == *window {
+                let mut connection = Connection::new(false, page.has_next);
+                connection.edges = page
+                    .rows
+                    .iter()
+                    .map(|record| {
+                        let entry = match record {
+                            TimelineRecord::Event(e) => TimelineEntry::Event(Event::new(e.clone())),
+                            TimelineRecord::News(l, _) => {
+                                TimelineEntry::NewsUpdate(NewsLink(l.clone()))
+                            }
+                            TimelineRecord::Status(s) => {
+                                TimelineEntry::StatusChange(StatusChange::new(s.clone()))
+                            }
+                        };
+                        Edge::new(encode_cursor(&record.row()), entry)
+                    })
+                    .collect();
+                return Ok(connection);
+            }
+        }
         let (page, cursors) =
             timeline_page(ctx, self.id_value(), kinds, first, after, order).await?;
         TimelineEntry::connection(ctx, &page, cursors).await
@@ -752,11 +806,18 @@ impl Case {
             };
             (window, page)
         });
+        let timeline = detail.timeline.inspect(|(_, page)| {
+            primed.prime_news_items(page.rows.iter().filter_map(|record| match record {
+                TimelineRecord::News(_, item) => Some(item.as_ref().clone()),
+                _ => None,
+            }));
+        });
         let prefetched = Prefetched {
             placements,
             roles,
             events: detail.events,
             news,
+            timeline,
         };
         Ok(Some(Self::with_prefetched(
             detail.case,
