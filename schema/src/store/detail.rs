@@ -1,6 +1,7 @@
 //! A case page in one statement: the case row and, as the request asks, its placements
-//! with their places, its actor roles with their actors, a window of its events and a
-//! window of its confirmed news links with their items.
+//! with their places, its actor roles with their actors, a window of its events, a
+//! window of its confirmed news links with their items, and a window of its timeline
+//! (events, links with their items and status changes, merged).
 //!
 //! The statement is a `UNION ALL` with one branch per relation. Every branch returns the
 //! same row: a tag naming the branch, then typed slots that the branches share (see
