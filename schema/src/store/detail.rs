@@ -51,37 +51,75 @@ pub enum TimelineRecord {
 impl TimelineRecord {
     /// The entry's place in the timeline (its cursor).
     pub fn row(&self) -> TimelineRow {
-        let (case_id, kind, id, date, precision) = match self {
-            TimelineRecord::Event(e) => (
-                e.case_id,
-                TimelineKind::Event,
-                e.id,
-                e.occurred_on,
-                e.occurred_precision,
-            ),
-            TimelineRecord::News(l, n) => (
-                l.case_id,
-                TimelineKind::News,
-                l.id,
-                n.published_on,
-                n.published_precision,
-            ),
-            TimelineRecord::Status(s) => (
+        match self {
+            TimelineRecord::Event(e) => event_row(e),
+            TimelineRecord::News(l, n) => news_row(l, n),
+            TimelineRecord::Status(s) => timeline_row(
                 s.case_id,
                 TimelineKind::Status,
                 s.id,
                 s.occurred_on,
                 s.occurred_precision,
             ),
-        };
-        TimelineRow {
-            case_id,
-            kind,
-            id,
-            date,
-            precision_rank: precision_rank(precision),
         }
     }
+}
+
+/// An event's place in its case's timeline.
+pub fn event_row(e: &event::Model) -> TimelineRow {
+    timeline_row(
+        e.case_id,
+        TimelineKind::Event,
+        e.id,
+        e.occurred_on,
+        e.occurred_precision,
+    )
+}
+
+/// A news link's place in its case's timeline: its item's date.
+pub fn news_row(link: &news_link::Model, item: &news_item::Model) -> TimelineRow {
+    timeline_row(
+        link.case_id,
+        TimelineKind::News,
+        link.id,
+        item.published_on,
+        item.published_precision,
+    )
+}
+
+fn timeline_row(
+    case_id: i64,
+    kind: TimelineKind,
+    id: i64,
+    date: chrono::NaiveDate,
+    precision: DatePrecision,
+) -> TimelineRow {
+    TimelineRow {
+        case_id,
+        kind,
+        id,
+        date,
+        precision_rank: precision_rank(precision),
+    }
+}
+
+/// A window's page of `rows` (each kind's first `limit + 1` after the cursor, as the
+/// statement reads them): sorted in the timeline's order (date, precision, kind, id),
+/// the first `limit`, and whether more follow. For a window of several kinds the cut is
+/// exact: the window's first `limit + 1` entries are among each kind's own.
+fn window_page<T>(
+    window: &TimelineWindow,
+    mut rows: Vec<T>,
+    row: impl Fn(&T) -> TimelineRow,
+) -> (TimelineWindow, Page<T>) {
+    rows.sort_by_cached_key(|r| {
+        let row = row(r);
+        (row.date, row.precision_rank, row.kind, row.id)
+    });
+    if window.newest_first {
+        rows.reverse();
+    }
+    (window.clone(), Page::from_overfetch_pub(rows, window.limit))
 }
 
 /// A case and what [`DetailSpec`] asked for (`None` for what it did not).
@@ -605,47 +643,34 @@ fn window_branch(
     select_slots(sql, branch, Source::Window);
     sql.push(" FROM (");
     select_window(sql, branch);
+    let (from, columns) = match kind {
+        TimelineKind::Event => (
+            " FROM cases c JOIN events e ON e.case_id = c.id",
+            ["e.occurred_on", "e.occurred_precision", "e.id"],
+        ),
+        TimelineKind::News => (
+            " FROM cases c JOIN news_links l ON l.case_id = c.id \
+             JOIN news_items n ON n.id = l.news_item_id",
+            ["n.published_on", "n.published_precision", "l.id"],
+        ),
+        TimelineKind::Status => (
+            " FROM cases c JOIN status_changes s ON s.case_id = c.id",
+            ["s.occurred_on", "s.occurred_precision", "s.id"],
+        ),
+    };
+    sql.push(from);
+    case_condition(sql, key, access);
     match kind {
-        TimelineKind::Event => {
-            sql.push(" FROM cases c JOIN events e ON e.case_id = c.id");
-            case_condition(sql, key, access);
-            visible(sql, "e", access, true);
-            window_tail(
-                sql,
-                window,
-                kind,
-                ["e.occurred_on", "e.occurred_precision", "e.id"],
-            );
-        }
+        TimelineKind::Event => visible(sql, "e", access, true),
         TimelineKind::News => {
-            sql.push(
-                " FROM cases c JOIN news_links l ON l.case_id = c.id \
-                 JOIN news_items n ON n.id = l.news_item_id",
-            );
-            case_condition(sql, key, access);
             sql.push(" AND l.state = ")
                 .bind(LinkState::Confirmed.as_str());
             visible(sql, "l", access, false);
             visible(sql, "n", access, true);
-            window_tail(
-                sql,
-                window,
-                kind,
-                ["n.published_on", "n.published_precision", "l.id"],
-            );
         }
-        TimelineKind::Status => {
-            sql.push(" FROM cases c JOIN status_changes s ON s.case_id = c.id");
-            case_condition(sql, key, access);
-            visible(sql, "s", access, false);
-            window_tail(
-                sql,
-                window,
-                kind,
-                ["s.occurred_on", "s.occurred_precision", "s.id"],
-            );
-        }
+        TimelineKind::Status => visible(sql, "s", access, false),
     }
+    window_tail(sql, window, kind, columns);
     sql.push(") x");
 }
 
@@ -771,65 +796,18 @@ impl Store {
         };
         placements.sort_by_key(|(placement, _)| placement.id);
         roles.sort_by_key(|(role, _)| role.id);
-        let events = spec.events.as_ref().map(|window| {
-            events.sort_by(|a, b| {
-                let key =
-                    |e: &event::Model| (e.occurred_on, precision_rank(e.occurred_precision), e.id);
-                let order = key(a).cmp(&key(b));
-                if window.newest_first {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            (
-                window.clone(),
-                Page::from_overfetch_pub(events, window.limit),
-            )
-        });
-        let news = spec.news.as_ref().map(|window| {
-            news.sort_by(|(la, na), (lb, nb)| {
-                let a = (
-                    na.published_on,
-                    precision_rank(na.published_precision),
-                    la.id,
-                );
-                let b = (
-                    nb.published_on,
-                    precision_rank(nb.published_precision),
-                    lb.id,
-                );
-                let order = a.cmp(&b);
-                if window.newest_first {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            (window.clone(), Page::from_overfetch_pub(news, window.limit))
-        });
-        // Each kind's branch holds that kind's first `limit + 1` entries after the cursor,
-        // so the window's first `limit + 1` entries of all kinds are among them: sorted in
-        // the timeline's order (date, precision, kind, id), the rest are cut.
-        let timeline = spec.timeline.as_ref().map(|window| {
-            timeline.sort_by(|a, b| {
-                let key = |r: &TimelineRecord| {
-                    let row = r.row();
-                    (row.date, row.precision_rank, row.kind, row.id)
-                };
-                let order = key(a).cmp(&key(b));
-                if window.newest_first {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            timeline.truncate(window.limit as usize + 1);
-            (
-                window.clone(),
-                Page::from_overfetch_pub(timeline, window.limit),
-            )
-        });
+        let events = spec
+            .events
+            .as_ref()
+            .map(|window| window_page(window, events, event_row));
+        let news = spec
+            .news
+            .as_ref()
+            .map(|window| window_page(window, news, |(l, n)| news_row(l, n)));
+        let timeline = spec
+            .timeline
+            .as_ref()
+            .map(|window| window_page(window, timeline, TimelineRecord::row));
         Ok(Some(CaseDetail {
             case,
             placements: spec.placements.then_some(placements),

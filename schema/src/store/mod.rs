@@ -21,7 +21,9 @@ mod tokens;
 mod write;
 
 pub use audit::{AuditFilter, Author};
-pub use detail::{CaseDetail, CaseKey, DetailSpec, TimelineRecord, precision_rank};
+pub use detail::{
+    CaseDetail, CaseKey, DetailSpec, TimelineRecord, event_row, news_row, precision_rank,
+};
 pub use dump::TABLES;
 pub use import::{
     ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport, fold_accent, normalise_title,

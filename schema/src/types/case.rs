@@ -16,7 +16,7 @@ use crate::ids::{NodeType, encode};
 use crate::loaders::*;
 use crate::store::{
     CaseKey, DetailSpec, Page, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
-    precision_rank,
+    event_row, news_row,
 };
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
@@ -51,30 +51,14 @@ pub struct Prefetched {
     timeline: Option<(TimelineWindow, Page<TimelineRecord>)>,
 }
 
-/// The fields of a case whose arguments ask for a list window: the window, if they are
-/// well formed (otherwise the field itself reports the error when it resolves).
+/// The window a list field of the selection (`events`, `newsItems`, `timeline`) asks
+/// for, of `kinds` unless its `types` argument names others; `None` if its arguments are
+/// not well formed (the field itself then reports the error when it resolves).
 fn window_of(
     ctx: &Context<'_>,
     field: &SelectionField<'_>,
-    kind: TimelineKind,
+    kinds: Vec<TimelineKind>,
 ) -> Option<TimelineWindow> {
-    let mut first = None;
-    let mut after = None;
-    let mut order = None;
-    for (name, value) in field.arguments().ok()? {
-        match name.as_str() {
-            "first" => first = <Option<i32> as InputType>::parse(Some(value)).ok()?,
-            "after" => after = <Option<String> as InputType>::parse(Some(value)).ok()?,
-            "order" => order = <Option<TimelineOrder> as InputType>::parse(Some(value)).ok()?,
-            _ => return None,
-        }
-    }
-    timeline_window(ctx, vec![kind], first, after, order).ok()
-}
-
-/// The window a `timeline` field of the selection asks for, if its arguments are well
-/// formed (otherwise the field itself reports the error when it resolves).
-fn timeline_window_of(ctx: &Context<'_>, field: &SelectionField<'_>) -> Option<TimelineWindow> {
     let mut first = None;
     let mut after = None;
     let mut order = None;
@@ -90,7 +74,11 @@ fn timeline_window_of(ctx: &Context<'_>, field: &SelectionField<'_>) -> Option<T
             _ => return None,
         }
     }
-    timeline_window(ctx, timeline_kinds(types), first, after, order).ok()
+    let kinds = match types {
+        Some(types) => timeline_kinds(Some(types)),
+        None => kinds,
+    };
+    timeline_window(ctx, kinds, first, after, order).ok()
 }
 
 /// The kinds of entry a `timeline(types:)` argument names; all of them when none.
@@ -119,13 +107,13 @@ fn detail_spec(ctx: &Context<'_>) -> DetailSpec {
                 spec.roles = true
             }
             "events" if spec.events.is_none() => {
-                spec.events = window_of(ctx, &field, TimelineKind::Event)
+                spec.events = window_of(ctx, &field, vec![TimelineKind::Event])
             }
             "newsItems" if spec.news.is_none() => {
-                spec.news = window_of(ctx, &field, TimelineKind::News)
+                spec.news = window_of(ctx, &field, vec![TimelineKind::News])
             }
             "timeline" if spec.timeline.is_none() => {
-                spec.timeline = timeline_window_of(ctx, &field)
+                spec.timeline = window_of(ctx, &field, TimelineKind::ALL.to_vec())
             }
             _ => {}
         }
@@ -391,14 +379,9 @@ impl<K: KindParts> CaseCore<K> {
             let asked =
                 timeline_window(ctx, vec![TimelineKind::Event], first, after.clone(), order)?;
             if asked == *window {
-                let row = |e: &event::Model| TimelineRow {
-                    case_id: e.case_id,
-                    kind: TimelineKind::Event,
-                    id: e.id,
-                    date: e.occurred_on,
-                    precision_rank: precision_rank(e.occurred_precision),
-                };
-                return Ok(window_connection(page, row, |e| Event::new(e.clone())));
+                return Ok(window_connection(page, event_row, |e| {
+                    Event::new(e.clone())
+                }));
             }
         }
         let pick = |entry| match entry {
@@ -429,13 +412,7 @@ impl<K: KindParts> CaseCore<K> {
                         tracing::error!(link = link.id, "a news link read ahead without its item");
                         return Err(ApiError::Internal);
                     };
-                    rows.push(TimelineRow {
-                        case_id: link.case_id,
-                        kind: TimelineKind::News,
-                        id: link.id,
-                        date: item.published_on,
-                        precision_rank: precision_rank(item.published_precision),
-                    });
+                    rows.push(news_row(link, &item));
                 }
                 let mut connection = Connection::new(false, page.has_next);
                 connection.edges = page
@@ -469,24 +446,11 @@ impl<K: KindParts> CaseCore<K> {
         if let Some((window, page)) = self.prefetched.as_ref().and_then(|p| p.timeline.as_ref()) {
             let asked = timeline_window(ctx, kinds.clone(), first, after.clone(), order)?;
             if asked == *window {
-                let mut connection = Connection::new(false, page.has_next);
-                connection.edges = page
-                    .rows
-                    .iter()
-                    .map(|record| {
-                        let entry = match record {
-                            TimelineRecord::Event(e) => TimelineEntry::Event(Event::new(e.clone())),
-                            TimelineRecord::News(l, _) => {
-                                TimelineEntry::NewsUpdate(NewsLink(l.clone()))
-                            }
-                            TimelineRecord::Status(s) => {
-                                TimelineEntry::StatusChange(StatusChange::new(s.clone()))
-                            }
-                        };
-                        Edge::new(encode_cursor(&record.row()), entry)
-                    })
-                    .collect();
-                return Ok(connection);
+                return Ok(window_connection(
+                    page,
+                    TimelineRecord::row,
+                    TimelineEntry::of_record,
+                ));
             }
         }
         let (page, cursors) =

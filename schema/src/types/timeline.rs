@@ -8,7 +8,9 @@ use super::news::NewsLink;
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::*;
 use crate::pagination::{cursor_parts, decode_after};
-use crate::store::{Page, TimelineCursor, TimelineKind, TimelineRow, TimelineWindow};
+use crate::store::{
+    Page, TimelineCursor, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
+};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Union};
 use chrono::NaiveDate;
@@ -98,6 +100,15 @@ pub async fn timeline_page(
 }
 
 impl TimelineEntry {
+    /// The entry of a record read with its case (`Store::case_detail`).
+    pub fn of_record(record: &TimelineRecord) -> TimelineEntry {
+        match record {
+            TimelineRecord::Event(e) => TimelineEntry::Event(Event::new(e.clone())),
+            TimelineRecord::News(link, _) => TimelineEntry::NewsUpdate(NewsLink(link.clone())),
+            TimelineRecord::Status(s) => TimelineEntry::StatusChange(StatusChange::new(s.clone())),
+        }
+    }
+
     /// Loads the records of a timeline page (one batch per kind) into a connection.
     pub async fn connection(
         ctx: &Context<'_>,
