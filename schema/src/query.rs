@@ -322,14 +322,9 @@ impl Query {
         let filter = filter.unwrap_or_default();
         let within_path = match &filter.within {
             Some(within) => {
-                let id = decode_any(within)
-                    .filter(|(k, _)| *k == NodeType::Location)
-                    .map(|(_, id)| id);
-                let path = match id {
-                    Some(id) => store.location_path(access, None, Some(id)).await?,
-                    None => store.location_path(access, Some(within), None).await?,
-                };
-                Some(path.unwrap_or_else(|| "/unknown-location/".to_owned()))
+                crate::types::spatial::region_paths(store, access, std::slice::from_ref(within))
+                    .await?
+                    .pop()
             }
             None => None,
         };

@@ -79,6 +79,44 @@ fn in_visible<E: EntityTrait>(
     Expr::exists(sub)
 }
 
+/// Actor roles a caller may see or go through: the role itself, its actor and its case
+/// visible.
+pub(crate) fn visible_roles(access: Access) -> Condition {
+    visible(access, case_actor::Column::Visibility, None)
+        .add(in_visible::<actor::Entity>(
+            case_actor::Column::ActorId,
+            actor::Column::Id,
+            visible_actors(access),
+        ))
+        .add(in_visible::<case::Entity>(
+            case_actor::Column::CaseId,
+            case::Column::Id,
+            visible_cases(access),
+        ))
+}
+
+/// How every filter that names a record by id goes to it: `listed IN (SELECT take FROM R
+/// WHERE named = id AND rows)`, where `R` holds the rows that join a listed record to the
+/// named one (a role, a link; for a record that points at the named one itself, its own
+/// table) and `rows` is the visibility rule of those rows, which covers the row and the
+/// records at both its ends. A named record the caller may not see (restricted to an
+/// anonymous caller, archived to everyone) then leaves no row, exactly as an id that
+/// does not exist, in the same statement.
+fn through<R: EntityTrait>(
+    listed: impl ColumnTrait,
+    take: R::Column,
+    named: R::Column,
+    id: i64,
+    rows: Condition,
+) -> SimpleExpr {
+    let mut sub = Query::select();
+    sub.column((R::default(), take))
+        .from(R::default())
+        .and_where(Expr::col((R::default(), named)).eq(id))
+        .cond_where(rows);
+    Expr::col((listed.entity_name(), listed)).in_subquery(sub)
+}
+
 /// The visible locations a region filter matches: the region's places and everything
 /// below them (`places`, from the spatial index), and the sites whose point lies inside
 /// one of them (`site_places`, recorded at write time). Both are indexed lookups; the
@@ -259,14 +297,13 @@ impl CaseFilter {
             )));
         }
         for actor_id in &self.actor_ids {
-            let mut sub = Query::select();
-            sub.column(case_actor::Column::CaseId)
-                .from(case_actor::Entity)
-                .and_where(case_actor::Column::ActorId.eq(*actor_id));
-            if !access.see_restricted {
-                sub.and_where(case_actor::Column::Visibility.eq(Visibility::Public));
-            }
-            cond = cond.add(case::Column::Id.in_subquery(sub));
+            cond = cond.add(through::<case_actor::Entity>(
+                case::Column::Id,
+                case_actor::Column::CaseId,
+                case_actor::Column::ActorId,
+                *actor_id,
+                visible_roles(access),
+            ));
         }
         if !self.topics.is_empty() {
             let mut sub = Query::select();
@@ -821,17 +858,9 @@ impl Store {
         access: Access,
         case_ids: &[i64],
     ) -> StoreResult<Vec<case_actor::Model>> {
-        let mut query = case_actor::Entity::find()
+        Ok(case_actor::Entity::find()
             .filter(case_actor::Column::CaseId.is_in(case_ids.iter().copied()))
-            .filter(in_visible::<actor::Entity>(
-                case_actor::Column::ActorId,
-                actor::Column::Id,
-                visible_actors(access),
-            ));
-        if !access.see_restricted {
-            query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
-        }
-        Ok(query
+            .filter(visible_roles(access))
             .order_by_asc(case_actor::Column::Id)
             .all(&self.db)
             .await?)
@@ -843,17 +872,9 @@ impl Store {
         access: Access,
         actor_ids: &[i64],
     ) -> StoreResult<Vec<case_actor::Model>> {
-        let mut query = case_actor::Entity::find()
+        Ok(case_actor::Entity::find()
             .filter(case_actor::Column::ActorId.is_in(actor_ids.iter().copied()))
-            .filter(in_visible::<case::Entity>(
-                case_actor::Column::CaseId,
-                case::Column::Id,
-                visible_cases(access),
-            ));
-        if !access.see_restricted {
-            query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
-        }
-        Ok(query
+            .filter(visible_roles(access))
             .order_by_asc(case_actor::Column::Id)
             .all(&self.db)
             .await?)
@@ -1048,14 +1069,13 @@ impl Store {
             );
         }
         if let Some(case_id) = filter.case_id {
-            let mut sub = Query::select();
-            sub.column(case_actor::Column::ActorId)
-                .from(case_actor::Entity)
-                .and_where(case_actor::Column::CaseId.eq(case_id));
-            if !access.see_restricted {
-                sub.and_where(case_actor::Column::Visibility.eq(Visibility::Public));
-            }
-            query = query.filter(actor::Column::Id.in_subquery(sub));
+            query = query.filter(through::<case_actor::Entity>(
+                actor::Column::Id,
+                case_actor::Column::ActorId,
+                case_actor::Column::CaseId,
+                case_id,
+                visible_roles(access),
+            ));
         }
         if let Some(after) = after {
             query = query.filter(actor::Column::Slug.gt(after));
@@ -1081,7 +1101,13 @@ impl Store {
             query = query.filter(location::Column::Path.starts_with(path.as_str()));
         }
         if let Some(parent) = filter.parent_id {
-            query = query.filter(location::Column::ParentId.eq(parent));
+            query = query.filter(through::<location::Entity>(
+                location::Column::ParentId,
+                location::Column::Id,
+                location::Column::Id,
+                parent,
+                visible_locations(access),
+            ));
         }
         if let Some(name) = &filter.name_contains {
             let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
@@ -1107,15 +1133,13 @@ impl Store {
         let mut query = without(news_item::Entity::find(), news_item::Column::Body)
             .filter(visible_news(access));
         if let Some(case_id) = filter.case_id {
-            let mut sub = Query::select();
-            sub.column(news_link::Column::NewsItemId)
-                .from(news_link::Entity)
-                .and_where(news_link::Column::CaseId.eq(case_id))
-                .and_where(news_link::Column::State.ne(LinkState::Rejected));
-            if !access.see_restricted {
-                sub.and_where(news_link::Column::Visibility.eq(Visibility::Public));
-            }
-            query = query.filter(news_item::Column::Id.in_subquery(sub));
+            query = query.filter(through::<news_link::Entity>(
+                news_item::Column::Id,
+                news_link::Column::NewsItemId,
+                news_link::Column::CaseId,
+                case_id,
+                Self::visible_links(access).add(news_link::Column::State.ne(LinkState::Rejected)),
+            ));
         }
         if let Some(from) = filter.from {
             query = query.filter(period_ends_on_or_after(
@@ -1222,7 +1246,13 @@ impl EventFilter {
                     visible_cases(access),
                 ));
         if let Some(case_id) = self.case_id {
-            cond = cond.add(event::Column::CaseId.eq(case_id));
+            cond = cond.add(through::<case::Entity>(
+                event::Column::CaseId,
+                case::Column::Id,
+                case::Column::Id,
+                case_id,
+                visible_cases(access),
+            ));
         }
         if !self.kinds.is_empty() {
             cond = cond.add(event::Column::Kind.is_in(self.kinds.clone()));
