@@ -1,11 +1,13 @@
-//! Arguments that name records answer only for what the caller may see.
+//! Arguments that name records, and numbers derived through places, answer only for what
+//! the caller may see.
 //!
 //! Two databases get the same public records in the same order, so public ids match; the
 //! second also gets restricted and archived records, written after the public ones of
 //! their table, so that their ids name nothing in the first. The same request then goes
 //! to both: an argument naming a hidden record must answer as the same argument does
 //! where that id does not exist (and with as many SQL statements as an id that exists
-//! nowhere).
+//! nowhere), and counts, GeoJSON and the SVG map must not move because a public case is
+//! placed on a hidden place.
 
 use crate::app::{Engine, TestApp};
 use crate::both_engines;
@@ -696,4 +698,90 @@ both_engines!(filters_go_only_through_visible_relation_rows, |engine| {
         )
         .await;
     assert_eq!(cases["cases"]["nodes"], json!([{"slug": "c-public"}]));
+});
+
+both_engines!(counts_and_maps_go_only_through_visible_places, |engine| {
+    let (public_only, with_hidden, _) = pair(engine).await;
+    let mut faults = Vec::new();
+    for query in [
+        "{ caseStats(groupBy: [REGION]) { count region { code } } }",
+        "{ caseStats(groupBy: [PROVINCE]) { count province { code } } }",
+        "{ caseStats(groupBy: [REGION, PROVINCE]) { count region { code } province { code } } }",
+        "{ caseStats(groupBy: [STATUS, KIND, REGION]) { count status kind region { code } } }",
+        "{ caseStats(groupBy: [MONTH, REGION], filter: {activeFrom: \"2020-01\", activeTo: \"2020-04\"}) { month { label } count region { code } } }",
+        "{ cases(filter: {region: [\"91\"]}) { totalCount nodes { slug locations { location { code } } } } }",
+        "{ cases(filter: {region: [\"9101\"]}, orderBy: {field: SLUG}) { totalCount nodes { slug } } }",
+        "{ casesGeoJson(filter: {region: [\"91\"]}) }",
+        "{ casesGeoJson }",
+    ] {
+        let (expected, _) = answer(&public_only, None, query).await;
+        let (got, _) = answer(&with_hidden, None, query).await;
+        if got != expected {
+            faults.push(format!(
+                "{query} counts a case through a place the caller may not see: {got} instead of {expected}"
+            ));
+        }
+    }
+    for path in [
+        "/map.svg",
+        "/map.svg?region=91",
+        "/geojson/cases",
+        "/geojson/cases?region=9101",
+    ] {
+        let (expected, _) = get(&public_only, path).await;
+        let (got, _) = get(&with_hidden, path).await;
+        if got != expected {
+            faults.push(format!("GET {path} counts through a hidden place"));
+        }
+    }
+    assert!(
+        faults.is_empty(),
+        "{} faults:\n{}",
+        faults.len(),
+        faults.join("\n")
+    );
+    // A viewer counts the cases on the restricted district and site, so they are there.
+    let viewer = with_hidden
+        .data_as(
+            Some(&with_hidden.viewer),
+            "{ caseStats(groupBy: [REGION]) { count region { code } } }",
+            json!({}),
+        )
+        .await;
+    let anonymous = with_hidden
+        .data_as(
+            None,
+            "{ caseStats(groupBy: [REGION]) { count region { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        anonymous["caseStats"],
+        json!([{"count": 2, "region": {"code": "91"}}, {"count": 1, "region": {"code": "92"}}])
+    );
+    assert_eq!(
+        viewer["caseStats"],
+        json!([{"count": 5, "region": {"code": "91"}}, {"count": 1, "region": {"code": "92"}}])
+    );
+});
+
+both_engines!(provinces_pair_only_with_their_department, |engine| {
+    let (_, with_hidden, _) = pair(engine).await;
+    let query =
+        "{ caseStats(groupBy: [REGION, PROVINCE]) { count region { code } province { code } } }";
+    // `c-public` lies in 9101 (through its district), `c-pair` in 9101 and in region 92,
+    // in no province of 92: both count once, under 91 and 9101.
+    let anonymous = with_hidden.data_as(None, query, json!({})).await;
+    assert_eq!(
+        anonymous["caseStats"],
+        json!([{"count": 2, "region": {"code": "91"}, "province": {"code": "9101"}}])
+    );
+    // A viewer adds the cases on the restricted district and site and the restricted case.
+    let viewer = with_hidden
+        .data_as(Some(&with_hidden.viewer), query, json!({}))
+        .await;
+    assert_eq!(
+        viewer["caseStats"],
+        json!([{"count": 5, "region": {"code": "91"}, "province": {"code": "9101"}}])
+    );
 });

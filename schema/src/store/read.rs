@@ -157,7 +157,7 @@ fn region_ids(paths: &[String]) -> Vec<i64> {
 /// The `case_places` rows a caller may use: the case unarchived and, unless the caller
 /// sees restricted records, public and reached through a public location (the rules of
 /// `visible_cases` and `visible_locations`, mirrored in the row).
-fn case_places_visible(access: Access) -> &'static str {
+pub(crate) fn case_places_visible(access: Access) -> &'static str {
     if access.see_restricted {
         "NOT case_places.case_archived"
     } else {
