@@ -44,7 +44,8 @@ fn cursor(text: String) -> String {
 #[derive(InputObject, Default)]
 pub struct ActorFilter {
     pub kinds: Option<Vec<ActorKind>>,
-    /// Part of the name or an alias, any case.
+    /// Part of the name or an alias, any case, taken literally (`%` and `_` are not
+    /// wildcards).
     pub name: Option<String>,
     /// Actors with a role in this case.
     pub case: Option<ID>,
@@ -57,7 +58,7 @@ pub struct LocationFilter {
     pub within: Option<String>,
     /// Direct children of this location (id).
     pub parent: Option<ID>,
-    /// Part of the name, any case.
+    /// Part of the name, any case, taken literally (`%` and `_` are not wildcards).
     pub name: Option<String>,
 }
 

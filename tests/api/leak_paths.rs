@@ -785,3 +785,98 @@ both_engines!(provinces_pair_only_with_their_department, |engine| {
         json!([{"count": 5, "region": {"code": "91"}, "province": {"code": "9101"}}])
     );
 });
+
+async fn named_actor(app: &TestApp, name: &str, aliases: &[&str]) {
+    app.store
+        .create_actor(
+            &author(),
+            NewActor {
+                slug: name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_lowercase(),
+                name: name.into(),
+                kind: ActorKind::Company,
+                description: None,
+                aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+                visibility: Visibility::Public,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("actor {name}: {e}"));
+}
+
+both_engines!(
+    name_filters_match_percent_underscore_and_backslash_literally,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        named_actor(&app, "Fully 100% Natural", &[]).await;
+        named_actor(&app, "Under_score Mining", &[]).await;
+        named_actor(&app, "Back\\slash Partners", &[]).await;
+        named_actor(&app, "Plain Company", &["Plain_alias"]).await;
+        named_actor(&app, "Underscore Holdings", &[]).await;
+        for name in ["50% Zone", "Zone_A", "Zone B"] {
+            app.store
+                .create_location(
+                    &author(),
+                    NewLocation {
+                        code: None,
+                        name: name.into(),
+                        level: LocationLevel::Site,
+                        parent_id: None,
+                        latitude: None,
+                        longitude: None,
+                        geometry: None,
+                        visibility: Visibility::Public,
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let actors = |name: &str| {
+            let app = &app;
+            let name = name.to_owned();
+            async move {
+                let data = app
+                    .data_as(
+                        None,
+                        "query($name: String) { actors(filter: {name: $name}) { nodes { name } } }",
+                        json!({"name": name}),
+                    )
+                    .await;
+                let mut names: Vec<String> = data["actors"]["nodes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|n| n["name"].as_str().map(str::to_owned))
+                    .collect();
+                names.sort();
+                names
+            }
+        };
+        assert_eq!(actors("%").await, ["Fully 100% Natural"]);
+        assert_eq!(actors("0% n").await, ["Fully 100% Natural"]);
+        assert_eq!(actors("_").await, ["Plain Company", "Under_score Mining"]);
+        assert_eq!(actors("r_s").await, ["Under_score Mining"]);
+        assert_eq!(actors("\\").await, ["Back\\slash Partners"]);
+        assert_eq!(actors("k\\s").await, ["Back\\slash Partners"]);
+        assert_eq!(actors("%_%").await, Vec::<String>::new());
+        assert_eq!(
+            actors("underscore").await,
+            ["Underscore Holdings"],
+            "`_` is not a wildcard, and letters still match in any case"
+        );
+        let locations = app
+            .data_as(
+                None,
+                r#"{ pct: locations(filter: {name: "%"}) { nodes { name } }
+                 under: locations(filter: {name: "_"}) { nodes { name } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(locations["pct"]["nodes"], json!([{"name": "50% Zone"}]));
+        assert_eq!(locations["under"]["nodes"], json!([{"name": "Zone_A"}]));
+    }
+);

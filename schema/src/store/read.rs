@@ -6,7 +6,9 @@ use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query, SimpleExpr,
+};
 use sea_orm::*;
 use std::collections::HashMap;
 
@@ -1050,21 +1052,14 @@ impl Store {
             query = query.filter(actor::Column::Kind.is_in(filter.kinds.clone()));
         }
         if let Some(name) = &filter.name_contains {
-            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
             let mut aliases = Query::select();
             aliases
                 .column(actor_alias::Column::ActorId)
                 .from(actor_alias::Entity)
-                .and_where(
-                    Expr::expr(Func::lower(Expr::col(actor_alias::Column::Alias)))
-                        .like(pattern.as_str()),
-                );
+                .and_where(name_contains(actor_alias::Column::Alias, name));
             query = query.filter(
                 Condition::any()
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(actor::Column::Name)))
-                            .like(pattern.as_str()),
-                    )
+                    .add(name_contains(actor::Column::Name, name))
                     .add(actor::Column::Id.in_subquery(aliases)),
             );
         }
@@ -1110,10 +1105,7 @@ impl Store {
             ));
         }
         if let Some(name) = &filter.name_contains {
-            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
-            query = query.filter(
-                Expr::expr(Func::lower(Expr::col(location::Column::Name))).like(pattern.as_str()),
-            );
+            query = query.filter(name_contains(location::Column::Name, name));
         }
         if let Some(after) = after {
             query = query.filter(location::Column::Id.gt(after));
@@ -1194,10 +1186,25 @@ pub struct NewsFilter {
     pub publisher: Option<String>,
 }
 
-/// Escapes `%` and `_` for a LIKE pattern (the default escape character is `\` on neither
-/// engine, so they are simply dropped to literal matching of the rest).
-fn escape_like(text: &str) -> String {
-    text.chars().filter(|c| *c != '%' && *c != '_').collect()
+/// The escape character of [`name_contains`] patterns.
+const LIKE_ESCAPE: char = '\\';
+
+/// `LOWER(column) LIKE '%text%' ESCAPE '\'`, with the caller's `text` (lowercased) taken
+/// literally: `%`, `_` and the escape character in it are escaped, so a name containing
+/// them is found by them and they are never wildcards. The escape character is given
+/// explicitly because the engines' defaults differ (SQLite has none). Every filter on
+/// part of a name goes through here.
+fn name_contains(column: impl IntoColumnRef, text: &str) -> SimpleExpr {
+    let mut pattern = String::with_capacity(text.len() + 8);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape(LIKE_ESCAPE))
 }
 
 /// `the period (first_day, precision) ends on or after day`: a period ends on or after a
@@ -1304,5 +1311,29 @@ impl Store {
             .filter(filter.condition(access))
             .count(&self.db)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_patterns_escape_wildcards_with_an_explicit_escape_on_both_engines() {
+        for (backend, escape) in [
+            (DbBackend::Sqlite, "ESCAPE '\\'"),
+            (DbBackend::Postgres, "ESCAPE E'\\\\'"),
+        ] {
+            let statement = actor::Entity::find()
+                .filter(name_contains(actor::Column::Name, "50%_a\\B"))
+                .build(backend);
+            assert!(
+                statement.sql.contains(escape),
+                "{backend:?}: {}",
+                statement.sql
+            );
+            let values = statement.values.map(|v| v.0).unwrap_or_default();
+            assert_eq!(values, vec![Value::from("%50\\%\\_a\\\\b%")], "{backend:?}");
+        }
     }
 }
