@@ -97,13 +97,19 @@ pub(crate) fn visible_roles(access: Access) -> Condition {
         ))
 }
 
-/// How every filter that names a record by id goes to it: `listed IN (SELECT take FROM R
-/// WHERE named = id AND rows)`, where `R` holds the rows that join a listed record to the
-/// named one (a role, a link; for a record that points at the named one itself, its own
-/// table) and `rows` is the visibility rule of those rows, which covers the row and the
-/// records at both its ends. A named record the caller may not see (restricted to an
-/// anonymous caller, archived to everyone) then leaves no row, exactly as an id that
-/// does not exist, in the same statement.
+/// How every filter that names a record by id goes to it, so that a named record the
+/// caller may not see (restricted to an anonymous caller, archived to everyone) leaves
+/// nothing to match, exactly as an id that does not exist, in the same statement. There
+/// are two shapes, one per kind of link:
+///
+/// - through rows of a relation (a role, a link), [`through`];
+/// - straight from a column that points at the named record (`events.case_id`,
+///   `locations.parent_id`), [`pointing_at`].
+///
+/// `listed IN (SELECT take FROM R WHERE named = id AND rows)`: `R` holds the rows that
+/// join a listed record to the named one, and `rows` is their visibility rule, which
+/// covers the row itself and the records at both its ends (`visible_roles`,
+/// `visible_links`).
 fn through<R: EntityTrait>(
     listed: impl ColumnTrait,
     take: R::Column,
@@ -117,6 +123,27 @@ fn through<R: EntityTrait>(
         .and_where(Expr::col((R::default(), named)).eq(id))
         .cond_where(rows);
     Expr::col((listed.entity_name(), listed)).in_subquery(sub)
+}
+
+/// `column = id AND EXISTS (SELECT 1 FROM E WHERE E.id = id AND visible)`: the rows that
+/// point at the named record `id` of `E`, when `visible` (`E`'s rule) lets the caller see
+/// it (see [`through`]). The `EXISTS` names the id rather than the outer row, so it is
+/// evaluated once and the list keeps walking `column`'s index in order (an
+/// `IN (SELECT …)` makes SQLite sort a case's whole event list for each page).
+fn pointing_at<E: EntityTrait>(
+    column: impl ColumnTrait,
+    id_column: E::Column,
+    id: i64,
+    visible: Condition,
+) -> Condition {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(E::default())
+        .and_where(Expr::col((E::default(), id_column)).eq(id))
+        .cond_where(visible);
+    Condition::all()
+        .add(Expr::col((column.entity_name(), column)).eq(id))
+        .add(Expr::exists(sub))
 }
 
 /// The visible locations a region filter matches: the region's places and everything
@@ -1096,9 +1123,8 @@ impl Store {
             query = query.filter(location::Column::Path.starts_with(path.as_str()));
         }
         if let Some(parent) = filter.parent_id {
-            query = query.filter(through::<location::Entity>(
+            query = query.filter(pointing_at::<location::Entity>(
                 location::Column::ParentId,
-                location::Column::Id,
                 location::Column::Id,
                 parent,
                 visible_locations(access),
@@ -1253,9 +1279,8 @@ impl EventFilter {
                     visible_cases(access),
                 ));
         if let Some(case_id) = self.case_id {
-            cond = cond.add(through::<case::Entity>(
+            cond = cond.add(pointing_at::<case::Entity>(
                 event::Column::CaseId,
-                case::Column::Id,
                 case::Column::Id,
                 case_id,
                 visible_cases(access),
