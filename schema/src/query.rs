@@ -44,7 +44,8 @@ fn cursor(text: String) -> String {
 #[derive(InputObject, Default)]
 pub struct ActorFilter {
     pub kinds: Option<Vec<ActorKind>>,
-    /// Part of the name or an alias, any case.
+    /// Part of the name or an alias, any case, taken literally (`%` and `_` are not
+    /// wildcards).
     pub name: Option<String>,
     /// Actors with a role in this case.
     pub case: Option<ID>,
@@ -57,7 +58,7 @@ pub struct LocationFilter {
     pub within: Option<String>,
     /// Direct children of this location (id).
     pub parent: Option<ID>,
-    /// Part of the name, any case.
+    /// Part of the name, any case, taken literally (`%` and `_` are not wildcards).
     pub name: Option<String>,
 }
 
@@ -322,14 +323,9 @@ impl Query {
         let filter = filter.unwrap_or_default();
         let within_path = match &filter.within {
             Some(within) => {
-                let id = decode_any(within)
-                    .filter(|(k, _)| *k == NodeType::Location)
-                    .map(|(_, id)| id);
-                let path = match id {
-                    Some(id) => store.location_path(access, None, Some(id)).await?,
-                    None => store.location_path(access, Some(within), None).await?,
-                };
-                Some(path.unwrap_or_else(|| "/unknown-location/".to_owned()))
+                crate::types::spatial::region_paths(store, access, std::slice::from_ref(within))
+                    .await?
+                    .pop()
             }
             None => None,
         };

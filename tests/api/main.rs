@@ -8,6 +8,7 @@ mod cases;
 mod errors;
 mod export;
 mod imports;
+mod leak_paths;
 mod leaks;
 mod limits;
 mod maps;

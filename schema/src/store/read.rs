@@ -6,7 +6,9 @@ use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query, SimpleExpr,
+};
 use sea_orm::*;
 use std::collections::HashMap;
 
@@ -79,6 +81,71 @@ fn in_visible<E: EntityTrait>(
     Expr::exists(sub)
 }
 
+/// Actor roles a caller may see or go through: the role itself, its actor and its case
+/// visible.
+pub(crate) fn visible_roles(access: Access) -> Condition {
+    visible(access, case_actor::Column::Visibility, None)
+        .add(in_visible::<actor::Entity>(
+            case_actor::Column::ActorId,
+            actor::Column::Id,
+            visible_actors(access),
+        ))
+        .add(in_visible::<case::Entity>(
+            case_actor::Column::CaseId,
+            case::Column::Id,
+            visible_cases(access),
+        ))
+}
+
+/// How every filter that names a record by id goes to it, so that a named record the
+/// caller may not see (restricted to an anonymous caller, archived to everyone) leaves
+/// nothing to match, exactly as an id that does not exist, in the same statement. There
+/// are two shapes, one per kind of link:
+///
+/// - through rows of a relation (a role, a link), [`through`];
+/// - straight from a column that points at the named record (`events.case_id`,
+///   `locations.parent_id`), [`pointing_at`].
+///
+/// `listed IN (SELECT take FROM R WHERE named = id AND rows)`: `R` holds the rows that
+/// join a listed record to the named one, and `rows` is their visibility rule, which
+/// covers the row itself and the records at both its ends (`visible_roles`,
+/// `visible_links`).
+fn through<R: EntityTrait>(
+    listed: impl ColumnTrait,
+    take: R::Column,
+    named: R::Column,
+    id: i64,
+    rows: Condition,
+) -> SimpleExpr {
+    let mut sub = Query::select();
+    sub.column((R::default(), take))
+        .from(R::default())
+        .and_where(Expr::col((R::default(), named)).eq(id))
+        .cond_where(rows);
+    Expr::col((listed.entity_name(), listed)).in_subquery(sub)
+}
+
+/// `column = id AND EXISTS (SELECT 1 FROM E WHERE E.id = id AND visible)`: the rows that
+/// point at the named record `id` of `E`, when `visible` (`E`'s rule) lets the caller see
+/// it (see [`through`]). The `EXISTS` names the id rather than the outer row, so it is
+/// evaluated once and the list keeps walking `column`'s index in order (an
+/// `IN (SELECT …)` makes SQLite sort a case's whole event list for each page).
+fn pointing_at<E: EntityTrait>(
+    column: impl ColumnTrait,
+    id_column: E::Column,
+    id: i64,
+    visible: Condition,
+) -> Condition {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(E::default())
+        .and_where(Expr::col((E::default(), id_column)).eq(id))
+        .cond_where(visible);
+    Condition::all()
+        .add(Expr::col((column.entity_name(), column)).eq(id))
+        .add(Expr::exists(sub))
+}
+
 /// The visible locations a region filter matches: the region's places and everything
 /// below them (`places`, from the spatial index), and the sites whose point lies inside
 /// one of them (`site_places`, recorded at write time). Both are indexed lookups; the
@@ -119,7 +186,7 @@ fn region_ids(paths: &[String]) -> Vec<i64> {
 /// The `case_places` rows a caller may use: the case unarchived and, unless the caller
 /// sees restricted records, public and reached through a public location (the rules of
 /// `visible_cases` and `visible_locations`, mirrored in the row).
-fn case_places_visible(access: Access) -> &'static str {
+pub(crate) fn case_places_visible(access: Access) -> &'static str {
     if access.see_restricted {
         "NOT case_places.case_archived"
     } else {
@@ -259,14 +326,13 @@ impl CaseFilter {
             )));
         }
         for actor_id in &self.actor_ids {
-            let mut sub = Query::select();
-            sub.column(case_actor::Column::CaseId)
-                .from(case_actor::Entity)
-                .and_where(case_actor::Column::ActorId.eq(*actor_id));
-            if !access.see_restricted {
-                sub.and_where(case_actor::Column::Visibility.eq(Visibility::Public));
-            }
-            cond = cond.add(case::Column::Id.in_subquery(sub));
+            cond = cond.add(through::<case_actor::Entity>(
+                case::Column::Id,
+                case_actor::Column::CaseId,
+                case_actor::Column::ActorId,
+                *actor_id,
+                visible_roles(access),
+            ));
         }
         if !self.topics.is_empty() {
             let mut sub = Query::select();
@@ -821,17 +887,9 @@ impl Store {
         access: Access,
         case_ids: &[i64],
     ) -> StoreResult<Vec<case_actor::Model>> {
-        let mut query = case_actor::Entity::find()
+        Ok(case_actor::Entity::find()
             .filter(case_actor::Column::CaseId.is_in(case_ids.iter().copied()))
-            .filter(in_visible::<actor::Entity>(
-                case_actor::Column::ActorId,
-                actor::Column::Id,
-                visible_actors(access),
-            ));
-        if !access.see_restricted {
-            query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
-        }
-        Ok(query
+            .filter(visible_roles(access))
             .order_by_asc(case_actor::Column::Id)
             .all(&self.db)
             .await?)
@@ -843,17 +901,9 @@ impl Store {
         access: Access,
         actor_ids: &[i64],
     ) -> StoreResult<Vec<case_actor::Model>> {
-        let mut query = case_actor::Entity::find()
+        Ok(case_actor::Entity::find()
             .filter(case_actor::Column::ActorId.is_in(actor_ids.iter().copied()))
-            .filter(in_visible::<case::Entity>(
-                case_actor::Column::CaseId,
-                case::Column::Id,
-                visible_cases(access),
-            ));
-        if !access.see_restricted {
-            query = query.filter(case_actor::Column::Visibility.eq(Visibility::Public));
-        }
-        Ok(query
+            .filter(visible_roles(access))
             .order_by_asc(case_actor::Column::Id)
             .all(&self.db)
             .await?)
@@ -1029,33 +1079,25 @@ impl Store {
             query = query.filter(actor::Column::Kind.is_in(filter.kinds.clone()));
         }
         if let Some(name) = &filter.name_contains {
-            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
             let mut aliases = Query::select();
             aliases
                 .column(actor_alias::Column::ActorId)
                 .from(actor_alias::Entity)
-                .and_where(
-                    Expr::expr(Func::lower(Expr::col(actor_alias::Column::Alias)))
-                        .like(pattern.as_str()),
-                );
+                .and_where(name_contains(actor_alias::Column::Alias, name));
             query = query.filter(
                 Condition::any()
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(actor::Column::Name)))
-                            .like(pattern.as_str()),
-                    )
+                    .add(name_contains(actor::Column::Name, name))
                     .add(actor::Column::Id.in_subquery(aliases)),
             );
         }
         if let Some(case_id) = filter.case_id {
-            let mut sub = Query::select();
-            sub.column(case_actor::Column::ActorId)
-                .from(case_actor::Entity)
-                .and_where(case_actor::Column::CaseId.eq(case_id));
-            if !access.see_restricted {
-                sub.and_where(case_actor::Column::Visibility.eq(Visibility::Public));
-            }
-            query = query.filter(actor::Column::Id.in_subquery(sub));
+            query = query.filter(through::<case_actor::Entity>(
+                actor::Column::Id,
+                case_actor::Column::ActorId,
+                case_actor::Column::CaseId,
+                case_id,
+                visible_roles(access),
+            ));
         }
         if let Some(after) = after {
             query = query.filter(actor::Column::Slug.gt(after));
@@ -1081,13 +1123,15 @@ impl Store {
             query = query.filter(location::Column::Path.starts_with(path.as_str()));
         }
         if let Some(parent) = filter.parent_id {
-            query = query.filter(location::Column::ParentId.eq(parent));
+            query = query.filter(pointing_at::<location::Entity>(
+                location::Column::ParentId,
+                location::Column::Id,
+                parent,
+                visible_locations(access),
+            ));
         }
         if let Some(name) = &filter.name_contains {
-            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
-            query = query.filter(
-                Expr::expr(Func::lower(Expr::col(location::Column::Name))).like(pattern.as_str()),
-            );
+            query = query.filter(name_contains(location::Column::Name, name));
         }
         if let Some(after) = after {
             query = query.filter(location::Column::Id.gt(after));
@@ -1107,15 +1151,13 @@ impl Store {
         let mut query = without(news_item::Entity::find(), news_item::Column::Body)
             .filter(visible_news(access));
         if let Some(case_id) = filter.case_id {
-            let mut sub = Query::select();
-            sub.column(news_link::Column::NewsItemId)
-                .from(news_link::Entity)
-                .and_where(news_link::Column::CaseId.eq(case_id))
-                .and_where(news_link::Column::State.ne(LinkState::Rejected));
-            if !access.see_restricted {
-                sub.and_where(news_link::Column::Visibility.eq(Visibility::Public));
-            }
-            query = query.filter(news_item::Column::Id.in_subquery(sub));
+            query = query.filter(through::<news_link::Entity>(
+                news_item::Column::Id,
+                news_link::Column::NewsItemId,
+                news_link::Column::CaseId,
+                case_id,
+                Self::visible_links(access).add(news_link::Column::State.ne(LinkState::Rejected)),
+            ));
         }
         if let Some(from) = filter.from {
             query = query.filter(period_ends_on_or_after(
@@ -1170,10 +1212,25 @@ pub struct NewsFilter {
     pub publisher: Option<String>,
 }
 
-/// Escapes `%` and `_` for a LIKE pattern (the default escape character is `\` on neither
-/// engine, so they are simply dropped to literal matching of the rest).
-fn escape_like(text: &str) -> String {
-    text.chars().filter(|c| *c != '%' && *c != '_').collect()
+/// The escape character of [`name_contains`] patterns.
+const LIKE_ESCAPE: char = '\\';
+
+/// `LOWER(column) LIKE '%text%' ESCAPE '\'`, with the caller's `text` (lowercased) taken
+/// literally: `%`, `_` and the escape character in it are escaped, so a name containing
+/// them is found by them and they are never wildcards. The escape character is given
+/// explicitly because the engines' defaults differ (SQLite has none). Every filter on
+/// part of a name goes through here.
+fn name_contains(column: impl IntoColumnRef, text: &str) -> SimpleExpr {
+    let mut pattern = String::with_capacity(text.len() + 8);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape(LIKE_ESCAPE))
 }
 
 /// `the period (first_day, precision) ends on or after day`: a period ends on or after a
@@ -1222,7 +1279,12 @@ impl EventFilter {
                     visible_cases(access),
                 ));
         if let Some(case_id) = self.case_id {
-            cond = cond.add(event::Column::CaseId.eq(case_id));
+            cond = cond.add(pointing_at::<case::Entity>(
+                event::Column::CaseId,
+                case::Column::Id,
+                case_id,
+                visible_cases(access),
+            ));
         }
         if !self.kinds.is_empty() {
             cond = cond.add(event::Column::Kind.is_in(self.kinds.clone()));
@@ -1274,5 +1336,29 @@ impl Store {
             .filter(filter.condition(access))
             .count(&self.db)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_patterns_escape_wildcards_with_an_explicit_escape_on_both_engines() {
+        for (backend, escape) in [
+            (DbBackend::Sqlite, "ESCAPE '\\'"),
+            (DbBackend::Postgres, "ESCAPE E'\\\\'"),
+        ] {
+            let statement = actor::Entity::find()
+                .filter(name_contains(actor::Column::Name, "50%_a\\B"))
+                .build(backend);
+            assert!(
+                statement.sql.contains(escape),
+                "{backend:?}: {}",
+                statement.sql
+            );
+            let values = statement.values.map(|v| v.0).unwrap_or_default();
+            assert_eq!(values, vec![Value::from("%50\\%\\_a\\\\b%")], "{backend:?}");
+        }
     }
 }

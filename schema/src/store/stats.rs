@@ -6,20 +6,21 @@ use super::{Access, CaseFilter, Store, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use chrono::{Datelike, NaiveDate};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// A dimension to group case counts by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StatDimension {
     Status,
     Kind,
-    /// The department (REGION level) a case is placed in; a case placed in two
-    /// departments counts in both.
+    /// The department (REGION level) a case lies in, through places the caller may see;
+    /// a case in two departments counts in both.
     Region,
-    /// The province (PROVINCE level) a case is placed in; as for regions, a case placed
-    /// in two provinces counts in both.
+    /// The province (PROVINCE level) a case lies in, through places the caller may see;
+    /// as for regions, a case in two provinces counts in both. Grouped with `Region`,
+    /// each province counts under the department it lies in.
     Province,
     /// The end of each month in the filter's period.
     Month,
@@ -44,6 +45,9 @@ type BucketKey = (
     Option<CaseStatus>,
     Option<CaseKind>,
 );
+
+/// The (region, province) part of a bucket's key.
+type PlaceSlot = (Option<i64>, Option<i64>);
 
 /// The most months one query may span (50 years).
 pub const MAX_STAT_MONTHS: usize = 600;
@@ -86,39 +90,58 @@ impl Store {
             sub
         };
 
-        let regions = if has(StatDimension::Region) {
-            self.places_of_cases(access, &matching, LocationLevel::Region)
-                .await?
-        } else {
+        // The (region, province) slots each case counts in: the departments it lies in, the
+        // provinces, or each province with the department it lies in; (None, None) when
+        // neither is grouped by.
+        let levels: Vec<LocationLevel> = [
+            (StatDimension::Region, LocationLevel::Region),
+            (StatDimension::Province, LocationLevel::Province),
+        ]
+        .into_iter()
+        .filter(|(dimension, _)| has(*dimension))
+        .map(|(_, level)| level)
+        .collect();
+        let places = if levels.is_empty() {
             HashMap::new()
-        };
-        let provinces = if has(StatDimension::Province) {
-            self.places_of_cases(access, &matching, LocationLevel::Province)
-                .await?
         } else {
-            HashMap::new()
+            self.places_of_cases(access, &matching, &levels).await?
         };
-
-        let mut counts: BTreeMap<BucketKey, u64> = BTreeMap::new();
-        let none = vec![None];
-        let slots = |dimension, map: &HashMap<i64, Vec<i64>>, id: &i64| -> Vec<Option<i64>> {
-            if has(dimension) {
-                map.get(id)
-                    .map(|list| list.iter().copied().map(Some).collect())
-                    .unwrap_or_default()
-            } else {
-                none.clone()
+        let slots_of = |id: &i64| -> Vec<PlaceSlot> {
+            let Some(places) = places.get(id) else {
+                return if levels.is_empty() {
+                    vec![(None, None)]
+                } else {
+                    Vec::new()
+                };
+            };
+            let at = |level| places.iter().filter(move |p: &&CasePlace| p.level == level);
+            match (has(StatDimension::Region), has(StatDimension::Province)) {
+                (true, true) => at(LocationLevel::Province)
+                    .flat_map(|province| {
+                        at(LocationLevel::Region)
+                            .filter(|region| province.path.starts_with(&region.path))
+                            .map(|region| (Some(region.id), Some(province.id)))
+                    })
+                    .collect(),
+                (true, false) => at(LocationLevel::Region)
+                    .map(|r| (Some(r.id), None))
+                    .collect(),
+                _ => at(LocationLevel::Province)
+                    .map(|p| (None, Some(p.id)))
+                    .collect(),
             }
         };
+        let slots: HashMap<i64, Vec<PlaceSlot>> =
+            cases.iter().map(|(id, _, _)| (*id, slots_of(id))).collect();
+
+        let mut counts: BTreeMap<BucketKey, u64> = BTreeMap::new();
         let mut add = |month, id: &i64, status, kind| {
             let status = has(StatDimension::Status).then_some(status);
             let kind = has(StatDimension::Kind).then_some(kind);
-            for region in slots(StatDimension::Region, &regions, id) {
-                for province in slots(StatDimension::Province, &provinces, id) {
-                    *counts
-                        .entry((month, region, province, status, kind))
-                        .or_default() += 1;
-                }
+            for (region, province) in slots.get(id).into_iter().flatten() {
+                *counts
+                    .entry((month, *region, *province, status, kind))
+                    .or_default() += 1;
             }
         };
 
@@ -190,52 +213,51 @@ impl Store {
     }
 }
 
+/// A visible place a case lies in, at a level a count groups by.
+struct CasePlace {
+    id: i64,
+    level: LocationLevel,
+    path: String,
+}
+
 impl Store {
-    /// For each matching case, the visible places at `level` it is placed in or below.
+    /// For each matching case, the places at `levels` it lies in that the caller may
+    /// see: the `case_places` rows a region filter reads, under the same rule
+    /// ([`super::read::case_places_visible`]: the case reaches the place through a
+    /// location the caller may see), of places the caller may see. A count then goes
+    /// through exactly the places through which `cases(filter: {region})` finds a case.
     async fn places_of_cases(
         &self,
         access: Access,
         matching: &impl Fn() -> sea_orm::sea_query::SelectStatement,
-        level: LocationLevel,
-    ) -> StoreResult<HashMap<i64, Vec<i64>>> {
-        let placements: Vec<(i64, String)> = case_location::Entity::find()
-            .select_only()
-            .column(case_location::Column::CaseId)
-            .column_as(
-                Expr::col((location::Entity, location::Column::Path)),
-                "path",
+        levels: &[LocationLevel],
+    ) -> StoreResult<HashMap<i64, Vec<CasePlace>>> {
+        let case_places = Alias::new("case_places");
+        let mut select = Query::select();
+        select
+            .column((case_places.clone(), Alias::new("case_id")))
+            .column((location::Entity, location::Column::Id))
+            .column((location::Entity, location::Column::Level))
+            .column((location::Entity, location::Column::Path))
+            .from(case_places.clone())
+            .inner_join(
+                location::Entity,
+                Expr::col((location::Entity, location::Column::Id))
+                    .equals((case_places.clone(), Alias::new("place_id"))),
             )
-            .join(
-                JoinType::InnerJoin,
-                case_location::Entity::belongs_to(location::Entity)
-                    .from(case_location::Column::LocationId)
-                    .to(location::Column::Id)
-                    .into(),
-            )
-            .filter(case_location::Column::CaseId.in_subquery(matching()))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let level_ids: HashSet<i64> = location::Entity::find()
-            .select_only()
-            .column(location::Column::Id)
-            .filter(location::Column::Level.eq(level))
-            .filter(super::read::visible_locations(access))
-            .into_tuple::<i64>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .collect();
-        let mut by_case: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (case_id, path) in placements {
-            for id in path.split('/').filter_map(|p| p.parse::<i64>().ok()) {
-                if level_ids.contains(&id) {
-                    let list = by_case.entry(case_id).or_default();
-                    if !list.contains(&id) {
-                        list.push(id);
-                    }
-                }
-            }
+            .and_where(Expr::col((case_places, Alias::new("case_id"))).in_subquery(matching()))
+            .and_where(Expr::cust(super::read::case_places_visible(access)))
+            .and_where(location::Column::Level.is_in(levels.iter().copied()))
+            .cond_where(super::read::visible_locations(access));
+        let statement = self.db.get_database_backend().build(&select);
+        let mut by_case: HashMap<i64, Vec<CasePlace>> = HashMap::new();
+        for row in self.db.query_all_raw(statement).await? {
+            let case_id: i64 = row.try_get_by_index(0)?;
+            by_case.entry(case_id).or_default().push(CasePlace {
+                id: row.try_get_by_index(1)?,
+                level: row.try_get_by_index(2)?,
+                path: row.try_get_by_index(3)?,
+            });
         }
         Ok(by_case)
     }

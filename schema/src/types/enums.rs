@@ -127,9 +127,12 @@ pub enum OrderDirection {
 pub enum CaseStatDimension {
     Status,
     Kind,
-    /// The department (REGION level location) a case is placed in.
+    /// The department (REGION level location) a case lies in, through places the caller
+    /// may see (those through which the `region` filter finds it); a case in two
+    /// departments counts in both.
     Region,
-    /// The province (PROVINCE level location) a case is placed in.
+    /// The province (PROVINCE level location) a case lies in, through places the caller
+    /// may see. With REGION, each province counts under the department it lies in.
     Province,
     /// Each month of the period: the case's status as of the month's end.
     Month,

@@ -68,7 +68,8 @@ fn ids(kind: NodeType, values: &[ID], field: &str) -> ApiResult<Vec<i64>> {
         .collect()
 }
 
-/// Filters for case lists and counts. Lists mean "any of".
+/// Filters for case lists and counts. Lists mean "any of". An actor or a place the
+/// caller may not see matches nothing, exactly as one that does not exist.
 #[derive(InputObject, Default, Clone)]
 pub struct CaseFilter {
     pub kinds: Option<Vec<CaseKind>>,
