@@ -194,7 +194,8 @@ impl EventFilter {
                 self.within,
                 self.in_area.as_ref(),
                 self.near,
-            )?,
+            )
+            .await?,
             ..Default::default()
         };
         if let Some(regions) = &self.region {
