@@ -152,15 +152,34 @@ fn filter_input(
     Ok((filter, limit))
 }
 
-/// Checks the parameters as the GraphQL input would be, then resolves them for the store.
+/// Checks the parameters as the GraphQL input would be (the admission's argument rules,
+/// and the price of `features` points), then resolves them for the store.
 async fn store_filter(
-    store: &Store,
+    state: &AppState,
     access: Access,
     filter: Map<String, Value>,
+    features: u64,
 ) -> Result<chasqui_schema::store::CaseFilter, Response> {
     use async_graphql::InputType;
+    let store = &state.store;
     let value = async_graphql::Value::from_json(Value::Object(filter))
         .map_err(|e| bad("filter", e.to_string()))?;
+    let refused = |r: chasqui_schema::admission::Refusal| {
+        refusal(
+            StatusCode::BAD_REQUEST,
+            r.code,
+            r.field.as_deref(),
+            &r.message,
+        )
+    };
+    state
+        .admission
+        .check_input("CaseFilter", &value, "")
+        .map_err(refused)?;
+    state
+        .admission
+        .map_cost(features, Some(&value))
+        .map_err(refused)?;
     let input = <CaseFilter as InputType>::parse(Some(value))
         .map_err(|e| bad("filter", e.into_server_error(Default::default()).message))?;
     input.resolve(store, access).await.map_err(api_refusal)
@@ -181,7 +200,7 @@ pub async fn cases_geojson(
         Ok(limit) => limit,
         Err(err) => return api_refusal(err),
     };
-    let filter = match store_filter(&state.store, access, filter).await {
+    let filter = match store_filter(&state, access, filter, limit).await {
         Ok(filter) => filter,
         Err(response) => return response,
     };
@@ -212,7 +231,8 @@ pub async fn map_svg(
         Ok(parsed) => parsed,
         Err(response) => return response,
     };
-    let filter = match store_filter(&state.store, access, filter).await {
+    // The map draws at most MAP_POINTS points: a fixed cost, apart from the filter's.
+    let filter = match store_filter(&state, access, filter, 0).await {
         Ok(filter) => filter,
         Err(response) => return response,
     };
