@@ -559,14 +559,14 @@ async fn execute(
     // turning one statement into several.
     let execution = tokio::task::unconstrained(state.schema.execute(request));
     let Ok(mut response) = tokio::time::timeout_at(deadline, execution).await else {
-        return timed_out(state, &operation);
+        return timed_out(state, media, &operation);
     };
     assign_error_codes(&mut response);
     let refused = response.errors.iter().any(is_request_error);
     respond(state, response, refused, media, &operation, method, started).await
 }
 
-fn timed_out(state: &AppState, operation: &str) -> Response {
+fn timed_out(state: &AppState, media: &'static str, operation: &str) -> Response {
     tracing::warn!(operation = %operation, "graphql request timed out");
     let message = format!(
         "the request took longer than {} ms",
@@ -574,7 +574,7 @@ fn timed_out(state: &AppState, operation: &str) -> Response {
     );
     coded_error(
         StatusCode::SERVICE_UNAVAILABLE,
-        GRAPHQL_RESPONSE,
+        media,
         "REQUEST_TIMEOUT",
         &message,
     )
@@ -584,10 +584,13 @@ fn timed_out(state: &AppState, operation: &str) -> Response {
 /// request's log line. `failed_request`: execution never started (the document does not
 /// parse or validate, or its arguments or price are refused); the body then has no `data`
 /// entry, and clients of the GraphQL response media type get 400. Field errors during
-/// execution (even one that nulls `data`) are 200. The body is serialised on a blocking thread, within the request's
-/// deadline (`--request-timeout-ms` from the start), and refused with
-/// `RESPONSE_TOO_LARGE` once it passes `--max-response-bytes`: serialising stops there, so
-/// neither its time nor its memory grows with what a request asked for.
+/// execution (even one that nulls `data`) are 200.
+///
+/// The body is refused with `RESPONSE_TOO_LARGE` once it passes `--max-response-bytes`:
+/// serialising stops there, so neither its time nor its memory grows with what a request
+/// asked for. An answer of up to [`INLINE_BYTES`] (almost all of them) is written on the
+/// spot; a larger one is written again on a blocking thread, within the request's
+/// deadline (`--request-timeout-ms` from its start).
 async fn respond(
     state: &AppState,
     response: async_graphql::Response,
@@ -604,25 +607,33 @@ async fn respond(
         StatusCode::OK
     };
     let limit = state.config.max_response_bytes;
-    let deadline = tokio::time::Instant::from_std(started) + state.config.request_timeout;
-    let serialise = tokio::task::spawn_blocking(move || {
-        let mut body = LimitedBuffer::new(limit);
-        let written = if failed_request {
-            serde_json::to_writer(&mut body, &serde_json::json!({ "errors": response.errors }))
-        } else {
-            serde_json::to_writer(&mut body, &response)
-        };
-        // Dropping a large response is work too: done here, off the runtime's threads.
-        drop(response);
-        written.map(|()| body.bytes)
-    });
-    let body = match tokio::time::timeout_at(deadline, serialise).await {
-        Err(_) => return timed_out(state, operation),
-        Ok(Err(err)) => {
-            tracing::error!(error = %err, "serialising a response failed");
-            return request_error(StatusCode::INTERNAL_SERVER_ERROR, media, "internal error");
+    let written = match serialise(&response, failed_request, limit.min(INLINE_BYTES)) {
+        Err(err) if err.is_io() && limit > INLINE_BYTES => {
+            let deadline = tokio::time::Instant::from_std(started) + state.config.request_timeout;
+            let blocking = tokio::task::spawn_blocking(move || {
+                let written = serialise(&response, failed_request, limit);
+                // Dropping a large response is work too: done here, off the runtime.
+                drop(response);
+                written
+            });
+            match tokio::time::timeout_at(deadline, blocking).await {
+                Err(_) => return timed_out(state, media, operation),
+                Ok(Err(err)) => {
+                    tracing::error!(error = %err, "serialising a response failed");
+                    return request_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        media,
+                        "internal error",
+                    );
+                }
+                Ok(Ok(written)) => written,
+            }
         }
-        Ok(Ok(Err(err))) if err.is_io() => {
+        written => written,
+    };
+    let body = match written {
+        Ok(body) => body,
+        Err(err) if err.is_io() => {
             tracing::warn!(operation = %operation, limit, "response too large");
             let message = format!(
                 "the answer would be larger than {limit} bytes; ask for fewer records or fields"
@@ -634,11 +645,10 @@ async fn respond(
                 &message,
             );
         }
-        Ok(Ok(Err(err))) => {
+        Err(err) => {
             tracing::error!(error = %err, "could not serialise a response");
             return request_error(StatusCode::INTERNAL_SERVER_ERROR, media, "internal error");
         }
-        Ok(Ok(Ok(body))) => body,
     };
     tracing::info!(
         operation = %operation,
@@ -654,6 +664,26 @@ async fn respond(
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     http
+}
+
+/// Answers up to this size are written on the runtime's thread (a few hundred
+/// microseconds at most); larger ones on a blocking thread.
+const INLINE_BYTES: usize = 256 * 1024;
+
+/// The response as JSON, at most `limit` bytes (an I/O error past it). A request error
+/// has no `data` entry.
+fn serialise(
+    response: &async_graphql::Response,
+    failed_request: bool,
+    limit: usize,
+) -> serde_json::Result<Vec<u8>> {
+    let mut body = LimitedBuffer::new(limit);
+    if failed_request {
+        serde_json::to_writer(&mut body, &serde_json::json!({ "errors": response.errors }))?;
+    } else {
+        serde_json::to_writer(&mut body, response)?;
+    }
+    Ok(body.bytes)
 }
 
 /// A buffer that refuses to grow past a limit (the write fails, which stops serde_json).

@@ -464,6 +464,38 @@ async fn responses_past_the_size_limit_are_refused() {
     assert_eq!(status, 200, "{body}");
 }
 
+// Answers past 256 KB are written on a blocking thread, under the same size limit.
+#[tokio::test]
+async fn large_answers_are_written_within_the_limit() {
+    let introspection = "__schema { types { name description fields { name description args { name description } } } }";
+    let document = aliases(6, introspection);
+    for (limit, refused) in [(4 * 1024 * 1024, false), (300 * 1024, true)] {
+        let config = HttpConfig {
+            max_response_bytes: limit,
+            ..HttpConfig::default()
+        };
+        let app = TestApp::spawn_with(Engine::Sqlite, config).await;
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .json(&json!({ "query": document }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap_or_default();
+        if refused {
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            assert_eq!((status, code(&body)), (400, "RESPONSE_TOO_LARGE"), "{body}");
+        } else {
+            assert_eq!(status, 200);
+            assert!(bytes.len() > 300 * 1024, "{} bytes", bytes.len());
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            assert!(body["data"]["a5"]["types"].is_array());
+        }
+    }
+}
+
 // Every way a text argument reaches the server, with the characters that are refused:
 // NUL, other C0 controls and DEL (tab, line feed and carriage return are text).
 both_engines!(control_characters_in_arguments_are_bad_input, |engine| {
