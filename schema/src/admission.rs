@@ -1092,7 +1092,10 @@ mod tests {
                 .admit(&parsed, None, &variables)
                 .unwrap_or_else(|r| panic!("{name} is refused: {r:?}"));
             let took = started.elapsed();
-            println!("{name}: {price} of {limit}, checked in {} µs", took.as_micros());
+            println!(
+                "{name}: {price} of {limit}, checked in {} µs",
+                took.as_micros()
+            );
         }
     }
 

@@ -234,7 +234,7 @@ impl Store {
             return Ok(());
         }
         let index = self.spatial_index().await?;
-        if let Some(locations) = locations_matching(&index, &filter.spatial, access)? {
+        if let Some(locations) = locations_matching(&index, &filter.spatial, access).await? {
             let mut ids: Vec<i64> = locations
                 .into_iter()
                 .flat_map(|l| index.cases_at(l).iter().copied())
@@ -258,7 +258,7 @@ impl Store {
             return Ok(());
         }
         let index = self.spatial_index().await?;
-        if let Some(locations) = locations_matching(&index, &filter.spatial, access)? {
+        if let Some(locations) = locations_matching(&index, &filter.spatial, access).await? {
             let mut ids: Vec<i64> = locations.into_iter().collect();
             ids.sort_unstable();
             filter.spatial_location_ids = Some(IndexIds::new(self.db.get_database_backend(), ids));
@@ -751,8 +751,28 @@ async fn insert_site_places<C: ConnectionTrait>(db: &C, pairs: &[(i64, i64)]) ->
 }
 
 /// The locations that satisfy every spatial condition (`None` when there is none); an
-/// area too intricate for the index's points is refused on `filter.inArea`.
-fn locations_matching(
+/// area too intricate for the index's points is refused on `filter.inArea`. Area tests are
+/// bounded (`spatial::MAX_AREA_WORK`) but CPU work: they run on a blocking thread.
+async fn locations_matching(
+    index: &Arc<SpatialIndex>,
+    conditions: &[SpatialFilter],
+    access: Access,
+) -> StoreResult<Option<HashSet<i64>>> {
+    if !conditions
+        .iter()
+        .any(|c| matches!(c, SpatialFilter::InArea(_)))
+    {
+        return matching_locations(index, conditions, access);
+    }
+    let (index, conditions) = (index.clone(), conditions.to_vec());
+    tokio::task::spawn_blocking(move || matching_locations(&index, &conditions, access))
+        .await
+        .map_err(|err| {
+            super::StoreError::Database(DbErr::Custom(format!("an area test failed: {err}")))
+        })?
+}
+
+fn matching_locations(
     index: &SpatialIndex,
     conditions: &[SpatialFilter],
     access: Access,
