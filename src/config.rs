@@ -59,6 +59,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CHASQUI_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
 
+    /// Highest total price of the requests running at once; a request waits (within its
+    /// timeout) until its price fits.
+    #[arg(long, env = "CHASQUI_MAX_COST_IN_FLIGHT", default_value_t = 40_000)]
+    pub max_cost_in_flight: usize,
+
     /// Largest GraphQL answer, in bytes; a larger one is refused.
     #[arg(long, env = "CHASQUI_MAX_RESPONSE", default_value_t = 16_777_216)]
     pub max_response_bytes: usize,
@@ -94,6 +99,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// From a request's headers to its whole answer, serialised.
     pub request_timeout: Duration,
+    /// The total price of the requests running at once.
+    pub max_cost_in_flight: usize,
     pub max_response_bytes: usize,
     pub batch_delay: Duration,
     /// Requests per minute per token or IP; `None` turns the limit off.
@@ -107,6 +114,7 @@ impl Default for HttpConfig {
             limits: QueryLimits::default(),
             max_body_bytes: 1_048_576,
             request_timeout: Duration::from_secs(10),
+            max_cost_in_flight: 40_000,
             max_response_bytes: 16 * 1024 * 1024,
             batch_delay: Duration::from_micros(100),
             rate_limit_per_minute: Some(600),
@@ -153,6 +161,7 @@ impl ServeArgs {
             },
             max_body_bytes: self.max_body_bytes,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
+            max_cost_in_flight: self.max_cost_in_flight.max(1),
             max_response_bytes: self.max_response_bytes.max(1),
             batch_delay: Duration::from_micros(self.batch_delay_us),
             rate_limit_per_minute: (self.rate_limit_per_minute > 0)

@@ -45,6 +45,25 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     limiter: Option<Arc<Limiter>>,
     documents: Arc<DocumentCache>,
+    /// The price of the requests running, in permits (`--max-cost-in-flight`).
+    in_flight: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// Holds a request's price while it runs and its answer is written, so that the
+    /// requests running at once cost at most `--max-cost-in-flight` together: a request
+    /// waits for others to finish, until `deadline` (`None` then). A request dearer than
+    /// the whole budget waits to run alone.
+    pub async fn hold_cost(
+        &self,
+        price: u64,
+        deadline: tokio::time::Instant,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let permits = price.clamp(1, self.config.max_cost_in_flight as u64);
+        let permits = u32::try_from(permits).unwrap_or(u32::MAX);
+        let acquire = self.in_flight.clone().acquire_many_owned(permits);
+        tokio::time::timeout_at(deadline, acquire).await.ok()?.ok()
+    }
 }
 
 /// Parsed query documents, by their text. Clients send the same few documents again and
@@ -127,7 +146,7 @@ pub async fn serve_with(
             () = &mut shutdown => break,
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            refuse_connection(&stream);
+            refuse_connection(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -152,16 +171,20 @@ pub async fn serve_with(
 }
 
 /// Answers a connection past the limit with a coded 503 and closes it. The answer is
-/// written without waiting (a new socket's send buffer holds it): a flood of connections
-/// costs no task and no file descriptor beyond this moment.
-fn refuse_connection(stream: &tokio::net::TcpStream) {
+/// written with one non-blocking system call, without a task (a new socket's empty send
+/// buffer holds it): a flood of connections costs no task and no file descriptor beyond
+/// this moment.
+fn refuse_connection(stream: tokio::net::TcpStream) {
     const BODY: &str = r#"{"errors":[{"message":"too many open connections; try again shortly","extensions":{"code":"TOO_MANY_CONNECTIONS"}}]}"#;
     let answer = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
          retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
         BODY.len()
     );
-    let _ = stream.try_write(answer.as_bytes());
+    // Out of tokio: its readiness of a socket it has just registered is not known yet.
+    if let Ok(mut socket) = stream.into_std() {
+        let _ = std::io::Write::write(&mut socket, answer.as_bytes());
+    }
     tracing::warn!("connection refused: too many open connections");
 }
 
@@ -185,6 +208,9 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
         config: Arc::new(config),
         limiter,
         documents: Arc::default(),
+        in_flight: Arc::new(Semaphore::new(
+            config.max_cost_in_flight.min(Semaphore::MAX_PERMITS),
+        )),
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
@@ -520,6 +546,7 @@ async fn execute(
     }
     let variables = std::mem::take(&mut request.variables);
     let name = request.operation_name.clone();
+    let mut price = 0;
     if let Ok(document) = request.parsed_query() {
         if method == Method::GET {
             let is_mutation = document.operations.iter().any(|(name, op)| {
@@ -541,12 +568,19 @@ async fn execute(
                 return response;
             }
         }
-        if let Err(refusal) = state.admission.admit(document, name.as_deref(), &variables) {
-            let response = async_graphql::Response::from_errors(vec![refusal.into_server_error()]);
-            return respond(state, response, true, media, &operation, method, started).await;
+        match state.admission.admit(document, name.as_deref(), &variables) {
+            Ok(cost) => price = cost,
+            Err(refusal) => {
+                let response =
+                    async_graphql::Response::from_errors(vec![refusal.into_server_error()]);
+                return respond(state, response, true, media, &operation, method, started).await;
+            }
         }
     }
     request.variables = variables;
+    let Some(_running) = state.hold_cost(price, deadline).await else {
+        return timed_out(state, media, &operation);
+    };
     request = request
         .data(loaders(
             state.store.clone(),

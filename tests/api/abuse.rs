@@ -496,6 +496,44 @@ async fn large_answers_are_written_within_the_limit() {
     }
 }
 
+// Requests running at once share one price budget: past it they wait their turn (within
+// their timeout) instead of adding up in memory, and each still runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expensive_requests_wait_for_each_other() {
+    let config = HttpConfig {
+        max_cost_in_flight: 12_000,
+        rate_limit_per_minute: None,
+        ..HttpConfig::default()
+    };
+    let app = TestApp::spawn_with(Engine::Sqlite, config).await;
+    chasqui::demo::load(&app.store)
+        .await
+        .unwrap_or_else(|e| panic!("demo: {e}"));
+    let heavy = "{ casesGeoJson(limit: 10000) }";
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let (client, base) = (app.client.clone(), app.base.clone());
+            tokio::spawn(async move { send(&client, &base, heavy).await })
+        })
+        .collect();
+    for task in tasks {
+        let (status, body, _) = task.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body["data"]["casesGeoJson"]["features"].is_array(),
+            "{body}"
+        );
+    }
+    // A request dearer than the whole budget runs alone rather than never.
+    let config = HttpConfig {
+        max_cost_in_flight: 100,
+        ..HttpConfig::default()
+    };
+    let app = TestApp::spawn_with(Engine::Sqlite, config).await;
+    let body = app.graphql_as(None, heavy, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
 // Every way a text argument reaches the server, with the characters that are refused:
 // NUL, other C0 controls and DEL (tab, line feed and carriage return are text).
 both_engines!(control_characters_in_arguments_are_bad_input, |engine| {
