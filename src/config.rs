@@ -38,8 +38,9 @@ pub struct ServeArgs {
     #[arg(long, env = "CHASQUI_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
 
-    /// Highest query complexity accepted.
-    #[arg(long, env = "CHASQUI_MAX_COMPLEXITY", default_value_t = 5_000)]
+    /// Highest price of a request accepted (each field of each item counts; a page its size
+    /// times its selection; a GeoJSON answer its features; an area its vertices).
+    #[arg(long, env = "CHASQUI_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
 
     /// Page size when `first` is not given.
@@ -54,9 +55,28 @@ pub struct ServeArgs {
     #[arg(long, env = "CHASQUI_MAX_BODY", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
 
-    /// Time a request may take, in milliseconds.
+    /// Time a request may take, in milliseconds, from its headers to its whole answer.
     #[arg(long, env = "CHASQUI_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
+
+    /// Highest total price of the requests running at once; a request waits (within its
+    /// timeout) until its price fits.
+    #[arg(long, env = "CHASQUI_MAX_COST_IN_FLIGHT", default_value_t = 40_000)]
+    pub max_cost_in_flight: usize,
+
+    /// Largest GraphQL answer, in bytes; a larger one is refused.
+    #[arg(long, env = "CHASQUI_MAX_RESPONSE", default_value_t = 16_777_216)]
+    pub max_response_bytes: usize,
+
+    /// Time a connection may take to send a request's headers, in milliseconds, from when
+    /// it opens or from the end of its previous answer: an idle keep-alive connection is
+    /// closed after it too.
+    #[arg(long, env = "CHASQUI_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+
+    /// Most connections open at once; one more is answered 503 and closed.
+    #[arg(long, env = "CHASQUI_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
 
     /// How long the DataLoader waits to batch lookups, in microseconds.
     #[arg(long, env = "CHASQUI_BATCH_DELAY_US", default_value_t = 100)]
@@ -77,7 +97,11 @@ pub struct ServeArgs {
 pub struct HttpConfig {
     pub limits: QueryLimits,
     pub max_body_bytes: usize,
+    /// From a request's headers to its whole answer, serialised.
     pub request_timeout: Duration,
+    /// The total price of the requests running at once.
+    pub max_cost_in_flight: usize,
+    pub max_response_bytes: usize,
     pub batch_delay: Duration,
     /// Requests per minute per token or IP; `None` turns the limit off.
     pub rate_limit_per_minute: Option<u32>,
@@ -90,6 +114,8 @@ impl Default for HttpConfig {
             limits: QueryLimits::default(),
             max_body_bytes: 1_048_576,
             request_timeout: Duration::from_secs(10),
+            max_cost_in_flight: 40_000,
+            max_response_bytes: 16 * 1024 * 1024,
             batch_delay: Duration::from_micros(100),
             rate_limit_per_minute: Some(600),
             rate_burst: 60,
@@ -97,7 +123,32 @@ impl Default for HttpConfig {
     }
 }
 
+/// What the server allows a connection, separate from the router (it is applied where
+/// connections are accepted: `http::serve_with`).
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// For a request's headers, from the connection's opening or its previous answer.
+    pub header_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
+        }
+    }
+}
+
 impl ServeArgs {
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_millis(self.header_timeout_ms.max(1)),
+            max_connections: self.max_connections.max(1),
+        }
+    }
+
     pub fn http_config(&self) -> HttpConfig {
         HttpConfig {
             limits: QueryLimits {
@@ -110,6 +161,8 @@ impl ServeArgs {
             },
             max_body_bytes: self.max_body_bytes,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
+            max_cost_in_flight: self.max_cost_in_flight.max(1),
+            max_response_bytes: self.max_response_bytes.max(1),
             batch_delay: Duration::from_micros(self.batch_delay_us),
             rate_limit_per_minute: (self.rate_limit_per_minute > 0)
                 .then_some(self.rate_limit_per_minute),

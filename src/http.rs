@@ -3,7 +3,7 @@
 //! responses in `application/graphql-response+json` (or `application/json` when that is
 //! what the client accepts), mutations refused over GET, request errors as 4xx.
 
-use crate::config::HttpConfig;
+use crate::config::{ConnectionLimits, HttpConfig};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::Extension;
@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use chasqui_schema::admission::Admission;
 use chasqui_schema::auth::Caller;
 use chasqui_schema::store::{Author, Store};
 use chasqui_schema::{
@@ -28,6 +29,8 @@ use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 use tower_http::timeout::TimeoutLayer;
 
 type Limiter = governor::DefaultKeyedRateLimiter<String>;
@@ -36,10 +39,31 @@ type Limiter = governor::DefaultKeyedRateLimiter<String>;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ChasquiSchema,
+    /// What a request must pass before it runs: argument hygiene and its price.
+    pub admission: Arc<Admission>,
     pub store: Store,
     pub config: Arc<HttpConfig>,
     limiter: Option<Arc<Limiter>>,
     documents: Arc<DocumentCache>,
+    /// The price of the requests running, in permits (`--max-cost-in-flight`).
+    in_flight: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// Holds a request's price while it runs and its answer is written, so that the
+    /// requests running at once cost at most `--max-cost-in-flight` together: a request
+    /// waits for others to finish, until `deadline` (`None` then). A request dearer than
+    /// the whole budget waits to run alone.
+    pub async fn hold_cost(
+        &self,
+        price: u64,
+        deadline: tokio::time::Instant,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let permits = price.clamp(1, self.config.max_cost_in_flight as u64);
+        let permits = u32::try_from(permits).unwrap_or(u32::MAX);
+        let acquire = self.in_flight.clone().acquire_many_owned(permits);
+        tokio::time::timeout_at(deadline, acquire).await.ok()?.ok()
+    }
 }
 
 /// Parsed query documents, by their text. Clients send the same few documents again and
@@ -75,19 +99,95 @@ impl DocumentCache {
     }
 }
 
-/// Serves the router on a bound listener until `shutdown` completes; connections carry
-/// their peer address (for per-IP rate limits).
+/// Serves the router on a bound listener until `shutdown` completes, with the default
+/// [`ConnectionLimits`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(listener, router, ConnectionLimits::default(), shutdown).await
+}
+
+/// Serves the router over HTTP/1.1 until `shutdown` completes, then lets the requests in
+/// flight finish. Each request carries its peer address (for per-IP rate limits).
+///
+/// A connection must send a request's complete headers within `header_timeout` of opening
+/// or of the end of its previous answer (hyper starts its header timer as soon as a
+/// connection waits for a request, so the same timeout closes idle keep-alive
+/// connections); the whole exchange after the headers is bounded by the router's
+/// timeout. At most `max_connections` are open at once: one more gets a coded 503 and is
+/// closed at once, so that idle sockets cannot use up the process's file descriptors.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(
+        limits.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors, or a connection reset before it was
+                    // accepted: wait a little instead of spinning.
+                    tracing::warn!(error = %err, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            refuse_connection(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request.map(Body::new))
+            });
+        let connection =
+            graceful.watch(builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, %peer, "connection closed");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Answers a connection past the limit with a coded 503 and closes it. The answer is
+/// written with one non-blocking system call, without a task (a new socket's empty send
+/// buffer holds it): a flood of connections costs no task and no file descriptor beyond
+/// this moment.
+fn refuse_connection(stream: tokio::net::TcpStream) {
+    const BODY: &str = r#"{"errors":[{"message":"too many open connections; try again shortly","extensions":{"code":"TOO_MANY_CONNECTIONS"}}]}"#;
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    // Out of tokio: its readiness of a socket it has just registered is not known yet.
+    if let Ok(mut socket) = stream.into_std() {
+        let _ = std::io::Write::write(&mut socket, answer.as_bytes());
+    }
+    tracing::warn!("connection refused: too many open connections");
 }
 
 /// The router, with its limits and timeouts.
@@ -95,6 +195,7 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
     let store = Store::new(db);
     crate::maps::warm_spatial_index(&store);
     let schema = build_schema(Some(store.clone()), config.limits);
+    let admission = Arc::new(Admission::new(&schema.sdl(), config.limits));
     let limiter = config.rate_limit_per_minute.and_then(|per_minute| {
         let per_minute = NonZeroU32::new(per_minute)?;
         let burst = NonZeroU32::new(config.rate_burst).unwrap_or(NonZeroU32::MIN);
@@ -104,10 +205,14 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
     });
     let state = AppState {
         schema,
+        admission,
         store,
         config: Arc::new(config),
         limiter,
         documents: Arc::default(),
+        in_flight: Arc::new(Semaphore::new(
+            config.max_cost_in_flight.min(Semaphore::MAX_PERMITS),
+        )),
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
@@ -196,25 +301,95 @@ fn coded_error(status: StatusCode, media: &'static str, code: &str, message: &st
 
 /// Resolves the bearer token into the request's [`Caller`] (401 for a token that is not
 /// valid: a wrong token is refused, never read as anonymous), then applies the rate
-/// limit of that token, or of the peer address for anonymous callers (429).
+/// limit of that token, or of the peer address for anonymous callers (429). A wrong token
+/// also counts against its address's rate, so guessing tokens is rate limited; two
+/// `Authorization` headers are refused (400): which one a proxy or a cache would read is
+/// anyone's guess. Every answer says how shared caches may keep it ([`cache_headers`]).
 async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let media = response_media_type(request.headers()).unwrap_or(GRAPHQL_RESPONSE);
+    let with_token = request.headers().contains_key(header::AUTHORIZATION);
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let mut response = match caller_of(&state, request.headers(), peer, media).await {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(refusal) => refusal,
+    };
+    cache_headers(&mut response, with_token);
+    response
+}
+
+/// What the answer to a request may be kept as: an answer depends on the caller, so it
+/// varies by `Authorization`, and an answer to a caller with a token is theirs alone.
+fn cache_headers(response: &mut Response, with_token: bool) {
+    let headers = response.headers_mut();
+    headers.append(header::VARY, HeaderValue::from_static("authorization"));
+    if with_token {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+}
+
+/// The request's caller, or the answer refusing it.
+async fn caller_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    media: &'static str,
+) -> Result<Caller, Response> {
+    let address_key = format!("ip:{}", peer.map(|ip| ip.to_string()).unwrap_or_default());
+    let rate_limited = |key: &str| -> Option<Response> {
+        let limiter = state.limiter.as_ref()?;
+        let not_until = limiter.check_key(&key.to_owned()).err()?;
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let message = format!("rate limit reached; retry in {seconds} s");
+        let mut response = coded_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            media,
+            "RATE_LIMITED",
+            &message,
+        );
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        Some(response)
+    };
     let unauthenticated = |message: &str| {
+        if let Some(limited) = rate_limited(&address_key) {
+            return limited;
+        }
         let mut response = coded_error(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", message);
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         response
     };
-    let caller = match request.headers().get(header::AUTHORIZATION) {
-        None => Caller::anonymous(),
-        Some(value) => {
+    let mut authorizations = headers.get_all(header::AUTHORIZATION).iter();
+    let caller = match (authorizations.next(), authorizations.next()) {
+        (None, _) => Caller::anonymous(),
+        (Some(_), Some(_)) => {
+            return Err(request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "send one Authorization header, not several",
+            ));
+        }
+        (Some(value), None) => {
             let secret = value.to_str().ok().and_then(|v| {
                 let (scheme, secret) = v.split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
             });
             let Some(secret) = secret else {
-                return unauthenticated("the Authorization header must be `Bearer <token>`");
+                return Err(unauthenticated(
+                    "the Authorization header must be `Bearer <token>`",
+                ));
             };
             match state.store.token_by_secret(secret).await {
                 Ok(Some(token)) => Caller {
@@ -224,51 +399,36 @@ async fn identify(State(state): State<AppState>, mut request: Request, next: Nex
                         name: token.name,
                     },
                 },
-                Ok(None) => return unauthenticated("the token is not valid: unknown or revoked"),
+                Ok(None) => {
+                    return Err(unauthenticated(
+                        "the token is not valid: unknown or revoked",
+                    ));
+                }
                 Err(err) => {
                     tracing::error!(error = %err, "token lookup failed");
-                    return coded_error(
+                    return Err(coded_error(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         media,
                         "INTERNAL_SERVER_ERROR",
                         "internal error",
-                    );
+                    ));
                 }
             }
         }
     };
-    if let Some(limiter) = &state.limiter {
-        let key = match caller.author.token_id {
-            Some(id) => format!("token:{id}"),
-            None => {
-                let peer = request
-                    .extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0.ip());
-                format!("ip:{}", peer.map(|ip| ip.to_string()).unwrap_or_default())
-            }
-        };
-        if let Err(not_until) = limiter.check_key(&key) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let message = format!("rate limit reached; retry in {seconds} s");
-            let mut response = coded_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                media,
-                "RATE_LIMITED",
-                &message,
-            );
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
-        }
-        if limiter.len() > 100_000 {
-            limiter.retain_recent();
-        }
+    let key = match caller.author.token_id {
+        Some(id) => format!("token:{id}"),
+        None => address_key.clone(),
+    };
+    if let Some(limited) = rate_limited(&key) {
+        return Err(limited);
     }
-    request.extensions_mut().insert(caller);
-    next.run(request).await
+    if let Some(limiter) = &state.limiter
+        && limiter.len() > 100_000
+    {
+        limiter.retain_recent();
+    }
+    Ok(caller)
 }
 
 async fn graphql_get(
@@ -367,6 +527,7 @@ async fn execute(
     method: Method,
 ) -> Response {
     let started = Instant::now();
+    let deadline = tokio::time::Instant::from_std(started) + state.config.request_timeout;
     let operation = request.operation_name.clone().unwrap_or_default();
     if request.query.trim().is_empty() {
         return request_error(StatusCode::BAD_REQUEST, media, "the request has no query");
@@ -379,33 +540,49 @@ async fn execute(
                 Ok(document) => state.documents.keep(&query, document),
                 Err(error) => {
                     let response = parse_failure(error.clone());
-                    return respond(response, media, &operation, method, started);
+                    return respond(state, response, true, media, &operation, method, started)
+                        .await;
                 }
             }
         }
     }
-    if method == Method::GET
-        && let Ok(document) = request.parsed_query()
-    {
-        let is_mutation = document.operations.iter().any(|(name, op)| {
-            let selected = match (&request_operation(&operation), name) {
-                (Some(wanted), Some(name)) => name.as_str() == wanted,
-                _ => true,
-            };
-            selected && op.node.ty == OperationType::Mutation
-        });
-        if is_mutation {
-            let mut response = request_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                media,
-                "mutations must be sent with POST",
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
+    let variables = std::mem::take(&mut request.variables);
+    let name = request.operation_name.clone();
+    let mut price = 0;
+    if let Ok(document) = request.parsed_query() {
+        if method == Method::GET {
+            let is_mutation = document.operations.iter().any(|(name, op)| {
+                let selected = match (&request_operation(&operation), name) {
+                    (Some(wanted), Some(name)) => name.as_str() == wanted,
+                    _ => true,
+                };
+                selected && op.node.ty == OperationType::Mutation
+            });
+            if is_mutation {
+                let mut response = request_error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    media,
+                    "mutations must be sent with POST",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return response;
+            }
+        }
+        match state.admission.admit(document, name.as_deref(), &variables) {
+            Ok(cost) => price = cost,
+            Err(refusal) => {
+                let response =
+                    async_graphql::Response::from_errors(vec![refusal.into_server_error()]);
+                return respond(state, response, true, media, &operation, method, started).await;
+            }
         }
     }
+    request.variables = variables;
+    let Some(_running) = state.hold_cost(price, deadline).await else {
+        return timed_out(state, media, &operation);
+    };
     request = request
         .data(loaders(
             state.store.clone(),
@@ -417,68 +594,161 @@ async fn execute(
     // would let a DataLoader batch go out before every resolver of the level joined it,
     // turning one statement into several.
     let execution = tokio::task::unconstrained(state.schema.execute(request));
-    let Ok(mut response) = tokio::time::timeout(state.config.request_timeout, execution).await
-    else {
-        tracing::warn!(operation = %operation, "graphql request timed out");
-        let message = format!(
-            "the request took longer than {} ms",
-            state.config.request_timeout.as_millis()
-        );
-        return coded_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            media,
-            "REQUEST_TIMEOUT",
-            &message,
-        );
+    let Ok(mut response) = tokio::time::timeout_at(deadline, execution).await else {
+        return timed_out(state, media, &operation);
     };
     assign_error_codes(&mut response);
-    respond(response, media, &operation, method, started)
+    let refused = response.errors.iter().any(is_request_error);
+    respond(state, response, refused, media, &operation, method, started).await
+}
+
+fn timed_out(state: &AppState, media: &'static str, operation: &str) -> Response {
+    tracing::warn!(operation = %operation, "graphql request timed out");
+    let message = format!(
+        "the request took longer than {} ms",
+        state.config.request_timeout.as_millis()
+    );
+    coded_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        media,
+        "REQUEST_TIMEOUT",
+        &message,
+    )
 }
 
 /// The HTTP response for a GraphQL response whose errors carry their codes, and the
-/// request's log line.
-fn respond(
+/// request's log line. `failed_request`: execution never started (the document does not
+/// parse or validate, or its arguments or price are refused); the body then has no `data`
+/// entry, and clients of the GraphQL response media type get 400. Field errors during
+/// execution (even one that nulls `data`) are 200.
+///
+/// The body is refused with `RESPONSE_TOO_LARGE` once it passes `--max-response-bytes`:
+/// serialising stops there, so neither its time nor its memory grows with what a request
+/// asked for. An answer of up to [`INLINE_BYTES`] (almost all of them) is written on the
+/// spot; a larger one is written again on a blocking thread, within the request's
+/// deadline (`--request-timeout-ms` from its start).
+async fn respond(
+    state: &AppState,
     response: async_graphql::Response,
+    failed_request: bool,
     media: &'static str,
     operation: &str,
     method: Method,
     started: Instant,
 ) -> Response {
     let errors = response.errors.len();
-    // A request error (the document does not parse or validate) means execution never
-    // started: the body has no `data` entry, and clients of the GraphQL response media type
-    // get 400. Field errors during execution (even one that nulls `data`) are 200.
-    let failed_request = response.errors.iter().any(is_request_error);
     let status = if media == GRAPHQL_RESPONSE && failed_request {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
+    };
+    let limit = state.config.max_response_bytes;
+    let written = match serialise(&response, failed_request, limit.min(INLINE_BYTES)) {
+        Err(err) if err.is_io() && limit > INLINE_BYTES => {
+            let deadline = tokio::time::Instant::from_std(started) + state.config.request_timeout;
+            let blocking = tokio::task::spawn_blocking(move || {
+                let written = serialise(&response, failed_request, limit);
+                // Dropping a large response is work too: done here, off the runtime.
+                drop(response);
+                written
+            });
+            match tokio::time::timeout_at(deadline, blocking).await {
+                Err(_) => return timed_out(state, media, operation),
+                Ok(Err(err)) => {
+                    tracing::error!(error = %err, "serialising a response failed");
+                    return request_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        media,
+                        "internal error",
+                    );
+                }
+                Ok(Ok(written)) => written,
+            }
+        }
+        written => written,
+    };
+    let body = match written {
+        Ok(body) => body,
+        Err(err) if err.is_io() => {
+            tracing::warn!(operation = %operation, limit, "response too large");
+            let message = format!(
+                "the answer would be larger than {limit} bytes; ask for fewer records or fields"
+            );
+            return coded_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "RESPONSE_TOO_LARGE",
+                &message,
+            );
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not serialise a response");
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, media, "internal error");
+        }
     };
     tracing::info!(
         operation = %operation,
         method = %method,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         errors,
+        bytes = body.len(),
         outcome = if errors == 0 { "ok" } else if failed_request { "rejected" } else { "partial" },
         "graphql request"
     );
-    let body = if failed_request {
-        serde_json::to_vec(&serde_json::json!({ "errors": response.errors }))
-    } else {
-        serde_json::to_vec(&response)
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(err) => {
-            tracing::error!(error = %err, "could not serialise a response");
-            return request_error(StatusCode::INTERNAL_SERVER_ERROR, media, "internal error");
-        }
-    };
     let mut http = Response::new(Body::from(body));
     *http.status_mut() = status;
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     http
+}
+
+/// Answers up to this size are written on the runtime's thread (a few hundred
+/// microseconds at most); larger ones on a blocking thread.
+const INLINE_BYTES: usize = 256 * 1024;
+
+/// The response as JSON, at most `limit` bytes (an I/O error past it). A request error
+/// has no `data` entry.
+fn serialise(
+    response: &async_graphql::Response,
+    failed_request: bool,
+    limit: usize,
+) -> serde_json::Result<Vec<u8>> {
+    let mut body = LimitedBuffer::new(limit);
+    if failed_request {
+        serde_json::to_writer(&mut body, &serde_json::json!({ "errors": response.errors }))?;
+    } else {
+        serde_json::to_writer(&mut body, response)?;
+    }
+    Ok(body.bytes)
+}
+
+/// A buffer that refuses to grow past a limit (the write fails, which stops serde_json).
+struct LimitedBuffer {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl LimitedBuffer {
+    fn new(limit: usize) -> Self {
+        Self {
+            bytes: Vec::new(),
+            limit,
+        }
+    }
+}
+
+impl std::io::Write for LimitedBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + data.len() > self.limit {
+            return Err(std::io::Error::other("the response passes its size limit"));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn is_request_error(error: &async_graphql::ServerError) -> bool {

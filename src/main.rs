@@ -339,7 +339,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "chasqui listening on http://{}/graphql",
         listener.local_addr()?
     );
-    http::serve(listener, app, shutdown_signal()).await?;
+    http::serve_with(listener, app, args.connection_limits(), shutdown_signal()).await?;
     tracing::info!("chasqui stopped");
     Ok(())
 }

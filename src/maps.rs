@@ -26,6 +26,7 @@ use chasqui_schema::store::{Access, StatDimension, Store};
 use chasqui_schema::types::inputs::CaseFilter;
 use chasqui_schema::types::spatial::geojson_limit;
 use serde_json::{Map, Value, json};
+use tokio::sync::OwnedSemaphorePermit;
 
 const LIST_PARAMETERS: [&str; 6] = [
     "kinds",
@@ -152,18 +153,49 @@ fn filter_input(
     Ok((filter, limit))
 }
 
-/// Checks the parameters as the GraphQL input would be, then resolves them for the store.
+/// Checks the parameters as the GraphQL input would be (the admission's argument rules,
+/// and the price of `features` points), waits for the price to fit among the requests
+/// running, then resolves them for the store; the permit is held until the answer is
+/// built.
 async fn store_filter(
-    store: &Store,
+    state: &AppState,
     access: Access,
     filter: Map<String, Value>,
-) -> Result<chasqui_schema::store::CaseFilter, Response> {
+    features: u64,
+) -> Result<(chasqui_schema::store::CaseFilter, OwnedSemaphorePermit), Response> {
+    let deadline = tokio::time::Instant::now() + state.config.request_timeout;
     use async_graphql::InputType;
+    let store = &state.store;
     let value = async_graphql::Value::from_json(Value::Object(filter))
         .map_err(|e| bad("filter", e.to_string()))?;
+    let refused = |r: chasqui_schema::admission::Refusal| {
+        refusal(
+            StatusCode::BAD_REQUEST,
+            r.code,
+            r.field.as_deref(),
+            &r.message,
+        )
+    };
+    state
+        .admission
+        .check_input("CaseFilter", &value, "")
+        .map_err(refused)?;
+    let price = state
+        .admission
+        .map_cost(features, Some(&value))
+        .map_err(refused)?;
+    let running = state.hold_cost(price, deadline).await.ok_or_else(|| {
+        refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "REQUEST_TIMEOUT",
+            None,
+            "the server is busy with other requests; try again shortly",
+        )
+    })?;
     let input = <CaseFilter as InputType>::parse(Some(value))
         .map_err(|e| bad("filter", e.into_server_error(Default::default()).message))?;
-    input.resolve(store, access).await.map_err(api_refusal)
+    let filter = input.resolve(store, access).await.map_err(api_refusal)?;
+    Ok((filter, running))
 }
 
 /// `GET /geojson/cases`.
@@ -181,8 +213,8 @@ pub async fn cases_geojson(
         Ok(limit) => limit,
         Err(err) => return api_refusal(err),
     };
-    let filter = match store_filter(&state.store, access, filter).await {
-        Ok(filter) => filter,
+    let (filter, _running) = match store_filter(&state, access, filter, limit).await {
+        Ok(resolved) => resolved,
         Err(response) => return response,
     };
     let located = match state.store.located_cases(access, &filter, limit).await {
@@ -212,8 +244,9 @@ pub async fn map_svg(
         Ok(parsed) => parsed,
         Err(response) => return response,
     };
-    let filter = match store_filter(&state.store, access, filter).await {
-        Ok(filter) => filter,
+    // The map draws at most MAP_POINTS points: a fixed cost, apart from the filter's.
+    let (filter, _running) = match store_filter(&state, access, filter, 0).await {
+        Ok(resolved) => resolved,
         Err(response) => return response,
     };
     let store = &state.store;

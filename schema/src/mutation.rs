@@ -169,13 +169,8 @@ impl Mutation {
         ctx: &Context<'_>,
         items: Vec<CreateNewsItemInput>,
     ) -> ApiResult<Vec<ImportResult>> {
+        // At most `admission::MAX_IMPORT_ITEMS` items: checked before the request runs.
         let author = require(ctx, Role::Editor)?;
-        if items.len() > 1_000 {
-            return Err(ApiError::bad_input(
-                "items",
-                "at most 1000 items in one batch",
-            ));
-        }
         let resolved = items
             .iter()
             .enumerate()

@@ -37,7 +37,9 @@ impl PageLimits {
     }
 }
 
-/// Decodes an `after` argument into the text inside it.
+/// Decodes an `after` argument into the text inside it. A cursor holds what the server
+/// wrote into it, so text with a control character (the argument rule of `admission`,
+/// applied to what the cursor decodes to) is not a cursor.
 pub fn decode_after(after: Option<&str>) -> Result<Option<String>, ApiError> {
     after
         .map(|a| {
@@ -45,6 +47,7 @@ pub fn decode_after(after: Option<&str>) -> Result<Option<String>, ApiError> {
                 .decode(a.as_bytes())
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
+                .filter(|text| crate::admission::control_character(text).is_none())
                 .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this list"))
         })
         .transpose()

@@ -87,11 +87,9 @@ impl Query {
         load_node(ctx, &id).await
     }
 
-    /// Fetches several objects by global id, in order.
+    /// Fetches several objects by global id, in order (at most the maximum page size).
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
-        if ids.len() as u64 > page_limits(ctx).max_size {
-            return Err(ApiError::bad_input("ids", "too many ids in one request"));
-        }
+        // The number of ids is checked before the request runs (`admission`).
         let mut out = Vec::with_capacity(ids.len());
         for id in &ids {
             out.push(load_node(ctx, id).await?);
@@ -227,7 +225,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         filter: Option<CaseFilter>,
-        #[graphql(desc = "At most this many features (default 10000, at most 100000).")]
+        #[graphql(
+            desc = "At most this many features (default 10000, at most 100000); each feature counts 1 toward the request's cost, whose limit is 20000 by default."
+        )]
         limit: Option<i32>,
     ) -> ApiResult<async_graphql::Json<serde_json::Value>> {
         crate::types::spatial::MapQueries::cases_geojson(ctx, filter, limit).await

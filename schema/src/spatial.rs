@@ -4,13 +4,26 @@
 //! from rows (`store/spatial.rs`) and asks it which cases or places match.
 
 use chasqui_entities::{LocationLevel, PlacementPrecision};
+use geo::kernels::{Kernel, Orientation, RobustKernel};
+use geo::line_intersection::LineIntersection;
+use geo::sweep::{Cross, Intersections, LineOrPoint};
 use geo::{
-    BoundingRect, Contains, Coord, Distance, Geodesic, InteriorPoint, Intersects, LineString,
-    MultiPolygon, Point, Polygon, Rect, Validation,
+    BoundingRect, Contains, Coord, Distance, Geodesic, InteriorPoint, Intersects, Line, LineString,
+    MultiPolygon, Point, Polygon, Rect,
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// The most positions a query area may have (a department's boundary has up to 2,400).
+pub const MAX_AREA_VERTICES: usize = 10_000;
+/// The most rings (outer boundaries and holes) a query area may have.
+pub const MAX_AREA_RINGS: usize = 100;
+/// The most edge tests one area check may make over the index's points: past it, the area
+/// is refused as too intricate for the places it covers. A department-sized area over a
+/// hundred thousand points takes well under a tenth of it.
+pub const MAX_AREA_WORK: u64 = 5_000_000;
 
 /// Mean kilometres per degree of latitude; used only to size a search box, never for a
 /// distance that is answered.
@@ -83,7 +96,7 @@ pub enum SpatialFilter {
     /// Inside a longitude/latitude box (edges included).
     Within(Rect<f64>),
     /// Inside an area (edges included).
-    InArea(MultiPolygon<f64>),
+    InArea(Arc<Area>),
     /// Within `km` kilometres (geodesic, WGS84) of a point.
     Near { center: Point<f64>, km: f64 },
 }
@@ -286,8 +299,13 @@ impl SpatialIndex {
         (see_restricted || !point.restricted).then_some(point)
     }
 
-    /// The locations (with a point the caller may see) that satisfy the filter.
-    pub fn locations_matching(&self, filter: &SpatialFilter, see_restricted: bool) -> HashSet<i64> {
+    /// The locations (with a point the caller may see) that satisfy the filter; an area
+    /// whose test would pass [`MAX_AREA_WORK`] is refused (the message says why).
+    pub fn locations_matching(
+        &self,
+        filter: &SpatialFilter,
+        see_restricted: bool,
+    ) -> Result<HashSet<i64>, String> {
         let mut found = HashSet::new();
         match filter {
             SpatialFilter::Within(rect) => {
@@ -298,12 +316,10 @@ impl SpatialIndex {
                 }
             }
             SpatialFilter::InArea(area) => {
-                let Some(rect) = area.bounding_rect() else {
-                    return found;
-                };
-                for entry in self.point_tree.locate_in_envelope(&aabb(rect)) {
+                let mut budget = MAX_AREA_WORK;
+                for entry in self.point_tree.locate_in_envelope(&aabb(area.bounds)) {
                     if let Some(p) = self.visible_point(entry.data, see_restricted)
-                        && area.intersects(&p.point)
+                        && area.holds(p.point.0, &mut budget)?
                     {
                         found.insert(p.location_id);
                     }
@@ -321,18 +337,22 @@ impl SpatialIndex {
                 }
             }
         }
-        found
+        Ok(found)
     }
 
     /// The cases placed (exact or district) on a location that satisfies the filter.
-    pub fn cases_matching(&self, filter: &SpatialFilter, see_restricted: bool) -> HashSet<i64> {
+    pub fn cases_matching(
+        &self,
+        filter: &SpatialFilter,
+        see_restricted: bool,
+    ) -> Result<HashSet<i64>, String> {
         let mut found = HashSet::new();
-        for location in self.locations_matching(filter, see_restricted) {
+        for location in self.locations_matching(filter, see_restricted)? {
             if let Some(cases) = self.cases_by_location.get(&location) {
                 found.extend(cases.iter().copied());
             }
         }
-        found
+        Ok(found)
     }
 
     /// The cases placed (exact or district) on a location.
@@ -483,7 +503,10 @@ impl<'de> serde::Deserialize<'de> for Position {
 /// Reads a GeoJSON Polygon or MultiPolygon (or a Feature holding one). With `strict`, it
 /// also refuses what RFC 7946 forbids and what a query cannot use: open rings, rings of
 /// fewer than four positions, coordinates outside longitude −180..180 / latitude −90..90
-/// (often swapped coordinates), and self-intersecting rings.
+/// (often swapped coordinates), rings that cross themselves or each other, holes outside
+/// their polygon, and areas of more than [`MAX_AREA_VERTICES`] positions or
+/// [`MAX_AREA_RINGS`] rings. The checks take time in proportion to n log n of the
+/// positions (a plane sweep), never n².
 pub fn area_from_geojson(
     value: &serde_json::Value,
     strict: bool,
@@ -493,6 +516,19 @@ pub fn area_from_geojson(
         .and_then(|t| t.as_str())
         .ok_or("has no `type`")?;
     let coordinates = || value.get("coordinates").ok_or("has no `coordinates`");
+    if strict && matches!(kind, "Polygon" | "MultiPolygon") {
+        let (positions, rings) = count_positions(coordinates()?);
+        if positions > MAX_AREA_VERTICES {
+            return Err(format!(
+                "has {positions} positions; an area may have at most {MAX_AREA_VERTICES}"
+            ));
+        }
+        if rings > MAX_AREA_RINGS {
+            return Err(format!(
+                "has {rings} rings; an area may have at most {MAX_AREA_RINGS}"
+            ));
+        }
+    }
     let area = match kind {
         "Feature" => {
             let geometry = value
@@ -526,7 +562,7 @@ pub fn area_from_geojson(
     };
     if strict {
         for (i, p) in area.0.iter().enumerate() {
-            if let Err(problem) = p.check_validation() {
+            if let Err(problem) = check_simple(p) {
                 let prefix = if area.0.len() > 1 {
                     format!("polygon {i}: ")
                 } else {
@@ -537,6 +573,205 @@ pub fn area_from_geojson(
         }
     }
     Ok(Some(area))
+}
+
+/// The positions and rings of GeoJSON `coordinates` (arrays whose first item is a
+/// number are positions; arrays of positions are rings), counted before anything is built.
+fn count_positions(value: &serde_json::Value) -> (usize, usize) {
+    let Some(items) = value.as_array() else {
+        return (0, 0);
+    };
+    match items.first() {
+        Some(serde_json::Value::Number(_)) => (1, 0),
+        Some(serde_json::Value::Array(inner)) if inner.first().is_some_and(|v| v.is_number()) => {
+            (items.len(), 1)
+        }
+        _ => items
+            .iter()
+            .map(count_positions)
+            .fold((0, 0), |(p, r), (q, s)| {
+                (p.saturating_add(q), r.saturating_add(s))
+            }),
+    }
+}
+
+/// One edge of a ring, for the plane sweep: which ring, and where in it.
+#[derive(Clone, Debug)]
+struct RingEdge {
+    line: Line<f64>,
+    ring: usize,
+    index: usize,
+    ring_edges: usize,
+}
+
+impl Cross for RingEdge {
+    type Scalar = f64;
+
+    fn line(&self) -> LineOrPoint<f64> {
+        self.line.into()
+    }
+}
+
+/// A polygon a query can use: no ring crosses or touches itself or another ring (edges
+/// that follow each other meet only at their shared position), every hole lies inside
+/// the outer ring and outside the other holes. One plane sweep finds any crossing.
+fn check_simple(polygon: &Polygon<f64>) -> Result<(), String> {
+    let rings: Vec<Vec<Coord<f64>>> = std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .map(|ring| {
+            let mut coords: Vec<Coord<f64>> = ring.0.clone();
+            coords.dedup();
+            coords
+        })
+        .collect();
+    let name = |ring: usize| {
+        if ring == 0 {
+            "the exterior ring".to_owned()
+        } else {
+            format!("interior ring {}", ring - 1)
+        }
+    };
+    let mut edges = Vec::new();
+    for (r, coords) in rings.iter().enumerate() {
+        if coords.len() < 4 {
+            return Err(format!("{} has fewer than 3 distinct positions", name(r)));
+        }
+        let ring_edges = coords.len() - 1;
+        for (index, pair) in coords.windows(2).enumerate() {
+            edges.push(RingEdge {
+                line: Line::new(pair[0], pair[1]),
+                ring: r,
+                index,
+                ring_edges,
+            });
+        }
+    }
+    for (a, b, meeting) in Intersections::from_iter(edges) {
+        let adjacent = a.ring == b.ring
+            && (a.index.abs_diff(b.index) == 1 || a.index.abs_diff(b.index) == a.ring_edges - 1);
+        let at_shared_position = matches!(
+            meeting,
+            LineIntersection::SinglePoint { intersection, .. }
+                if intersection == a.line.start
+                    || intersection == a.line.end
+        );
+        if adjacent && at_shared_position {
+            continue;
+        }
+        return Err(if a.ring == b.ring {
+            format!("{} has a self-intersection", name(a.ring))
+        } else {
+            format!("{} and {} intersect", name(a.ring), name(b.ring))
+        });
+    }
+    // No ring meets another, so one position of a hole tells where the whole hole is.
+    for (h, hole) in rings.iter().enumerate().skip(1) {
+        let probe = hole[0];
+        if !in_ring(&rings[0], probe) {
+            return Err(format!("{} lies outside the exterior ring", name(h)));
+        }
+        for (o, other) in rings.iter().enumerate().skip(1) {
+            if o != h && in_ring(other, probe) {
+                return Err(format!("{} lies inside {}", name(h), name(o)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a position lies inside a closed ring (crossing parity; the position is not on
+/// the ring, which [`check_simple`] has ruled out).
+fn in_ring(ring: &[Coord<f64>], p: Coord<f64>) -> bool {
+    let mut inside = false;
+    for pair in ring.windows(2) {
+        if crosses_rightwards(pair[0], pair[1], p) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// Whether the edge a→b crosses the horizontal ray from `p` to the east (half-open in y,
+/// so a ray through a vertex counts once); exact, with robust orientation.
+fn crosses_rightwards(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {
+    if a.y <= p.y && p.y < b.y {
+        RobustKernel::orient2d(a, b, p) == Orientation::CounterClockwise
+    } else if b.y <= p.y && p.y < a.y {
+        RobustKernel::orient2d(a, b, p) == Orientation::Clockwise
+    } else {
+        false
+    }
+}
+
+/// An area prepared for point tests: its edges in an R-tree, so that testing a point
+/// looks only at the edges level with it, to its east (an area of n positions costs
+/// O(log n + k) per point, k the edges the ray from the point meets).
+pub struct Area {
+    pub shape: MultiPolygon<f64>,
+    pub bounds: Rect<f64>,
+    edges: RTree<rstar::primitives::Line<[f64; 2]>>,
+}
+
+impl std::fmt::Debug for Area {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Area")
+            .field("polygons", &self.shape.0.len())
+            .field("edges", &self.edges.size())
+            .finish()
+    }
+}
+
+impl Area {
+    /// Prepares a checked area; `None` for an empty one.
+    pub fn new(shape: MultiPolygon<f64>) -> Option<Self> {
+        let bounds = shape.bounding_rect()?;
+        let mut edges = Vec::new();
+        for polygon in &shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                for line in ring.lines() {
+                    let (a, b) = (line.start, line.end);
+                    edges.push(rstar::primitives::Line::new([a.x, a.y], [b.x, b.y]));
+                }
+            }
+        }
+        Some(Self {
+            shape,
+            bounds,
+            edges: RTree::bulk_load(edges),
+        })
+    }
+
+    /// Whether the area holds `p`, edges included; each edge looked at costs one unit of
+    /// `budget`, and an exhausted budget refuses the area.
+    pub fn holds(&self, p: Coord<f64>, budget: &mut u64) -> Result<bool, String> {
+        if !self.bounds.intersects(&p) {
+            return Ok(false);
+        }
+        let ray = AABB::from_corners([p.x, p.y], [self.bounds.max().x, p.y]);
+        let mut inside = false;
+        for edge in self.edges.locate_in_envelope_intersecting(&ray) {
+            *budget = budget.checked_sub(1).ok_or_else(|| {
+                "is too intricate for the places it covers: give it fewer positions".to_owned()
+            })?;
+            let a = Coord {
+                x: edge.from[0],
+                y: edge.from[1],
+            };
+            let b = Coord {
+                x: edge.to[0],
+                y: edge.to[1],
+            };
+            if RobustKernel::orient2d(a, b, p) == Orientation::Collinear
+                && Rect::new(a, b).intersects(&p)
+            {
+                return Ok(true);
+            }
+            if crosses_rightwards(a, b, p) {
+                inside = !inside;
+            }
+        }
+        Ok(inside)
+    }
 }
 
 fn polygon(value: &serde_json::Value, strict: bool, prefix: &str) -> Result<Polygon<f64>, String> {
@@ -722,8 +957,14 @@ mod tests {
         let index = index();
         let rect = bounding_box(-74.0, -15.0, -72.0, -14.0).unwrap_or_else(|e| panic!("{e}"));
         let filter = SpatialFilter::Within(rect);
-        assert_eq!(index.cases_matching(&filter, false), HashSet::from([10]));
-        assert_eq!(index.cases_matching(&filter, true), HashSet::from([10, 11]));
+        assert_eq!(
+            index.cases_matching(&filter, false),
+            Ok(HashSet::from([10]))
+        );
+        assert_eq!(
+            index.cases_matching(&filter, true),
+            Ok(HashSet::from([10, 11]))
+        );
         assert_eq!(index.descendants(3), vec![3, 4, 50]);
         assert_eq!(index.case_point(11, true).map(|p| p.location_id), Some(99));
         assert!(index.case_point(11, false).is_none());
@@ -735,7 +976,11 @@ mod tests {
         let center = Point::new(-72.8, -14.8);
         let d = distance_km(center, Point::new(-72.2, -14.2));
         assert!((90.0..100.0).contains(&d), "{d}");
-        let near = |km| index.cases_matching(&SpatialFilter::Near { center, km }, true);
+        let near = |km| {
+            index
+                .cases_matching(&SpatialFilter::Near { center, km }, true)
+                .unwrap_or_default()
+        };
         assert_eq!(near(d - 1.0), HashSet::from([10]));
         assert_eq!(near(d + 1.0), HashSet::from([10, 11]));
     }
@@ -776,6 +1021,147 @@ mod tests {
         let point = json!({"type": "Point", "coordinates": [0.0, 0.0]});
         assert!(area_from_geojson(&point, true).is_err());
         assert_eq!(area_from_geojson(&point, false), Ok(None));
+    }
+
+    /// A star of `points` points around (0, 0): concave, simple.
+    fn star(points: usize) -> Vec<[f64; 2]> {
+        let n = points * 2;
+        let mut ring: Vec<[f64; 2]> = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = if i % 2 == 0 { 1.0 } else { 0.4 };
+                [r * a.cos(), r * a.sin()]
+            })
+            .collect();
+        ring.push(ring[0]);
+        ring
+    }
+
+    #[test]
+    fn prepared_areas_hold_what_the_shapes_hold_edges_included() {
+        let hole = [
+            [-0.2, -0.2],
+            [0.2, -0.2],
+            [0.2, 0.2],
+            [-0.2, 0.2],
+            [-0.2, -0.2],
+        ];
+        let shapes = [
+            json!({"type": "Polygon", "coordinates": [star(7)]}),
+            json!({"type": "Polygon", "coordinates": [star(5), hole]}),
+            json!({"type": "MultiPolygon", "coordinates": [[star(3)], [[[2.0, 2.0], [3.0, 2.0], [3.0, 3.0], [2.0, 2.0]]]]}),
+        ];
+        let mut seed: u64 = 7;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 1.5
+        };
+        for shape in shapes {
+            let area = area_from_geojson(&shape, true)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("an area"));
+            let prepared = Area::new(area.clone()).unwrap_or_else(|| panic!("prepared"));
+            let mut budget = MAX_AREA_WORK;
+            let mut probes: Vec<Coord<f64>> = (0..2_000)
+                .map(|_| Coord {
+                    x: next(),
+                    y: next(),
+                })
+                .collect();
+            // Every vertex, and the middle of every edge, lie on the boundary.
+            for polygon in &area.0 {
+                for line in polygon
+                    .exterior()
+                    .lines()
+                    .chain(polygon.interiors().iter().flat_map(|r| r.lines()))
+                {
+                    probes.push(line.start);
+                    probes.push(Coord {
+                        x: (line.start.x + line.end.x) / 2.0,
+                        y: (line.start.y + line.end.y) / 2.0,
+                    });
+                }
+            }
+            for p in probes {
+                assert_eq!(
+                    prepared.holds(p, &mut budget),
+                    Ok(area.intersects(&Point(p))),
+                    "{p:?} in {shape}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn query_areas_have_bounded_size_and_work() {
+        let ring = |n: usize| {
+            let mut ring: Vec<[f64; 2]> = (0..n - 1)
+                .map(|i| {
+                    let a = i as f64 / (n - 1) as f64 * std::f64::consts::TAU;
+                    [a.cos(), a.sin()]
+                })
+                .collect();
+            ring.push(ring[0]);
+            json!({"type": "Polygon", "coordinates": [ring]})
+        };
+        assert!(area_from_geojson(&ring(MAX_AREA_VERTICES), true).is_ok());
+        let refused = area_from_geojson(&ring(MAX_AREA_VERTICES + 1), true)
+            .err()
+            .unwrap_or_default();
+        assert!(refused.contains("at most 10000"), "{refused}");
+        let square = |x: f64| json!([[x, 0.0], [x + 0.1, 0.0], [x + 0.1, 0.1], [x, 0.1], [x, 0.0]]);
+        let holes: Vec<_> = std::iter::once(json!([
+            [-1.0, -1.0],
+            [200.0, -1.0],
+            [200.0, 1.0],
+            [-1.0, 1.0],
+            [-1.0, -1.0]
+        ]))
+        .chain((0..MAX_AREA_RINGS).map(|i| square(i as f64)))
+        .collect();
+        let refused = area_from_geojson(&json!({"type": "Polygon", "coordinates": holes}), true)
+            .err()
+            .unwrap_or_default();
+        assert!(refused.contains("rings"), "{refused}");
+        // A comb of tall teeth: the ray from a point west of it meets every tooth's two
+        // edges, so each test looks at all of them; the budget stops it.
+        let mut comb = vec![[0.0, 0.0]];
+        for i in 0..200 {
+            let x = 0.1 + i as f64 * 0.01;
+            comb.extend([[x, 0.0], [x, 10.0], [x + 0.005, 10.0], [x + 0.005, 0.0]]);
+        }
+        comb.extend([[3.0, 0.0], [3.0, -1.0], [0.0, -1.0], [0.0, 0.0]]);
+        let shape = area_from_geojson(&json!({"type": "Polygon", "coordinates": [comb]}), true)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("an area"));
+        let area = Area::new(shape).unwrap_or_else(|| panic!("prepared"));
+        let west = Coord { x: 0.05, y: 5.0 };
+        let mut budget = MAX_AREA_WORK;
+        assert_eq!(area.holds(west, &mut budget), Ok(false));
+        assert!(MAX_AREA_WORK - budget >= 400, "the ray met every tooth");
+        let mut budget = 1_000;
+        let refused = (0..100)
+            .map(|_| area.holds(west, &mut budget))
+            .find_map(Result::err);
+        assert!(refused.is_some_and(|e| e.contains("intricate")));
+    }
+
+    #[test]
+    fn holes_must_sit_inside_their_polygon() {
+        let outer = [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]];
+        let inside = [[1.0, 1.0], [2.0, 1.0], [2.0, 2.0], [1.0, 2.0], [1.0, 1.0]];
+        let outside = [[5.0, 5.0], [6.0, 5.0], [6.0, 6.0], [5.0, 6.0], [5.0, 5.0]];
+        let crossing = [[3.0, 3.0], [5.0, 3.0], [5.0, 3.5], [3.0, 3.5], [3.0, 3.0]];
+        let within_hole = [[1.2, 1.2], [1.8, 1.2], [1.8, 1.8], [1.2, 1.8], [1.2, 1.2]];
+        let check = |rings: Vec<&[[f64; 2]; 5]>| {
+            area_from_geojson(&json!({"type": "Polygon", "coordinates": rings}), true).err()
+        };
+        assert_eq!(check(vec![&outer, &inside]), None);
+        assert!(check(vec![&outer, &outside]).is_some_and(|e| e.contains("outside")));
+        assert!(check(vec![&outer, &crossing]).is_some_and(|e| e.contains("intersect")));
+        assert!(check(vec![&outer, &inside, &within_hole]).is_some_and(|e| e.contains("inside")));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! on the real PostgreSQL server. Every test runs on both engines (`both_engines!`), each
 //! run on a database of its own.
 
+mod abuse;
 mod app;
 mod audit;
 mod cases;

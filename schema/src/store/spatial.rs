@@ -234,7 +234,7 @@ impl Store {
             return Ok(());
         }
         let index = self.spatial_index().await?;
-        if let Some(locations) = locations_matching(&index, &filter.spatial, access) {
+        if let Some(locations) = locations_matching(&index, &filter.spatial, access).await? {
             let mut ids: Vec<i64> = locations
                 .into_iter()
                 .flat_map(|l| index.cases_at(l).iter().copied())
@@ -258,7 +258,7 @@ impl Store {
             return Ok(());
         }
         let index = self.spatial_index().await?;
-        if let Some(locations) = locations_matching(&index, &filter.spatial, access) {
+        if let Some(locations) = locations_matching(&index, &filter.spatial, access).await? {
             let mut ids: Vec<i64> = locations.into_iter().collect();
             ids.sort_unstable();
             filter.spatial_location_ids = Some(IndexIds::new(self.db.get_database_backend(), ids));
@@ -750,21 +750,44 @@ async fn insert_site_places<C: ConnectionTrait>(db: &C, pairs: &[(i64, i64)]) ->
     Ok(())
 }
 
-/// The locations that satisfy every spatial condition (`None` when there is none).
-fn locations_matching(
+/// The locations that satisfy every spatial condition (`None` when there is none); an
+/// area too intricate for the index's points is refused on `filter.inArea`. Area tests are
+/// bounded (`spatial::MAX_AREA_WORK`) but CPU work: they run on a blocking thread.
+async fn locations_matching(
+    index: &Arc<SpatialIndex>,
+    conditions: &[SpatialFilter],
+    access: Access,
+) -> StoreResult<Option<HashSet<i64>>> {
+    if !conditions
+        .iter()
+        .any(|c| matches!(c, SpatialFilter::InArea(_)))
+    {
+        return matching_locations(index, conditions, access);
+    }
+    let (index, conditions) = (index.clone(), conditions.to_vec());
+    tokio::task::spawn_blocking(move || matching_locations(&index, &conditions, access))
+        .await
+        .map_err(|err| {
+            super::StoreError::Database(DbErr::Custom(format!("an area test failed: {err}")))
+        })?
+}
+
+fn matching_locations(
     index: &SpatialIndex,
     conditions: &[SpatialFilter],
     access: Access,
-) -> Option<HashSet<i64>> {
+) -> StoreResult<Option<HashSet<i64>>> {
     let mut matching: Option<HashSet<i64>> = None;
     for condition in conditions {
-        let found = index.locations_matching(condition, access.see_restricted);
+        let found = index
+            .locations_matching(condition, access.see_restricted)
+            .map_err(|m| super::StoreError::invalid("filter.inArea", m))?;
         matching = Some(match matching {
             None => found,
             Some(before) => before.intersection(&found).copied().collect(),
         });
     }
-    matching
+    Ok(matching)
 }
 
 /// The places at or below each region (by the last id of its materialised path), sorted;

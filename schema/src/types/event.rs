@@ -170,7 +170,9 @@ pub struct EventFilter {
     pub region: Option<Vec<String>>,
     /// Events whose location's point (an exact site, or a place's point) is inside this box.
     pub within: Option<crate::types::spatial::BoundingBox>,
-    /// Events whose location's point is inside this GeoJSON Polygon or MultiPolygon.
+    /// Events whose location's point is inside this GeoJSON Polygon or MultiPolygon (at
+    /// most 10000 positions and 100 rings; each position counts 1 toward the request's
+    /// cost).
     pub in_area: Option<async_graphql::Json<serde_json::Value>>,
     /// Events whose location's point is within `km` kilometres of a point (geodesic).
     pub near: Option<crate::types::spatial::NearPoint>,
@@ -194,7 +196,8 @@ impl EventFilter {
                 self.within,
                 self.in_area.as_ref(),
                 self.near,
-            )?,
+            )
+            .await?,
             ..Default::default()
         };
         if let Some(regions) = &self.region {

@@ -88,7 +88,9 @@ pub struct CaseFilter {
     pub active_to: Option<PartialDate>,
     /// Cases with a point (an exact site, or a district's point) inside this box.
     pub within: Option<crate::types::spatial::BoundingBox>,
-    /// Cases with a point inside this GeoJSON Polygon or MultiPolygon (lon/lat, WGS84).
+    /// Cases with a point inside this GeoJSON Polygon or MultiPolygon (lon/lat, WGS84; at
+    /// most 10000 positions and 100 rings; each position counts 1 toward the request's
+    /// cost).
     pub in_area: Option<async_graphql::Json<serde_json::Value>>,
     /// Cases with a point within `km` kilometres of a point (geodesic).
     pub near: Option<crate::types::spatial::NearPoint>,

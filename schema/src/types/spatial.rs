@@ -25,8 +25,11 @@ pub struct NearPoint {
     pub km: f64,
 }
 
-/// Checks the spatial conditions of a filter (errors name the field).
-pub fn spatial_conditions(
+/// Checks the spatial conditions of a filter (errors name the field). An area is read,
+/// checked and prepared on a blocking thread: its work is bounded (n log n of at most
+/// `MAX_AREA_VERTICES` positions), but it is CPU work that must not hold up the
+/// runtime's threads.
+pub async fn spatial_conditions(
     within: Option<BoundingBox>,
     in_area: Option<&Json<serde_json::Value>>,
     near: Option<NearPoint>,
@@ -38,10 +41,19 @@ pub fn spatial_conditions(
         conditions.push(SpatialFilter::Within(rect));
     }
     if let Some(area) = in_area {
-        let area = spatial::area_from_geojson(&area.0, true)
-            .map_err(|m| ApiError::bad_input("filter.inArea", m))?
-            .ok_or_else(|| ApiError::bad_input("filter.inArea", "the Feature has no geometry"))?;
-        conditions.push(SpatialFilter::InArea(area));
+        let value = area.0.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            let shape = spatial::area_from_geojson(&value, true)?
+                .ok_or_else(|| "the Feature has no geometry".to_owned())?;
+            spatial::Area::new(shape).ok_or_else(|| "the area is empty".to_owned())
+        })
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "preparing a query area failed");
+            ApiError::Internal
+        })?
+        .map_err(|m| ApiError::bad_input("filter.inArea", m))?;
+        conditions.push(SpatialFilter::InArea(std::sync::Arc::new(prepared)));
     }
     if let Some(near) = near {
         let condition = crate::store::near_filter(near.latitude, near.longitude, near.km)
@@ -59,7 +71,7 @@ pub async fn resolve_spatial(
     store: &Store,
     access: Access,
 ) -> ApiResult<()> {
-    filter.spatial = spatial_conditions(input.within, input.in_area.as_ref(), input.near)?;
+    filter.spatial = spatial_conditions(input.within, input.in_area.as_ref(), input.near).await?;
     store.resolve_spatial(access, filter).await?;
     Ok(())
 }
