@@ -10,6 +10,7 @@ mod export;
 mod imports;
 mod leaks;
 mod limits;
+mod link_visibility;
 mod maps;
 mod record_imports;
 mod search;

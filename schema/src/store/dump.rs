@@ -392,6 +392,9 @@ impl Store {
         let index = super::spatial::load_index(&txn).await?;
         Store::place_all_sites(&txn, &index, true).await?;
         super::spatial::refresh_case_places(&txn, super::spatial::CasePlaces::All).await?;
+        // Effective visibility follows the loaded records (a dump written before it
+        // existed carries none).
+        super::effective::refresh(&txn, super::effective::Scope::All).await?;
         if ConnectionTrait::get_database_backend(&txn) == DbBackend::Postgres {
             // Ids were given explicitly: move each sequence past the highest.
             for table in TABLES {

@@ -5,12 +5,13 @@
 //! update.
 
 use super::audit::{self, Author, Entry};
+use super::effective::{self, Scope};
 use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
 use super::write::{NewNewsItem, NewsItemPatch, patch_news_item, refresh_case};
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::{actor, case, news_item, news_link};
-use chasqui_entities::{DatePrecision, LinkState, UpdateKind, Visibility};
+use chasqui_entities::{DatePrecision, EffectiveVisibility, LinkState, UpdateKind, Visibility};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -475,6 +476,7 @@ impl NewsImport<'_> {
                     confidence: Set(None),
                     matched_terms: Set(None),
                     visibility: Set(Visibility::Public),
+                    effective_visibility: Set(EffectiveVisibility::default()),
                     created_at: Set(now),
                     updated_at: Set(now),
                 });
@@ -491,8 +493,15 @@ impl NewsImport<'_> {
         }
         let mut link_entries = Vec::with_capacity(new_links.len());
         for chunk in fixed_chunks_owned(new_links, NEWS_CHUNK) {
-            for model in news_link::Entity::insert_many(chunk)
+            let inserted = news_link::Entity::insert_many(chunk)
                 .exec_with_returning(&self.txn)
+                .await?;
+            let ids: Vec<i64> = inserted.iter().map(|l| l.id).collect();
+            effective::refresh(&self.txn, Scope::Links(&ids)).await?;
+            for model in news_link::Entity::find()
+                .filter(news_link::Column::Id.is_in(ids))
+                .order_by_asc(news_link::Column::Id)
+                .all(&self.txn)
                 .await?
             {
                 link_entries.push(Entry {

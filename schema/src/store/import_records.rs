@@ -1121,6 +1121,7 @@ async fn update_event(
             event_source::Entity::insert_many(rows).exec(txn).await?;
         }
     }
+    super::effective::refresh(txn, super::effective::Scope::Event(id)).await?;
     refresh_case(txn, model.case_id).await?;
     let entry = Entry {
         action: "updateEvent",

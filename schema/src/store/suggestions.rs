@@ -180,11 +180,14 @@ impl Store {
                 confidence: Set(Some((suggestion.score * 1000.0).round() / 1000.0)),
                 matched_terms: Set(serde_json::to_string(&suggestion.terms).ok()),
                 visibility: Set(news.visibility),
+                effective_visibility: Set(Default::default()),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
             .insert(&txn)
             .await?;
+            super::effective::refresh(&txn, super::effective::Scope::Links(&[model.id])).await?;
+            let model = super::write::reread::<news_link::Entity>(&txn, model.id).await?;
             let entry = Entry {
                 action: "suggestLink",
                 entity: "news_link",

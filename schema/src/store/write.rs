@@ -3,10 +3,12 @@
 //! or writes nothing.
 
 use super::audit::{self, Author, Entry};
+use super::effective::{self, Scope};
 use super::import::normalise_title;
+use super::read::{visible_events, visible_link_rows, visible_status_changes};
 use super::search::{self, SearchDocument, SearchEntity};
 use super::spatial::{CasePlaces, refresh_case_places};
-use super::{Store, StoreError, StoreResult};
+use super::{Access, Store, StoreError, StoreResult};
 use crate::spatial::SpatialIndex;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -346,7 +348,7 @@ impl Store {
             note: Some("status when the case was recorded".to_owned()),
             visibility: Visibility::Public,
         });
-        insert_status_change(
+        let initial = insert_status_change(
             txn,
             NewStatusChange {
                 case_id: model.id,
@@ -354,6 +356,7 @@ impl Store {
             },
         )
         .await?;
+        effective::refresh(txn, Scope::StatusChange(initial.id)).await?;
         let model = refresh_case(txn, model.id).await?;
         let after = audit::case_snapshot(txn, model.id).await?;
         let entry = Entry {
@@ -501,7 +504,9 @@ impl Store {
             .await?;
         }
         let case_id = change.case_id;
-        let model = insert_status_change(txn, change).await?;
+        let id = insert_status_change(txn, change).await?.id;
+        effective::refresh(txn, Scope::StatusChange(id)).await?;
+        let model = reread::<status_change::Entity>(txn, id).await?;
         refresh_case(txn, case_id).await?;
         let entry = Entry {
             action: "recordStatusChange",
@@ -871,7 +876,9 @@ impl Store {
     ) -> StoreResult<event::Model> {
         require_case(txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
-        let model = insert_event(txn, new, "input").await?;
+        let id = insert_event(txn, new, "input").await?.id;
+        effective::refresh(txn, Scope::Event(id)).await?;
+        let model = reread::<event::Entity>(txn, id).await?;
         refresh_case(txn, case_id).await?;
         let entry = Entry {
             action: "recordEvent",
@@ -970,6 +977,7 @@ impl Store {
             confidence: Set(link.confidence),
             matched_terms: Set(terms),
             visibility: Set(link.visibility),
+            effective_visibility: Set(EffectiveVisibility::default()),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -980,6 +988,8 @@ impl Store {
                 "input.case: the news item is already linked to this case".to_owned()
             })
         })?;
+        effective::refresh(txn, Scope::Links(&[model.id])).await?;
+        let model = reread::<news_link::Entity>(txn, model.id).await?;
         refresh_case(txn, case.id).await?;
         let entry = Entry {
             action: "linkNewsItem",
@@ -1250,11 +1260,13 @@ impl Store {
             }
             Archivable::NewsItem => {
                 let (before, after, _) = flip!(news_item);
+                effective::refresh(&txn, Scope::NewsItem(id)).await?;
                 refresh_cases_of_news(&txn, id).await?;
                 (before, after, None)
             }
             Archivable::Event => {
                 let (before, after, model) = flip!(event);
+                effective::refresh(&txn, Scope::Event(id)).await?;
                 refresh_case(&txn, model.case_id).await?;
                 (before, after, Some(model.case_id))
             }
@@ -1327,6 +1339,28 @@ impl Store {
             Archivable::NewsItem => cases_of_news(&txn, id).await?,
             _ => Vec::new(),
         };
+        if what == Archivable::NewsItem {
+            // What the item's links reported belongs to them: it goes with them, rather
+            // than outliving the item as records no link hides any more.
+            let links = news_link::Entity::find()
+                .filter(news_link::Column::NewsItemId.eq(id))
+                .all(&txn)
+                .await?;
+            let changes: Vec<i64> = links.iter().filter_map(|l| l.status_change_id).collect();
+            let events: Vec<i64> = links.iter().filter_map(|l| l.event_id).collect();
+            if !changes.is_empty() {
+                status_change::Entity::delete_many()
+                    .filter(status_change::Column::Id.is_in(changes))
+                    .exec(&txn)
+                    .await?;
+            }
+            if !events.is_empty() {
+                event::Entity::delete_many()
+                    .filter(event::Column::Id.is_in(events))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
         match what {
             Archivable::Case => case::Entity::delete_by_id(id).exec(&txn).await?,
             Archivable::Actor => actor::Entity::delete_by_id(id).exec(&txn).await?,
@@ -1361,6 +1395,18 @@ impl Store {
         txn.commit().await?;
         Ok(true)
     }
+}
+
+/// A row read again after the transaction derived some of its columns.
+pub(crate) async fn reread<E>(txn: &DatabaseTransaction, id: i64) -> StoreResult<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    E::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found(E::default().table_name().to_owned()))
 }
 
 /// Inserts a news item and its audit entry, in the caller's transaction.
@@ -1426,6 +1472,7 @@ pub(crate) async fn patch_news_item(
     let mut active: news_item::ActiveModel = current.clone().into();
     let url = patch.url.clone().flatten().unwrap_or_default();
     let date_changed = patch.published_on.is_some();
+    let visibility_changed = patch.visibility.is_some_and(|v| v != current.visibility);
     if let Some(v) = patch.title {
         active.title_key = Set(Some(normalise_title(&v)));
         active.title = Set(v);
@@ -1459,7 +1506,10 @@ pub(crate) async fn patch_news_item(
             format!("input.url: a news item with URL `{url}` already exists")
         })
     })?;
-    if date_changed {
+    if visibility_changed {
+        effective::refresh(txn, Scope::NewsItem(id)).await?;
+    }
+    if date_changed || visibility_changed {
         refresh_cases_of_news(txn, id).await?;
     }
     search::replace_documents(txn, &[SearchDocument::of_news(&model)]).await?;
@@ -1674,7 +1724,9 @@ async fn save_link(
     let mut active: news_link::ActiveModel = link.into();
     change(&mut active);
     active.updated_at = Set(super::now());
-    let model = active.update(txn).await?;
+    active.update(txn).await?;
+    effective::refresh(txn, Scope::Links(&[link_id])).await?;
+    let model = reread::<news_link::Entity>(txn, link_id).await?;
     refresh_case(txn, case_id).await?;
     let entry = Entry {
         action,
@@ -1725,6 +1777,7 @@ async fn insert_status_change(
         note: Set(change.note),
         created_at: Set(super::now()),
         visibility: Set(change.visibility),
+        effective_visibility: Set(EffectiveVisibility::default()),
     }
     .insert(txn)
     .await?)
@@ -1789,6 +1842,7 @@ async fn insert_event(
         deaths: Set(new.deaths),
         injuries: Set(new.injuries),
         visibility: Set(new.visibility),
+        effective_visibility: Set(EffectiveVisibility::default()),
         version: Set(1),
         archived_at: Set(None),
         created_at: Set(now),
@@ -1839,11 +1893,14 @@ pub(crate) async fn refresh_case(
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("case"))?;
-    // Derived columns are public: only public records may move them, or a restricted
-    // record would show through the case's status or last activity.
+    // Derived columns are public: only what an anonymous caller sees may move them (by
+    // effective visibility: a status change, an event or a link that a restricted news
+    // item reported counts for nothing), or a restricted record would show through the
+    // case's status or last activity.
+    let public = Access::PUBLIC;
     let changes = status_change::Entity::find()
         .filter(status_change::Column::CaseId.eq(case_id))
-        .filter(status_change::Column::Visibility.eq(Visibility::Public))
+        .filter(visible_status_changes(public))
         .all(txn)
         .await?;
     let dated = |on, precision| {
@@ -1881,8 +1938,7 @@ pub(crate) async fn refresh_case(
         .column_as(Into::<Expr>::into(event_precision), "precision")
         .column_as(Expr::from(Func::max(event_day)), "latest")
         .filter(event::Column::CaseId.eq(case_id))
-        .filter(event::Column::ArchivedAt.is_null())
-        .filter(event::Column::Visibility.eq(Visibility::Public))
+        .filter(visible_events(public))
         .group_by(Expr::col(sea_orm::sea_query::Alias::new("precision")))
         .into_tuple()
         .all(txn)
@@ -1893,7 +1949,7 @@ pub(crate) async fn refresh_case(
         .from(news_link::Entity)
         .and_where(news_link::Column::CaseId.eq(case_id))
         .and_where(news_link::Column::State.eq(LinkState::Confirmed))
-        .and_where(news_link::Column::Visibility.eq(Visibility::Public));
+        .cond_where(visible_link_rows(public));
     let news_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = news_item::Entity::find()
         .select_only()
         .column(news_item::Column::PublishedPrecision)
@@ -1902,8 +1958,6 @@ pub(crate) async fn refresh_case(
             "latest",
         )
         .filter(news_item::Column::Id.in_subquery(linked))
-        .filter(news_item::Column::ArchivedAt.is_null())
-        .filter(news_item::Column::Visibility.eq(Visibility::Public))
         .group_by(news_item::Column::PublishedPrecision)
         .into_tuple()
         .all(txn)
