@@ -4,6 +4,7 @@
 
 mod app;
 mod audit;
+mod audit_history;
 mod cases;
 mod errors;
 mod export;

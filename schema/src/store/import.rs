@@ -510,7 +510,7 @@ impl NewsImport<'_> {
                     id: model.id,
                     case_id: Some(model.case_id),
                     before: None,
-                    after: Some(audit::snapshot(&model)?),
+                    after: Some(audit::plain_link_snapshot(&model)?),
                 });
             }
         }

@@ -1070,7 +1070,7 @@ async fn update_event(
     if same_fields && have_actors == wanted_actors && have_sources == wanted_sources {
         return Ok(RecordOutcome::Unchanged);
     }
-    let before = audit::snapshot(&current)?;
+    let before = audit::event_snapshot(txn, id).await?;
     let mut active: event::ActiveModel = current.clone().into();
     active.kind = Set(new.kind);
     active.title = Set(new.title.clone());
@@ -1129,7 +1129,7 @@ async fn update_event(
         id,
         case_id: Some(model.case_id),
         before: Some(before),
-        after: Some(audit::snapshot(&model)?),
+        after: Some(audit::event_snapshot(txn, id).await?),
     };
     audit::record(txn, author, entry).await?;
     Ok(RecordOutcome::Updated)

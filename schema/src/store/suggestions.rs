@@ -194,7 +194,7 @@ impl Store {
                 id: model.id,
                 case_id: Some(model.case_id),
                 before: None,
-                after: Some(audit::snapshot(&model)?),
+                after: Some(audit::link_snapshot(&txn, model.id).await?),
             };
             audit::record(&txn, author, entry).await?;
             recorded.push(model);

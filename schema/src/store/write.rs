@@ -358,7 +358,9 @@ impl Store {
         .await?;
         effective::refresh(txn, Scope::StatusChange(initial.id)).await?;
         let model = refresh_case(txn, model.id).await?;
-        let after = audit::case_snapshot(txn, model.id).await?;
+        let mut after = audit::case_snapshot(txn, model.id).await?;
+        let initial = reread::<status_change::Entity>(txn, initial.id).await?;
+        after["statusChange"] = audit::snapshot(&initial)?;
         let entry = Entry {
             action: "createCase",
             entity: "case",
@@ -886,7 +888,7 @@ impl Store {
             id: model.id,
             case_id: Some(case_id),
             before: None,
-            after: Some(audit::snapshot(&model)?),
+            after: Some(audit::event_snapshot(txn, id).await?),
         };
         audit::record(txn, author, entry).await?;
         Ok(model)
@@ -997,7 +999,7 @@ impl Store {
             id: model.id,
             case_id: Some(case.id),
             before: None,
-            after: Some(audit::snapshot(&model)?),
+            after: Some(audit::link_snapshot(txn, model.id).await?),
         };
         audit::record(txn, author, entry).await?;
         Ok(model)
@@ -1046,6 +1048,7 @@ impl Store {
         if link.state == state {
             return Ok(link);
         }
+        let before = audit::link_snapshot(txn, link_id).await?;
         let mut status_change_id = link.status_change_id;
         match (state, link.reported_status, link.status_change_id) {
             (LinkState::Confirmed, Some(status), None) => {
@@ -1076,7 +1079,7 @@ impl Store {
         } else {
             "rejectLink"
         };
-        save_link(txn, author, action, link, |active| {
+        save_link(txn, author, action, (link, before), |active| {
             active.state = Set(state);
             active.status_change_id = Set(status_change_id);
         })
@@ -1119,6 +1122,7 @@ impl Store {
                 "a STATUS_CHANGE update must report a status, and this link reports none",
             ));
         }
+        let before = audit::link_snapshot(txn, link_id).await?;
         if let Some(change_id) = link.status_change_id
             && (note != link.note || visibility != link.visibility)
             && let Some(change) = status_change::Entity::find_by_id(change_id)
@@ -1130,7 +1134,7 @@ impl Store {
             change.visibility = Set(visibility);
             change.update(txn).await?;
         }
-        save_link(txn, author, "updateLink", link, |active| {
+        save_link(txn, author, "updateLink", (link, before), |active| {
             active.update_kind = Set(update_kind);
             active.note = Set(note);
             active.visibility = Set(visibility);
@@ -1307,14 +1311,15 @@ impl Store {
                 current
             }};
         }
+        // The entry keeps everything the purge deletes or changes, with its content.
         let (before, case_id) = match what {
             Archivable::Case => {
                 archived_or_refuse!(case);
-                (audit::case_snapshot(&txn, id).await?, Some(id))
+                (audit::case_purge_snapshot(&txn, id).await?, Some(id))
             }
             Archivable::Actor => {
                 archived_or_refuse!(actor);
-                (audit::actor_snapshot(&txn, id).await?, None)
+                (audit::actor_purge_snapshot(&txn, id).await?, None)
             }
             Archivable::Location => {
                 let current = archived_or_refuse!(location);
@@ -1327,12 +1332,16 @@ impl Store {
                         "the location has {children} places below it; move or purge them first"
                     )));
                 }
-                (audit::snapshot(&current)?, None)
+                (audit::location_purge_snapshot(&txn, &current).await?, None)
             }
-            Archivable::NewsItem => (audit::snapshot(&archived_or_refuse!(news_item))?, None),
+            Archivable::NewsItem => {
+                archived_or_refuse!(news_item);
+                (audit::news_purge_snapshot(&txn, id).await?, None)
+            }
             Archivable::Event => {
                 let current = archived_or_refuse!(event);
-                (audit::snapshot(&current)?, Some(current.case_id))
+                let before = audit::event_purge_snapshot(&txn, id).await?;
+                (before, Some(current.case_id))
             }
         };
         let linked_cases = match what {
@@ -1711,16 +1720,16 @@ async fn lock_link(txn: &DatabaseTransaction, link_id: i64) -> StoreResult<news_
 }
 
 /// Writes the changes `change` makes to `link`, refreshes its case's derived columns
-/// and records the audit entry `action` with the link before and after.
+/// and records the audit entry `action` with the link (and the status change and event
+/// it recorded) before (`before`, taken when the write began) and after.
 async fn save_link(
     txn: &DatabaseTransaction,
     author: &Author,
     action: &str,
-    link: news_link::Model,
+    (link, before): (news_link::Model, serde_json::Value),
     change: impl FnOnce(&mut news_link::ActiveModel),
 ) -> StoreResult<news_link::Model> {
     let (link_id, case_id) = (link.id, link.case_id);
-    let before = audit::snapshot(&link)?;
     let mut active: news_link::ActiveModel = link.into();
     change(&mut active);
     active.updated_at = Set(super::now());
@@ -1734,7 +1743,7 @@ async fn save_link(
         id: link_id,
         case_id: Some(case_id),
         before: Some(before),
-        after: Some(audit::snapshot(&model)?),
+        after: Some(audit::link_snapshot(txn, link_id).await?),
     };
     audit::record(txn, author, entry).await?;
     Ok(model)
