@@ -368,3 +368,296 @@ both_engines!(an_entry_holds_every_record_its_write_touched, |engine| {
         "{timeline:#}"
     );
 });
+
+/// How many entries the log holds.
+async fn entry_count(app: &TestApp) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    chasqui_entities::tables::audit_entry::Entity::find()
+        .count(&app.store.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+both_engines!(archiving_an_archived_record_changes_nothing, |engine| {
+    use sea_orm::EntityTrait;
+    let app = TestApp::spawn(engine).await;
+    let created = app
+        .data(
+            r#"mutation { createActor(input: {slug: "fdi", name: "Frente", kind: COMMUNITY}) { id } }"#,
+            json!({}),
+        )
+        .await;
+    let id = created["createActor"]["id"].clone();
+    let row = || async {
+        chasqui_entities::tables::actor::Entity::find()
+            .one(&app.store.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no actor"))
+    };
+    let archive = "mutation($id: ID!) { archive(id: $id) }";
+    let restore = "mutation($id: ID!) { restore(id: $id) }";
+    app.data(archive, json!({"id": id})).await;
+    let (archived, entries) = (row().await, entry_count(&app).await);
+    assert!(archived.archived_at.is_some());
+    // Again: the same answer, and nothing written.
+    let again = app.data(archive, json!({"id": id})).await;
+    assert_eq!(again["archive"], id);
+    assert_eq!(
+        row().await,
+        archived,
+        "archived_at and version stay as they were"
+    );
+    assert_eq!(entry_count(&app).await, entries, "no second entry");
+    // The same for restoring a record that is not archived.
+    admin(&app, restore, json!({"id": id})).await;
+    let (restored, entries) = (row().await, entry_count(&app).await);
+    admin(&app, restore, json!({"id": id})).await;
+    assert_eq!(row().await, restored);
+    assert_eq!(entry_count(&app).await, entries);
+    assert_eq!(
+        entries_of(&app, "archive").await,
+        1,
+        "one archive entry in all"
+    );
+});
+
+async fn entries_of(app: &TestApp, action: &str) -> usize {
+    entries(app, action).await.len()
+}
+
+/// Imports an NDJSON file of records; returns the report.
+async fn import_records(app: &TestApp, lines: &[Value]) -> chasqui::import::FileReport {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("records.ndjson");
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    chasqui::import::import_file_of_kind(
+        &app.store,
+        &chasqui_schema::store::Author::command_line(),
+        &path,
+        None,
+        &chasqui::import::Provenance {
+            publisher: None,
+            language: None,
+            columns: Default::default(),
+        },
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+both_engines!(
+    conflicting_records_in_one_file_are_reported_and_reimports_write_nothing,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        let records = [
+            json!({"type": "actor", "slug": "acme", "name": "Acme Mining", "kind": "COMPANY"}),
+            json!({"type": "actor", "slug": "acme", "name": "Acme Mining Corp", "kind": "COMPANY"}),
+            // The same actor found by an alias of the first, with another kind.
+            json!({"type": "actor", "name": "Acme Mining", "kind": "OTHER"}),
+            json!({"type": "case", "slug": "acme-mine", "kind": "MINE", "title": "Acme mine",
+                   "status": "ACTIVE", "statusSince": "2016-05"}),
+            json!({"type": "case", "slug": "acme-mine", "kind": "MINE", "title": "Acme's mine",
+                   "status": "ACTIVE", "statusSince": "2016-05"}),
+            // Given twice, alike: not a conflict.
+            json!({"type": "event", "case": "acme-mine", "kind": "PROTEST", "title": "March",
+                   "date": "2017-06-20", "sources": [{"url": "https://example.org/m"}]}),
+            json!({"type": "event", "case": "acme-mine", "kind": "PROTEST", "title": "March",
+                   "date": "2017-06-20", "sources": [{"url": "https://example.org/m"}]}),
+            json!({"type": "event", "case": "acme-mine", "kind": "STRIKE", "title": "March",
+                   "date": "2017-06-20", "sources": [{"url": "https://example.org/m"}]}),
+        ];
+        let first = import_records(&app, &records).await;
+        assert_eq!((first.new, first.unchanged), (3, 1), "{first}");
+        let lines: Vec<usize> = first.rejected.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 3, 5, 8], "{first}");
+        assert!(
+            first.rejected[0].1.contains("line 1"),
+            "the conflict names the earlier line: {first}"
+        );
+        let entries = entry_count(&app).await;
+        let again = import_records(&app, &records).await;
+        assert_eq!(
+            (again.new, again.updated, again.unchanged),
+            (0, 0, 4),
+            "{again}"
+        );
+        assert_eq!(again.rejected.len(), 4, "{again}");
+        assert_eq!(
+            entry_count(&app).await,
+            entries,
+            "a re-import writes nothing"
+        );
+        let acme = app
+            .data(
+                r#"{ actor(slug: "acme") { name kind } case(slug: "acme-mine") { title } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            acme,
+            json!({"actor": {"name": "Acme Mining", "kind": "COMPANY"},
+                   "case": {"title": "Acme mine"}}),
+            "the first record of each stands"
+        );
+    }
+);
+
+both_engines!(
+    dates_beyond_tomorrow_are_refused_at_every_entrance,
+    |engine| {
+        let app = TestApp::with_demo(engine).await;
+        let today = chrono::Utc::now().date_naive();
+        let tomorrow = (today + chrono::Days::new(1)).to_string();
+        let later = (today + chrono::Days::new(2)).to_string();
+        let case = app
+            .data(r#"{ case(slug: "toromocho") { id } }"#, json!({}))
+            .await["case"]["id"]
+            .clone();
+        let news = app
+        .data(
+            r#"mutation { createNewsItem(input: {title: "Dated item", date: "2017-06-20"}) { id } }"#,
+            json!({}),
+        )
+        .await["createNewsItem"]["id"]
+        .clone();
+        let actor = app
+            .data(r#"{ actors(first: 1) { nodes { id } } }"#, json!({}))
+            .await["actors"]["nodes"][0]["id"]
+            .clone();
+        let entries = entry_count(&app).await;
+        let refusals = [
+            (
+                r#"mutation($d: PartialDate!) { createCase(input: {slug: "later", kind: MINE, title: "Later",
+                status: ACTIVE, statusSince: $d, statusSource: {url: "https://example.org/s"}}) { id } }"#,
+                "input.statusSince",
+            ),
+            (
+                r#"mutation($d: PartialDate!) { createCase(input: {slug: "later", kind: MINE, title: "Later",
+                status: ACTIVE, startedOn: $d}) { id } }"#,
+                "input.startedOn",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $actor: ID!) { createCase(input: {slug: "later", kind: MINE,
+                title: "Later", status: ACTIVE, actors: [{actor: $actor, role: OPERATOR, startedOn: $d}]}) { id } }"#,
+                "input.actors[0].startedOn",
+            ),
+            (
+                r#"mutation($d: PartialDate!) { createCase(input: {slug: "later", kind: DECREE, title: "Later",
+                status: ACTIVE, details: {issuedOn: $d}}) { id } }"#,
+                "input.details.issuedOn",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $case: ID!) { updateCase(id: $case, input: {startedOn: $d}) { id } }"#,
+                "input.startedOn",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $case: ID!) { recordStatusChange(input: {case: $case, status: LATENT,
+                date: $d, source: {url: "https://example.org/s"}}) { id } }"#,
+                "input.date",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $case: ID!) { recordEvent(input: {case: $case, kind: PROTEST,
+                title: "March", date: $d, sources: [{url: "https://example.org/s"}]}) { id } }"#,
+                "input.date",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $case: ID!) { recordEvent(input: {case: $case, kind: STRIKE,
+                title: "Strike", date: "2017-06-01", endDate: $d, sources: [{url: "https://example.org/s"}]}) { id } }"#,
+                "input.endDate",
+            ),
+            (
+                r#"mutation($d: PartialDate!) { createNewsItem(input: {title: "Later", date: $d}) { id } }"#,
+                "input.date",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $news: ID!) { updateNewsItem(id: $news, input: {date: $d}) { id } }"#,
+                "input.date",
+            ),
+            (
+                r#"mutation($d: PartialDate!, $news: ID!, $case: ID!) { linkNewsItem(input: {newsItem: $news,
+                case: $case, updateKind: DEVELOPMENT, event: {kind: PROTEST, title: "March", date: $d}}) { id } }"#,
+                "input.event.date",
+            ),
+            (
+                r#"mutation($d: PartialDate!) { importNewsItems(items: [{title: "Fine", date: "2017-01"},
+                {title: "Later", date: $d}]) { outcome } }"#,
+                "items[1].date",
+            ),
+        ];
+        for (mutation, field) in refusals {
+            let variables = json!({"d": later, "case": case, "news": news, "actor": actor});
+            let body = app.graphql(mutation, variables).await;
+            assert_eq!(
+                TestApp::error_code(&body),
+                "BAD_USER_INPUT",
+                "{field}: {body:#}"
+            );
+            assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body:#}");
+            let year = json!({"d": "9999", "case": case, "news": news, "actor": actor});
+            let body = app.graphql(mutation, year).await;
+            assert_eq!(
+                TestApp::error_code(&body),
+                "BAD_USER_INPUT",
+                "{field} 9999: {body:#}"
+            );
+        }
+        assert_eq!(entry_count(&app).await, entries, "nothing was written");
+        // Tomorrow is accepted (a day's slack for time zones).
+        app.data(
+            r#"mutation($d: PartialDate!, $case: ID!) { recordStatusChange(input: {case: $case,
+            status: LATENT, date: $d, source: {url: "https://example.org/s"}}) { id } }"#,
+            json!({"d": tomorrow, "case": case}),
+        )
+        .await;
+
+        // The importers reject the record or the item with its line, and import the rest.
+        let report = import_records(
+        &app,
+        &[
+            json!({"type": "case", "slug": "later", "kind": "MINE", "title": "Later",
+                   "status": "ACTIVE", "statusSince": "9999-12-31"}),
+            json!({"type": "event", "case": "toromocho", "kind": "PROTEST", "title": "Later march",
+                   "date": later, "sources": [{"url": "https://example.org/m"}]}),
+            json!({"type": "case", "slug": "earlier", "kind": "MINE", "title": "Earlier",
+                   "status": "ACTIVE", "statusSince": "2016-05"}),
+        ],
+    )
+    .await;
+        assert_eq!(report.new, 1, "{report}");
+        let lines: Vec<usize> = report.rejected.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [1, 2], "{report}");
+        assert!(report.rejected[0].1.contains("statusSince"), "{report}");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("news.ndjson");
+        let items = format!(
+            "{}\n{}\n",
+            json!({"title": "Fine item", "date": "2017-02"}),
+            json!({"title": "Later item", "date": later})
+        );
+        std::fs::write(&path, items).unwrap_or_else(|e| panic!("{e}"));
+        let report = chasqui::import::import_file(
+            &app.store,
+            &chasqui_schema::store::Author::command_line(),
+            &path,
+            None,
+            &chasqui::import::Provenance {
+                publisher: None,
+                language: None,
+                columns: Default::default(),
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.new, 1, "{report}");
+        assert_eq!(
+            report.rejected.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [2],
+            "{report}"
+        );
+    }
+);

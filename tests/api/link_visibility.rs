@@ -495,3 +495,54 @@ both_engines!(
         assert_eq!(effective_rows(&loaded).await, kept, "after a dump load");
     }
 );
+
+both_engines!(
+    decisions_on_links_of_archived_records_are_refused,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        let case = case(&app, "mine").await;
+        let item = news(&app, "Report", "PUBLIC").await;
+        let other = news(&app, "Other report", "PUBLIC").await;
+        let [on_case, ..] = link(&app, &item, &case, "PUBLIC", "PUBLIC").await;
+        let second = case_of(&app, "other-mine").await;
+        let [on_item, ..] = link(&app, &other, &second, "PUBLIC", "PUBLIC").await;
+        mutate(
+            &app,
+            "mutation($id: ID!) { archive(id: $id) }",
+            json!({"id": case}),
+        )
+        .await;
+        mutate(
+            &app,
+            "mutation($id: ID!) { archive(id: $id) }",
+            json!({"id": other}),
+        )
+        .await;
+        let decisions = [
+            r#"mutation($id: ID!) { updateLink(id: $id, input: {note: "changed"}) { id } }"#,
+            r#"mutation($id: ID!) { rejectLink(id: $id) { id } }"#,
+            r#"mutation($id: ID!) { confirmLink(id: $id) { id } }"#,
+        ];
+        let log = r#"{ auditLog(first: 100) { nodes { at action entityId } } }"#;
+        let before = app.data_as(Some(&app.admin), log, json!({})).await;
+        for link in [&on_case, &on_item] {
+            for decision in decisions {
+                let body = app.graphql(decision, json!({"id": link})).await;
+                assert_eq!(
+                    TestApp::error_code(&body),
+                    "NOT_FOUND",
+                    "{decision}: {body:#}"
+                );
+            }
+        }
+        assert_eq!(
+            app.data_as(Some(&app.admin), log, json!({})).await,
+            before,
+            "nothing was written"
+        );
+    }
+);
+
+async fn case_of(app: &TestApp, slug: &str) -> String {
+    case(app, slug).await
+}

@@ -8,7 +8,7 @@ use super::audit::{self, Author, Entry};
 use super::effective::{self, Scope};
 use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
-use super::write::{NewNewsItem, NewsItemPatch, patch_news_item, refresh_case};
+use super::write::{NewNewsItem, NewsItemPatch, happened, patch_news_item, refresh_case};
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::{actor, case, news_item, news_link};
 use chasqui_entities::{DatePrecision, EffectiveVisibility, LinkState, UpdateKind, Visibility};
@@ -107,7 +107,7 @@ pub enum ItemOutcome {
         /// Links this import recorded for the item.
         new_links: usize,
     },
-    /// Not imported, and why (an unknown case slug).
+    /// Not imported, and why (an unknown case slug, a date in the future).
     Rejected(String),
 }
 
@@ -169,6 +169,10 @@ impl Store {
         author: &Author,
         items: Vec<NewNewsItem>,
     ) -> StoreResult<Vec<ImportOutcome>> {
+        // The batch is all or nothing: an item dated in the future refuses it.
+        for (i, item) in items.iter().enumerate() {
+            happened(&format!("items[{i}].date"), item.published_on)?;
+        }
         let mut import = self.begin_news_import(author).await?;
         let batch = items
             .into_iter()
@@ -282,6 +286,12 @@ impl NewsImport<'_> {
         self.resolve_cases(&slugs).await?;
         let mut accepted = Vec::with_capacity(round.len());
         for (index, item) in round {
+            if let Err(StoreError::Invalid { message, .. }) =
+                happened("date", item.item.published_on)
+            {
+                results.push((index, ItemOutcome::Rejected(format!("date: {message}"))));
+                continue;
+            }
             let unknown: Vec<&str> = item
                 .links
                 .iter()

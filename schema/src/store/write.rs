@@ -274,6 +274,52 @@ pub(super) fn date_parts(
     (date.map(|d| d.first_day()), date.map(|d| d.precision()))
 }
 
+/// Dates that record something that happened (a status change, a publication, a case's
+/// start, an event, a role, a decree's issue) may not lie in the future: a date is refused
+/// when the period it names begins after tomorrow (UTC; a day's slack for places ahead of
+/// UTC). The one check every entrance goes through: the store's writes call it, and the
+/// importers call it first to reject a record with its line.
+pub(crate) fn happened(field: &str, date: PartialDate) -> StoreResult<()> {
+    let latest = super::now().date_naive() + chrono::Days::new(1);
+    if date.first_day() > latest {
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "{date} is in the future: a date of something that happened may be at most one day ahead ({latest})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// [`happened`] for the dates of a case: its start, when its status took effect, its
+/// roles' dates and a decree's issue date.
+pub(crate) fn case_dates_happened(
+    started_on: Option<PartialDate>,
+    status_since: Option<PartialDate>,
+    roles: Option<&[NewRole]>,
+    details: Option<&CaseDetails>,
+) -> StoreResult<()> {
+    if let Some(date) = started_on {
+        happened("input.startedOn", date)?;
+    }
+    if let Some(date) = status_since {
+        happened("input.statusSince", date)?;
+    }
+    for (i, role) in roles.into_iter().flatten().enumerate() {
+        if let Some(date) = role.started_on {
+            happened(&format!("input.actors[{i}].startedOn"), date)?;
+        }
+        if let Some(date) = role.ended_on {
+            happened(&format!("input.actors[{i}].endedOn"), date)?;
+        }
+    }
+    if let Some(date) = details.and_then(|d| d.issued_on) {
+        happened("input.details.issuedOn", date)?;
+    }
+    Ok(())
+}
+
 fn details_json(details: &CaseDetails) -> StoreResult<String> {
     serde_json::to_string(details).map_err(|e| StoreError::invalid("input.details", e.to_string()))
 }
@@ -296,6 +342,12 @@ impl Store {
         new: NewCase,
         sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
+        case_dates_happened(
+            new.started_on,
+            new.status_since.as_ref().map(|s| s.date),
+            Some(&new.actors),
+            Some(&new.details),
+        )?;
         let now = super::now();
         let (started_on, started_precision) = date_parts(new.started_on);
         let model = case::ActiveModel {
@@ -404,6 +456,12 @@ impl Store {
         expected_version: Option<i32>,
         sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
+        case_dates_happened(
+            patch.started_on.flatten(),
+            None,
+            patch.actors.as_deref(),
+            patch.details.as_ref(),
+        )?;
         let current = case::Entity::find_by_id(id)
             .lock_exclusive()
             .one(txn)
@@ -493,6 +551,7 @@ impl Store {
         author: &Author,
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
+        happened("input.date", change.date)?;
         require_case(txn, "input.case", change.case_id).await?;
         if let Some(news) = change.news_item_id {
             require_ids::<news_item::Entity>(
@@ -1219,7 +1278,8 @@ impl Store {
     }
 
     /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
-    /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
+    /// Archiving an archived record, or restoring one that is not, changes nothing and
+    /// writes no audit entry (like a patch that changes nothing).
     pub async fn set_archived(
         &self,
         author: &Author,
@@ -1238,6 +1298,9 @@ impl Store {
                 else {
                     return Ok(false);
                 };
+                if current.archived_at.is_some() == archived {
+                    return Ok(true);
+                }
                 let before = audit::snapshot(&current)?;
                 let version = current.version;
                 let mut active: $entity::ActiveModel = current.into();
@@ -1424,6 +1487,7 @@ pub(crate) async fn insert_news_item(
     author: &Author,
     new: NewNewsItem,
 ) -> StoreResult<news_item::Model> {
+    happened("input.date", new.published_on)?;
     let now = super::now();
     let url = new.url.clone().unwrap_or_default();
     let model = news_item::ActiveModel {
@@ -1472,6 +1536,9 @@ pub(crate) async fn patch_news_item(
     patch: NewsItemPatch,
     expected_version: Option<i32>,
 ) -> StoreResult<news_item::Model> {
+    if let Some(date) = patch.published_on {
+        happened("input.date", date)?;
+    }
     let current = news_item::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
@@ -1709,14 +1776,30 @@ async fn write_case_sets(
     Ok(())
 }
 
-/// The status change a news item reports for a case, dated by the item.
-/// A link, locked for the rest of the transaction on PostgreSQL.
+/// A link, locked for the rest of the transaction on PostgreSQL. A link of an archived
+/// case or of an archived news item is out of every read, and a decision on it is refused
+/// as on a link that does not exist (like any write to an archived case).
 async fn lock_link(txn: &DatabaseTransaction, link_id: i64) -> StoreResult<news_link::Model> {
-    news_link::Entity::find_by_id(link_id)
+    let not_found = || StoreError::not_found("link");
+    let link = news_link::Entity::find_by_id(link_id)
         .lock_exclusive()
         .one(txn)
         .await?
-        .ok_or_else(|| StoreError::not_found("link"))
+        .ok_or_else(not_found)?;
+    let case_live = case::Entity::find_by_id(link.case_id)
+        .filter(case::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?
+        > 0;
+    let news_live = news_item::Entity::find_by_id(link.news_item_id)
+        .filter(news_item::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?
+        > 0;
+    if !(case_live && news_live) {
+        return Err(not_found());
+    }
+    Ok(link)
 }
 
 /// Writes the changes `change` makes to `link`, refreshes its case's derived columns
@@ -1749,6 +1832,7 @@ async fn save_link(
     Ok(model)
 }
 
+/// The status change a news item reports for a case, dated by the item.
 fn reported_change(
     news: &news_item::Model,
     case_id: i64,
@@ -1797,6 +1881,10 @@ async fn insert_event(
     new: NewEvent,
     path: &str,
 ) -> StoreResult<event::Model> {
+    happened(&format!("{path}.date"), new.date)?;
+    if let Some(end) = new.end_date {
+        happened(&format!("{path}.endDate"), end)?;
+    }
     if let Some(end) = new.end_date
         && end.last_day() < new.date.first_day()
     {
