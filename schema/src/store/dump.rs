@@ -3,7 +3,9 @@
 //! database (either engine) reproduces it exactly, ids included, so that exporting again
 //! gives the same bytes. This is also the way from SQLite to PostgreSQL. Consecutive
 //! rows of a table are loaded by multi-row `INSERT`s; derived tables (search documents,
-//! `site_places`, `case_places`) are not in the dump and are computed after the load.
+//! `site_places`, `case_places`) are not in the dump and are computed after the load, and
+//! the derived `effective_visibility` of links, events and status changes is derived again
+//! (a dump written before it existed carries none).
 
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
