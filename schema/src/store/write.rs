@@ -1332,9 +1332,10 @@ impl Store {
                 (before, after, None)
             }
             Archivable::Event => {
-                let (before, after, model) = flip!(event);
+                let (before, _, model) = flip!(event);
                 effective::refresh(&txn, Scope::Event(id)).await?;
                 refresh_case(&txn, model.case_id).await?;
+                let after = audit::snapshot(&reread::<event::Entity>(&txn, id).await?)?;
                 (before, after, Some(model.case_id))
             }
         };
