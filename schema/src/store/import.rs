@@ -453,6 +453,17 @@ impl NewsImport<'_> {
             .collect();
         let mut existing: HashSet<(i64, i64)> = HashSet::new();
         for chunk in fixed_chunks(&with_links, NEWS_CHUNK) {
+            // Links derive their effective visibility from their item: on PostgreSQL a
+            // known item is locked (shared), so that a concurrent restriction of it waits
+            // for the import or is seen by it.
+            news_item::Entity::find()
+                .select_only()
+                .column(news_item::Column::Id)
+                .filter(news_item::Column::Id.is_in(chunk.iter().copied()))
+                .lock_shared()
+                .into_tuple::<i64>()
+                .all(&self.txn)
+                .await?;
             let pairs: Vec<(i64, i64)> = news_link::Entity::find()
                 .select_only()
                 .column(news_link::Column::NewsItemId)

@@ -140,6 +140,7 @@ impl Store {
     ) -> StoreResult<Vec<news_link::Model>> {
         let txn = self.begin_write().await?;
         let Some(news) = news_item::Entity::find_by_id(news_item_id)
+            .lock_shared()
             .one(&txn)
             .await?
         else {

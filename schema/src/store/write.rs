@@ -970,12 +970,18 @@ impl Store {
         author: &Author,
         link: NewLink,
     ) -> StoreResult<news_link::Model> {
-        let case = require_case(txn, "input.case", link.case_id).await?;
+        // The link derives its effective visibility from the news item: on PostgreSQL the
+        // item is locked (shared) first, so that a concurrent restriction of the item
+        // either waits for this link or is seen by it; first, in the order of
+        // `patch_news_item` (item, then its cases), so the two cannot deadlock.
         let news = news_item::Entity::find_by_id(link.news_item_id)
             .filter(news_item::Column::ArchivedAt.is_null())
+            .lock_shared()
             .one(txn)
-            .await?
-            .ok_or_else(|| StoreError::invalid("input.newsItem", "no such news item"))?;
+            .await?;
+        let case = require_case(txn, "input.case", link.case_id).await?;
+        let news =
+            news.ok_or_else(|| StoreError::invalid("input.newsItem", "no such news item"))?;
         let exists = news_link::Entity::find()
             .filter(news_link::Column::NewsItemId.eq(news.id))
             .filter(news_link::Column::CaseId.eq(case.id))
