@@ -239,6 +239,28 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Who may see a news link, an event or a status change once what it depends on is
+    /// taken into account: a link its news item, an event or a status change the link that
+    /// reported it. Derived by the store in the writing transaction (`store/effective.rs`),
+    /// never set by an editor, who sets `visibility`.
+    EffectiveVisibility {
+        /// Everyone.
+        Public = "PUBLIC",
+        /// Callers who may read restricted records.
+        Restricted = "RESTRICTED",
+        /// No one: the record, or what it depends on, is archived.
+        Hidden = "HIDDEN",
+    }
+);
+
+/// Until the store has derived it, a row is seen by no one.
+impl Default for EffectiveVisibility {
+    fn default() -> Self {
+        Self::Hidden
+    }
+}
+
+vocabulary!(
     /// What an API token may do. Each role includes the ones before it.
     Role {
         /// Reads restricted records too.

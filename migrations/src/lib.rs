@@ -14,6 +14,7 @@ mod m20261123_000004_places;
 mod m20261123_000005_site_places;
 mod m20261124_000006_case_places;
 mod m20261124_000007_case_points;
+mod m20261125_000008_effective_visibility;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_site_places::Migration),
             Box::new(m20261124_000006_case_places::Migration),
             Box::new(m20261124_000007_case_points::Migration),
+            Box::new(m20261125_000008_effective_visibility::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 mod abuse;
 mod app;
 mod audit;
+mod audit_history;
 mod cases;
 mod errors;
 mod export;
@@ -12,6 +13,7 @@ mod imports;
 mod leak_paths;
 mod leaks;
 mod limits;
+mod link_visibility;
 mod maps;
 mod record_imports;
 mod search;

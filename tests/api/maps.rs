@@ -947,7 +947,10 @@ both_engines!(
                 id,
                 chasqui_schema::store::CasePatch {
                     visibility: Some(chasqui_entities::Visibility::Restricted),
-                    started_on: Some(Some("2031-05".parse().unwrap_or_else(|e| panic!("{e:?}")))),
+                    // Tomorrow: the latest a start may be, after every other case's activity.
+                    started_on: Some(Some(chasqui_entities::PartialDate::day(
+                        chrono::Utc::now().date_naive() + chrono::Days::new(1),
+                    ))),
                     ..Default::default()
                 },
                 None,
@@ -1126,9 +1129,11 @@ both_engines!(
         assert!(has(&apurimac, "mina-movil") && has(&apurimac, "mina-quieta"));
 
         // The case's own state: restricted, archived, then placed elsewhere.
+        // Tomorrow: the latest a start may be, after every other case's activity.
+        let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
         app.data(
-        r#"mutation($id: ID!) { updateCase(id: $id, input: {visibility: RESTRICTED, startedOn: "2031-05"}) { id } }"#,
-        json!({"id": moving}),
+        r#"mutation($id: ID!, $on: PartialDate!) { updateCase(id: $id, input: {visibility: RESTRICTED, startedOn: $on}) { id } }"#,
+        json!({"id": moving, "on": tomorrow}),
     )
     .await;
         assert!(!has(&region_slugs(&app, None, "03").await, "mina-movil"));

@@ -20,6 +20,10 @@ pub struct Model {
     pub deaths: Option<i32>,
     pub injuries: Option<i32>,
     pub visibility: Visibility,
+    /// Who may see the event: its own visibility and archiving, and those of the link
+    /// that reported it and of the link's news item (derived by the store).
+    #[serde(default)]
+    pub effective_visibility: EffectiveVisibility,
     /// Optimistic-concurrency counter: bumped by every update.
     pub version: i32,
     /// Set when archived (soft delete); archived records are hidden from reads.

@@ -22,6 +22,10 @@ pub struct Model {
     /// For suggestions: the terms that matched, as a JSON array of strings.
     pub matched_terms: Option<String>,
     pub visibility: Visibility,
+    /// Who may see the link: its own visibility and its news item's (derived by the store;
+    /// not in dumps of older versions, hence the default).
+    #[serde(default)]
+    pub effective_visibility: EffectiveVisibility,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// RESTRICTED when recorded by a restricted link or marked so.
     pub visibility: Visibility,
+    /// Who may see the change: its own visibility, and those of the link that reported it
+    /// and of the link's news item (derived by the store).
+    #[serde(default)]
+    pub effective_visibility: EffectiveVisibility,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

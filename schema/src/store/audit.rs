@@ -149,6 +149,221 @@ pub(crate) async fn actor_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreR
     Ok(json!({ "actor": snapshot(&actor)?, "aliases": aliases }))
 }
 
+/// Rows per `IN` list when a snapshot reads what belongs to many records.
+const SNAPSHOT_CHUNK: usize = 500;
+
+/// Events with what belongs to them: each as `{"event", "actors" (actor ids), "sources"
+/// (rows)}`, in the order given.
+async fn events_with_content(
+    txn: &DatabaseTransaction,
+    events: Vec<event::Model>,
+) -> StoreResult<Vec<Value>> {
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let mut actors: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut sources: std::collections::HashMap<i64, Vec<event_source::Model>> = Default::default();
+    for chunk in super::sql::fixed_chunks(&ids, SNAPSHOT_CHUNK) {
+        for row in event_actor::Entity::find()
+            .filter(event_actor::Column::EventId.is_in(chunk.iter().copied()))
+            .order_by_asc(event_actor::Column::Id)
+            .all(txn)
+            .await?
+        {
+            actors.entry(row.event_id).or_default().push(row.actor_id);
+        }
+        for row in event_source::Entity::find()
+            .filter(event_source::Column::EventId.is_in(chunk.iter().copied()))
+            .order_by_asc(event_source::Column::Id)
+            .all(txn)
+            .await?
+        {
+            sources.entry(row.event_id).or_default().push(row);
+        }
+    }
+    events
+        .into_iter()
+        .map(|event| {
+            let actors = actors.remove(&event.id).unwrap_or_default();
+            let sources = sources.remove(&event.id).unwrap_or_default();
+            Ok(json!({
+                "event": snapshot(&event)?,
+                "actors": actors,
+                "sources": snapshot(&sources)?,
+            }))
+        })
+        .collect()
+}
+
+/// An event with its actors (ids) and sources; `null` when it does not exist.
+pub(crate) async fn event_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
+    let Some(event) = event::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(Value::Null);
+    };
+    Ok(events_with_content(txn, vec![event])
+        .await?
+        .pop()
+        .unwrap_or(Value::Null))
+}
+
+/// A link with the status change and the event it recorded, with their content:
+/// `{"link", "statusChange", "event"}`.
+pub(crate) async fn link_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
+    let Some(link) = news_link::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(Value::Null);
+    };
+    link_with_reports(txn, &link).await
+}
+
+async fn link_with_reports(
+    txn: &DatabaseTransaction,
+    link: &news_link::Model,
+) -> StoreResult<Value> {
+    let change = match link.status_change_id {
+        Some(id) => status_change::Entity::find_by_id(id).one(txn).await?,
+        None => None,
+    };
+    let event = match link.event_id {
+        Some(id) => event_snapshot(txn, id).await?,
+        None => Value::Null,
+    };
+    Ok(json!({ "link": snapshot(link)?, "statusChange": snapshot(&change)?, "event": event }))
+}
+
+/// A link that recorded no status change and no event (an imported one), in the shape of
+/// [`link_snapshot`], without reading anything.
+pub(crate) fn plain_link_snapshot(link: &news_link::Model) -> StoreResult<Value> {
+    Ok(json!({ "link": snapshot(link)?, "statusChange": null, "event": null }))
+}
+
+/// A case with everything a purge deletes with it: the [`case_snapshot`], its events
+/// (with their actors and sources), its status history, its news links and its relations
+/// in both directions.
+pub(crate) async fn case_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
+    let mut value = case_snapshot(txn, id).await?;
+    let events = event::Entity::find()
+        .filter(event::Column::CaseId.eq(id))
+        .order_by_asc(event::Column::Id)
+        .all(txn)
+        .await?;
+    let changes = status_change::Entity::find()
+        .filter(status_change::Column::CaseId.eq(id))
+        .order_by_asc(status_change::Column::Id)
+        .all(txn)
+        .await?;
+    let links = news_link::Entity::find()
+        .filter(news_link::Column::CaseId.eq(id))
+        .order_by_asc(news_link::Column::Id)
+        .all(txn)
+        .await?;
+    let relations = case_relation::Entity::find()
+        .filter(
+            Condition::any()
+                .add(case_relation::Column::CaseId.eq(id))
+                .add(case_relation::Column::RelatedCaseId.eq(id)),
+        )
+        .order_by_asc(case_relation::Column::Id)
+        .all(txn)
+        .await?;
+    value["events"] = Value::Array(events_with_content(txn, events).await?);
+    value["statusChanges"] = snapshot(&changes)?;
+    value["links"] = snapshot(&links)?;
+    value["relations"] = snapshot(&relations)?;
+    Ok(value)
+}
+
+/// A news item with everything a purge deletes or changes with it: its links with what
+/// they reported (deleted with them), the event sources that cite it (deleted) and the
+/// status changes no link of it reported that cite it as their source (which lose it).
+pub(crate) async fn news_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
+    let item = news_item::Entity::find_by_id(id).one(txn).await?;
+    let links = news_link::Entity::find()
+        .filter(news_link::Column::NewsItemId.eq(id))
+        .order_by_asc(news_link::Column::Id)
+        .all(txn)
+        .await?;
+    let mut reported = Vec::with_capacity(links.len());
+    for link in &links {
+        reported.push(link_with_reports(txn, link).await?);
+    }
+    let recorded: Vec<i64> = links.iter().filter_map(|l| l.status_change_id).collect();
+    let citing: Vec<status_change::Model> = status_change::Entity::find()
+        .filter(status_change::Column::NewsItemId.eq(id))
+        .order_by_asc(status_change::Column::Id)
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|c| !recorded.contains(&c.id))
+        .collect();
+    let sources = event_source::Entity::find()
+        .filter(event_source::Column::NewsItemId.eq(id))
+        .order_by_asc(event_source::Column::Id)
+        .all(txn)
+        .await?;
+    Ok(json!({
+        "newsItem": snapshot(&item)?,
+        "links": reported,
+        "eventSources": snapshot(&sources)?,
+        "citingStatusChanges": snapshot(&citing)?,
+    }))
+}
+
+/// An actor with everything a purge deletes with it: the [`actor_snapshot`], its roles in
+/// cases and its places among events' actors.
+pub(crate) async fn actor_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
+    let mut value = actor_snapshot(txn, id).await?;
+    let roles = case_actor::Entity::find()
+        .filter(case_actor::Column::ActorId.eq(id))
+        .order_by_asc(case_actor::Column::Id)
+        .all(txn)
+        .await?;
+    let event_actors = event_actor::Entity::find()
+        .filter(event_actor::Column::ActorId.eq(id))
+        .order_by_asc(event_actor::Column::Id)
+        .all(txn)
+        .await?;
+    value["roles"] = snapshot(&roles)?;
+    value["eventActors"] = snapshot(&event_actors)?;
+    Ok(value)
+}
+
+/// A place with everything a purge deletes or changes with it: the cases placed on it
+/// (placements, deleted) and the events that happened there (ids; they lose their place).
+pub(crate) async fn location_purge_snapshot(
+    txn: &DatabaseTransaction,
+    location: &location::Model,
+) -> StoreResult<Value> {
+    let placements = case_location::Entity::find()
+        .filter(case_location::Column::LocationId.eq(location.id))
+        .order_by_asc(case_location::Column::Id)
+        .all(txn)
+        .await?;
+    let events: Vec<i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::LocationId.eq(location.id))
+        .order_by_asc(event::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(json!({
+        "location": snapshot(location)?,
+        "placements": snapshot(&placements)?,
+        "events": events,
+    }))
+}
+
+/// An event with everything a purge deletes or changes with it: its [`event_snapshot`]
+/// and the links that reported it (which lose it).
+pub(crate) async fn event_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
+    let mut value = event_snapshot(txn, id).await?;
+    let links = news_link::Entity::find()
+        .filter(news_link::Column::EventId.eq(id))
+        .order_by_asc(news_link::Column::Id)
+        .all(txn)
+        .await?;
+    value["links"] = snapshot(&links)?;
+    Ok(value)
+}
+
 /// Filters for the audit log. Empty means any.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {

@@ -10,9 +10,10 @@
 //! rules the loaders apply (`store/read.rs`) and joins the case with its own rule, so the
 //! statement answers exactly what the separate loads would, in one round trip.
 
+use super::read::{effective_visible_sql, own_visible_sql};
 use super::{Access, Page, Sql, Store, StoreResult, TimelineKind, TimelineRow, TimelineWindow};
 use chasqui_entities::tables::*;
-use chasqui_entities::{DatePrecision, LinkState, Visibility};
+use chasqui_entities::{DatePrecision, LinkState};
 use sea_orm::sea_query::ColumnType;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, QueryResult, TryGetable};
 use std::sync::OnceLock;
@@ -342,6 +343,7 @@ slot_read!(event {
     deaths,
     injuries,
     visibility,
+    effective_visibility,
     version,
     archived_at,
     created_at,
@@ -360,6 +362,7 @@ slot_read!(news_link {
     confidence,
     matched_terms,
     visibility,
+    effective_visibility,
     created_at,
     updated_at,
 });
@@ -379,6 +382,7 @@ slot_read!(status_change {
     note,
     created_at,
     visibility,
+    effective_visibility,
 });
 
 fn typed_columns<M: SlotRead>() -> Vec<(&'static str, &'static str)> {
@@ -566,18 +570,18 @@ impl BranchLayout {
     }
 }
 
-/// ` AND alias.archived_at IS NULL AND alias.visibility = 'PUBLIC'` (the latter unless
-/// the caller sees restricted records).
+/// ` AND <visible>` for a record with a visibility of its own (`read::own_visible_sql`).
 fn visible(sql: &mut Sql, alias: &str, access: Access, archived: bool) {
-    if archived {
-        sql.push(" AND ").push(alias).push(".archived_at IS NULL");
+    if let Some(rule) = own_visible_sql(alias, access, archived) {
+        sql.push(" AND ").push(&rule);
     }
-    if !access.see_restricted {
-        sql.push(" AND ")
-            .push(alias)
-            .push(".visibility = ")
-            .bind(Visibility::Public.as_str());
-    }
+}
+
+/// ` AND <visible>` for a news link, an event or a status change
+/// (`read::effective_visible_sql`).
+fn effectively_visible(sql: &mut Sql, alias: &str, access: Access) {
+    sql.push(" AND ")
+        .push(&effective_visible_sql(alias, access));
 }
 
 /// `cases c … WHERE <key> AND <case visible>`, the start of every branch's condition.
@@ -661,14 +665,13 @@ fn window_branch(
     sql.push(from);
     case_condition(sql, key, access);
     match kind {
-        TimelineKind::Event => visible(sql, "e", access, true),
+        TimelineKind::Event => effectively_visible(sql, "e", access),
         TimelineKind::News => {
             sql.push(" AND l.state = ")
                 .bind(LinkState::Confirmed.as_str());
-            visible(sql, "l", access, false);
-            visible(sql, "n", access, true);
+            effectively_visible(sql, "l", access);
         }
-        TimelineKind::Status => visible(sql, "s", access, false),
+        TimelineKind::Status => effectively_visible(sql, "s", access),
     }
     window_tail(sql, window, kind, columns);
     sql.push(") x");

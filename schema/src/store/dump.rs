@@ -3,7 +3,9 @@
 //! database (either engine) reproduces it exactly, ids included, so that exporting again
 //! gives the same bytes. This is also the way from SQLite to PostgreSQL. Consecutive
 //! rows of a table are loaded by multi-row `INSERT`s; derived tables (search documents,
-//! `site_places`, `case_places`) are not in the dump and are computed after the load.
+//! `site_places`, `case_places`) are not in the dump and are computed after the load, and
+//! the derived `effective_visibility` of links, events and status changes is derived again
+//! (a dump written before it existed carries none).
 
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -392,6 +394,9 @@ impl Store {
         let index = super::spatial::load_index(&txn).await?;
         Store::place_all_sites(&txn, &index, true).await?;
         super::spatial::refresh_case_places(&txn, super::spatial::CasePlaces::All).await?;
+        // Effective visibility follows the loaded records (a dump written before it
+        // existed carries none).
+        super::effective::refresh(&txn, super::effective::Scope::All).await?;
         if ConnectionTrait::get_database_backend(&txn) == DbBackend::Postgres {
             // Ids were given explicitly: move each sequence past the highest.
             for table in TABLES {

@@ -5,12 +5,13 @@
 //! update.
 
 use super::audit::{self, Author, Entry};
+use super::effective::{self, Scope};
 use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
-use super::write::{NewNewsItem, NewsItemPatch, patch_news_item, refresh_case};
+use super::write::{NewNewsItem, NewsItemPatch, happened, patch_news_item, refresh_case};
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::{actor, case, news_item, news_link};
-use chasqui_entities::{DatePrecision, LinkState, UpdateKind, Visibility};
+use chasqui_entities::{DatePrecision, EffectiveVisibility, LinkState, UpdateKind, Visibility};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -106,7 +107,7 @@ pub enum ItemOutcome {
         /// Links this import recorded for the item.
         new_links: usize,
     },
-    /// Not imported, and why (an unknown case slug).
+    /// Not imported, and why (an unknown case slug, a date in the future).
     Rejected(String),
 }
 
@@ -168,6 +169,10 @@ impl Store {
         author: &Author,
         items: Vec<NewNewsItem>,
     ) -> StoreResult<Vec<ImportOutcome>> {
+        // The batch is all or nothing: an item dated in the future refuses it.
+        for (i, item) in items.iter().enumerate() {
+            happened(&format!("items[{i}].date"), item.published_on)?;
+        }
         let mut import = self.begin_news_import(author).await?;
         let batch = items
             .into_iter()
@@ -281,6 +286,12 @@ impl NewsImport<'_> {
         self.resolve_cases(&slugs).await?;
         let mut accepted = Vec::with_capacity(round.len());
         for (index, item) in round {
+            if let Err(StoreError::Invalid { message, .. }) =
+                happened("date", item.item.published_on)
+            {
+                results.push((index, ItemOutcome::Rejected(format!("date: {message}"))));
+                continue;
+            }
             let unknown: Vec<&str> = item
                 .links
                 .iter()
@@ -442,6 +453,17 @@ impl NewsImport<'_> {
             .collect();
         let mut existing: HashSet<(i64, i64)> = HashSet::new();
         for chunk in fixed_chunks(&with_links, NEWS_CHUNK) {
+            // Links derive their effective visibility from their item: on PostgreSQL a
+            // known item is locked (shared), so that a concurrent restriction of it waits
+            // for the import or is seen by it.
+            news_item::Entity::find()
+                .select_only()
+                .column(news_item::Column::Id)
+                .filter(news_item::Column::Id.is_in(chunk.iter().copied()))
+                .lock_shared()
+                .into_tuple::<i64>()
+                .all(&self.txn)
+                .await?;
             let pairs: Vec<(i64, i64)> = news_link::Entity::find()
                 .select_only()
                 .column(news_link::Column::NewsItemId)
@@ -475,6 +497,7 @@ impl NewsImport<'_> {
                     confidence: Set(None),
                     matched_terms: Set(None),
                     visibility: Set(Visibility::Public),
+                    effective_visibility: Set(EffectiveVisibility::default()),
                     created_at: Set(now),
                     updated_at: Set(now),
                 });
@@ -491,8 +514,15 @@ impl NewsImport<'_> {
         }
         let mut link_entries = Vec::with_capacity(new_links.len());
         for chunk in fixed_chunks_owned(new_links, NEWS_CHUNK) {
-            for model in news_link::Entity::insert_many(chunk)
+            let inserted = news_link::Entity::insert_many(chunk)
                 .exec_with_returning(&self.txn)
+                .await?;
+            let ids: Vec<i64> = inserted.iter().map(|l| l.id).collect();
+            effective::refresh(&self.txn, Scope::Links(&ids)).await?;
+            for model in news_link::Entity::find()
+                .filter(news_link::Column::Id.is_in(ids))
+                .order_by_asc(news_link::Column::Id)
+                .all(&self.txn)
                 .await?
             {
                 link_entries.push(Entry {
@@ -501,7 +531,7 @@ impl NewsImport<'_> {
                     id: model.id,
                     case_id: Some(model.case_id),
                     before: None,
-                    after: Some(audit::snapshot(&model)?),
+                    after: Some(audit::plain_link_snapshot(&model)?),
                 });
             }
         }

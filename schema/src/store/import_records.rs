@@ -268,6 +268,51 @@ impl From<Reject> for Failure {
 
 type Step<T> = Result<T, Failure>;
 
+/// The records of a file so far, by what each resolved to (kind and row id), with its
+/// line. Two records of one file for the same record with different values would each
+/// undo the other, on every import of the file: the later one is refused as a conflict,
+/// and the first one stands.
+#[derive(Default)]
+struct Claims(std::collections::HashMap<(&'static str, i64), usize>);
+
+impl Claims {
+    /// Refuses a record that would change (`changes`) the `what` with id `id` that an
+    /// earlier line of the file resolved to.
+    fn check(&self, what: &'static str, id: i64, changes: bool, field: &str) -> Result<(), Reject> {
+        match self.0.get(&(what, id)) {
+            Some(earlier) if changes => Err(Self::conflict(what, *earlier, field)),
+            _ => Ok(()),
+        }
+    }
+
+    fn conflict(what: &str, earlier: usize, field: &str) -> Reject {
+        Reject::new(
+            field,
+            format!(
+                "the same {what} as the record on line {earlier}, with other values; a file gives each record once"
+            ),
+        )
+    }
+
+    fn claimed(&self, what: &'static str, id: i64) -> Option<usize> {
+        self.0.get(&(what, id)).copied()
+    }
+
+    /// Records that the record on `line` resolved to `what` `id` (the first line keeps it).
+    fn claim(&mut self, what: &'static str, id: i64, line: usize) {
+        self.0.entry((what, id)).or_insert(line);
+    }
+}
+
+/// Refuses a record whose date (of something that happened) is in the future, through
+/// the store's one rule (`write::happened`), naming the record's field.
+fn happened(field: &str, date: PartialDate) -> Result<(), Reject> {
+    super::write::happened(field, date).map_err(|err| match err {
+        StoreError::Invalid { message, .. } => Reject::new(field, message),
+        other => Reject::new(field, other),
+    })
+}
+
 impl Store {
     /// Imports a batch of records in one transaction: actors first, then cases, events and
     /// links, each kind in file order. Returns each record's line and outcome, in that
@@ -287,12 +332,14 @@ impl Store {
         entries.sort_by_key(|e| rank(&e.record));
         let txn = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(entries.len());
+        let mut claims = Claims::default();
         for entry in entries {
+            let at = (&mut claims, entry.line);
             let result = match entry.record {
-                ImportRecord::Actor(record) => import_actor(&txn, author, record).await,
-                ImportRecord::Case(record) => import_case(&txn, author, record).await,
-                ImportRecord::Event(record) => import_event(&txn, author, record).await,
-                ImportRecord::Link(record) => import_link(&txn, author, record).await,
+                ImportRecord::Actor(record) => import_actor(&txn, author, record, at).await,
+                ImportRecord::Case(record) => import_case_once(&txn, author, record, at).await,
+                ImportRecord::Event(record) => import_event(&txn, author, record, at).await,
+                ImportRecord::Link(record) => import_link(&txn, author, record, at).await,
             };
             let outcome = match result {
                 Ok(outcome) => outcome,
@@ -321,14 +368,24 @@ fn at_line(err: StoreError, line: usize) -> StoreError {
     }
 }
 
+/// Where a record is in its file: what the earlier records resolved to, and its line.
+type At<'a> = (&'a mut Claims, usize);
+
 async fn import_actor(
     txn: &DatabaseTransaction,
     author: &Author,
     record: ActorRecord,
+    (claims, line): At<'_>,
 ) -> Step<RecordOutcome> {
     let Some(current) = find_actor(txn, record.slug.as_deref(), &record.name).await? else {
-        create_actor(txn, author, record).await?;
+        let created = create_actor(txn, author, record).await?;
+        claims.claim("actor", created.id, line);
         return Ok(RecordOutcome::New);
+    };
+    let field = if record.slug.is_some() {
+        "slug"
+    } else {
+        "name"
     };
     let mut patch = ActorPatch::default();
     let mut changed = false;
@@ -362,6 +419,8 @@ async fn import_actor(
             changed = true;
         }
     }
+    claims.check("actor", current.id, changed, field)?;
+    claims.claim("actor", current.id, line);
     if !changed {
         return Ok(RecordOutcome::Unchanged);
     }
@@ -455,11 +514,57 @@ async fn free_actor_slug(txn: &DatabaseTransaction, base: &str) -> StoreResult<S
     Ok(candidate)
 }
 
+/// [`import_case`], refusing a second record of the file for the same case that would
+/// change it: that one runs inside a savepoint, rolled back when it changed anything
+/// (what a case record changes is known only once its actors and places are resolved).
+async fn import_case_once(
+    txn: &DatabaseTransaction,
+    author: &Author,
+    record: CaseRecord,
+    (claims, line): At<'_>,
+) -> Step<RecordOutcome> {
+    let stored = case::Entity::find()
+        .filter(case::Column::Slug.eq(record.slug.as_str()))
+        .one(txn)
+        .await?;
+    let Some(earlier) = stored.as_ref().and_then(|c| claims.claimed("case", c.id)) else {
+        let (outcome, id) = import_case(txn, author, record).await?;
+        claims.claim("case", id, line);
+        return Ok(outcome);
+    };
+    let savepoint = txn.begin().await?;
+    match import_case(&savepoint, author, record).await {
+        Ok((RecordOutcome::Unchanged, _)) => {
+            savepoint.commit().await?;
+            Ok(RecordOutcome::Unchanged)
+        }
+        Ok(_) => {
+            savepoint.rollback().await?;
+            Err(Claims::conflict("case", earlier, "slug").into())
+        }
+        Err(failure) => {
+            savepoint.rollback().await?;
+            Err(failure)
+        }
+    }
+}
+
 async fn import_case(
     txn: &DatabaseTransaction,
     author: &Author,
     record: CaseRecord,
-) -> Step<RecordOutcome> {
+) -> Step<(RecordOutcome, i64)> {
+    // Dates of what happened are checked with the store's rule, so that a record dated
+    // in the future is rejected with its line before anything is written.
+    if let Some(Some(date)) = record.started_on {
+        happened("startedOn", date)?;
+    }
+    if let Some(date) = record.status_since {
+        happened("statusSince", date)?;
+    }
+    if let Some(date) = record.details.as_ref().and_then(|d| d.issued_on) {
+        happened("details.issuedOn", date)?;
+    }
     // Resolve every reference first, so that a rejection leaves nothing behind.
     let roles = match &record.actors {
         Some(roles) => Some(resolve_roles(txn, roles).await?),
@@ -524,8 +629,8 @@ async fn import_case(
             visibility: record.visibility,
             status_since: record.status_since.map(|_| status_change(0)),
         };
-        Store::create_case_in(txn, author, new, None).await?;
-        return Ok(RecordOutcome::New);
+        let created = Store::create_case_in(txn, author, new, None).await?;
+        return Ok((RecordOutcome::New, created.id));
     };
     let id = current.id;
     let mut patch = CasePatch::default();
@@ -691,11 +796,12 @@ async fn import_case(
         Store::record_status_change_in(txn, author, status_change(id)).await?;
         changed = true;
     }
-    Ok(if changed {
+    let outcome = if changed {
         RecordOutcome::Updated
     } else {
         RecordOutcome::Unchanged
-    })
+    };
+    Ok((outcome, id))
 }
 
 /// A role whose actor is known, or will be created from its record.
@@ -921,6 +1027,10 @@ async fn resolve_event(
     case_id: i64,
     body: &EventBody,
 ) -> Step<NewEvent> {
+    happened(&format!("{path}date"), body.date)?;
+    if let Some(end) = body.end_date {
+        happened(&format!("{path}endDate"), end)?;
+    }
     let location_id = match &body.place {
         Some(code) => Some(
             location::Entity::find()
@@ -1013,26 +1123,41 @@ async fn import_event(
     txn: &DatabaseTransaction,
     author: &Author,
     record: EventRecord,
+    (claims, line): At<'_>,
 ) -> Step<RecordOutcome> {
     let case = case_by_slug(txn, "case", &record.case).await?;
     let new = resolve_event(txn, "", case.id, &record.event).await?;
     match find_event(txn, case.id, new.date, &new.title).await? {
         None => {
-            Store::record_event_in(txn, author, new).await?;
+            let recorded = Store::record_event_in(txn, author, new).await?;
+            claims.claim("event", recorded.id, line);
             Ok(RecordOutcome::New)
         }
-        Some(found) if found.archived_at.is_some() => Ok(RecordOutcome::Unchanged),
-        Some(found) => update_event(txn, author, found, new).await,
+        Some(found) if found.archived_at.is_some() => {
+            claims.claim("event", found.id, line);
+            Ok(RecordOutcome::Unchanged)
+        }
+        Some(found) => {
+            let id = found.id;
+            let outcome = update_event(txn, author, found, new, |changes| {
+                claims.check("event", id, changes, "title")
+            })
+            .await?;
+            claims.claim("event", id, line);
+            Ok(outcome)
+        }
     }
 }
 
 /// Brings a known event in line with an imported one: an audited `updateEvent` that bumps
-/// its version, or nothing when they already agree.
+/// its version, or nothing when they already agree. `allow` may refuse the change (it is
+/// told whether there is one) before anything is written.
 async fn update_event(
     txn: &DatabaseTransaction,
     author: &Author,
     current: event::Model,
     new: NewEvent,
+    allow: impl FnOnce(bool) -> Result<(), Reject>,
 ) -> Step<RecordOutcome> {
     let id = current.id;
     let (ended_on, ended_precision) = date_parts(new.end_date);
@@ -1067,10 +1192,12 @@ async fn update_event(
     let mut wanted_sources = new.sources.clone();
     wanted_sources.sort();
     wanted_sources.dedup();
-    if same_fields && have_actors == wanted_actors && have_sources == wanted_sources {
+    let unchanged = same_fields && have_actors == wanted_actors && have_sources == wanted_sources;
+    allow(!unchanged)?;
+    if unchanged {
         return Ok(RecordOutcome::Unchanged);
     }
-    let before = audit::snapshot(&current)?;
+    let before = audit::event_snapshot(txn, id).await?;
     let mut active: event::ActiveModel = current.clone().into();
     active.kind = Set(new.kind);
     active.title = Set(new.title.clone());
@@ -1121,6 +1248,7 @@ async fn update_event(
             event_source::Entity::insert_many(rows).exec(txn).await?;
         }
     }
+    super::effective::refresh(txn, super::effective::Scope::Event(id)).await?;
     refresh_case(txn, model.case_id).await?;
     let entry = Entry {
         action: "updateEvent",
@@ -1128,7 +1256,7 @@ async fn update_event(
         id,
         case_id: Some(model.case_id),
         before: Some(before),
-        after: Some(audit::snapshot(&model)?),
+        after: Some(audit::event_snapshot(txn, id).await?),
     };
     audit::record(txn, author, entry).await?;
     Ok(RecordOutcome::Updated)
@@ -1138,6 +1266,7 @@ async fn import_link(
     txn: &DatabaseTransaction,
     author: &Author,
     record: LinkRecord,
+    (claims, line): At<'_>,
 ) -> Step<RecordOutcome> {
     let case = case_by_slug(txn, "case", &record.case).await?;
     let news = find_news(txn, &record.news)
@@ -1161,11 +1290,19 @@ async fn import_link(
                 .map(Some),
             visibility: (record.visibility != link.visibility).then_some(record.visibility),
         };
+        let confirm = link.state == LinkState::Suggested && record.confirmed;
+        claims.check(
+            "link",
+            link.id,
+            patch != LinkPatch::default() || confirm,
+            "news",
+        )?;
+        claims.claim("link", link.id, line);
         if patch != LinkPatch::default() {
             Store::update_link_in(txn, author, link.id, patch).await?;
             outcome = RecordOutcome::Updated;
         }
-        if link.state == LinkState::Suggested && record.confirmed {
+        if confirm {
             Store::decide_link_in(txn, author, link.id, LinkState::Confirmed).await?;
             outcome = RecordOutcome::Updated;
         }
@@ -1195,7 +1332,8 @@ async fn import_link(
         matched_terms: Vec::new(),
         visibility: record.visibility,
     };
-    Store::link_news_item_in(txn, author, link).await?;
+    let linked = Store::link_news_item_in(txn, author, link).await?;
+    claims.claim("link", linked.id, line);
     Ok(RecordOutcome::New)
 }
 

@@ -8,6 +8,7 @@
 mod audit;
 mod detail;
 mod dump;
+mod effective;
 mod import;
 mod import_records;
 mod read;

@@ -12,20 +12,57 @@ use sea_orm::sea_query::{
 use sea_orm::*;
 use std::collections::HashMap;
 
-/// `visibility` / `archived_at` conditions for one table.
+/// Who may see a row by its own `visibility` and `archived_at`, as SQL over `table` (a
+/// quoted table name or an alias): unarchived (when `archived`) and, unless the caller
+/// sees restricted records, public. The one home of the rule: the sea-query conditions
+/// below and the hand-written statements (`detail.rs`, `timeline.rs`, `search.rs`) are
+/// all made from it. `None` when nothing is to be checked (a viewer, a table without
+/// archiving).
+pub(crate) fn own_visible_sql(table: &str, access: Access, archived: bool) -> Option<String> {
+    let mut parts = Vec::with_capacity(2);
+    if archived {
+        parts.push(format!("{table}.archived_at IS NULL"));
+    }
+    if !access.see_restricted {
+        parts.push(format!(
+            "{table}.visibility = '{}'",
+            Visibility::Public.as_str()
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// Who may see a news link, an event or a status change, from its derived
+/// `effective_visibility` (`store/effective.rs`: a link follows its news item, what a link
+/// reported follows the link): anonymous callers the PUBLIC rows, others every row but the
+/// HIDDEN ones. As SQL over `table`, like [`own_visible_sql`].
+pub(crate) fn effective_visible_sql(table: &str, access: Access) -> String {
+    if access.see_restricted {
+        format!(
+            "{table}.effective_visibility <> '{}'",
+            EffectiveVisibility::Hidden.as_str()
+        )
+    } else {
+        format!(
+            "{table}.effective_visibility = '{}'",
+            EffectiveVisibility::Public.as_str()
+        )
+    }
+}
+
+/// The quoted name of a column's table, as sea-query writes it.
+fn quoted_table(column: impl ColumnTrait) -> String {
+    format!("\"{}\"", column.entity_name())
+}
+
+/// `visibility` / `archived_at` conditions for one table ([`own_visible_sql`]).
 pub(crate) fn visible<C: ColumnTrait>(
     access: Access,
     visibility: C,
     archived_at: Option<C>,
 ) -> Condition {
-    let mut cond = Condition::all();
-    if let Some(archived_at) = archived_at {
-        cond = cond.add(archived_at.is_null());
-    }
-    if !access.see_restricted {
-        cond = cond.add(visibility.eq(Visibility::Public));
-    }
-    cond
+    let rule = own_visible_sql(&quoted_table(visibility), access, archived_at.is_some());
+    Condition::all().add_option(rule.map(Expr::cust))
 }
 
 pub(crate) fn visible_cases(access: Access) -> Condition {
@@ -56,12 +93,35 @@ pub(crate) fn visible_news(access: Access) -> Condition {
         Some(news_item::Column::ArchivedAt),
     )
 }
+/// Events by their effective visibility (their case is the caller's to check).
 pub(crate) fn visible_events(access: Access) -> Condition {
-    visible(
+    Condition::all().add(Expr::cust(effective_visible_sql(
+        &quoted_table(event::Column::Id),
         access,
-        event::Column::Visibility,
-        Some(event::Column::ArchivedAt),
-    )
+    )))
+}
+/// Status changes by their effective visibility (their case is the caller's to check).
+pub(crate) fn visible_status_changes(access: Access) -> Condition {
+    Condition::all().add(Expr::cust(effective_visible_sql(
+        &quoted_table(status_change::Column::Id),
+        access,
+    )))
+}
+/// News links by their effective visibility (theirs and their news item's), whatever
+/// their case.
+pub(crate) fn visible_link_rows(access: Access) -> Condition {
+    Condition::all().add(Expr::cust(effective_visible_sql(
+        &quoted_table(news_link::Column::Id),
+        access,
+    )))
+}
+/// News links by their effective visibility, to a visible case.
+pub(crate) fn visible_links(access: Access) -> Condition {
+    visible_link_rows(access).add(in_visible::<case::Entity>(
+        news_link::Column::CaseId,
+        case::Column::Id,
+        visible_cases(access),
+    ))
 }
 
 /// `EXISTS (SELECT 1 FROM <entity> WHERE <entity>.id = column AND <visible>)`: the row
@@ -826,25 +886,6 @@ impl Store {
         .await
     }
 
-    /// Links visible to the caller: the link, its news item and its case all visible.
-    fn visible_links(access: Access) -> Condition {
-        let mut cond = Condition::all()
-            .add(in_visible::<news_item::Entity>(
-                news_link::Column::NewsItemId,
-                news_item::Column::Id,
-                visible_news(access),
-            ))
-            .add(in_visible::<case::Entity>(
-                news_link::Column::CaseId,
-                case::Column::Id,
-                visible_cases(access),
-            ));
-        if !access.see_restricted {
-            cond = cond.add(news_link::Column::Visibility.eq(Visibility::Public));
-        }
-        cond
-    }
-
     pub async fn news_links_by_ids(
         &self,
         access: Access,
@@ -853,7 +894,7 @@ impl Store {
         self.by_ids::<news_link::Entity>(
             ids,
             news_link::Column::Id,
-            Self::visible_links(access),
+            visible_links(access),
             None,
             |m| m.id,
         )
@@ -868,13 +909,11 @@ impl Store {
         self.by_ids::<status_change::Entity>(
             ids,
             status_change::Column::Id,
-            visible(access, status_change::Column::Visibility, None).add(
-                in_visible::<case::Entity>(
-                    status_change::Column::CaseId,
-                    case::Column::Id,
-                    visible_cases(access),
-                ),
-            ),
+            visible_status_changes(access).add(in_visible::<case::Entity>(
+                status_change::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            )),
             None,
             |m| m.id,
         )
@@ -979,12 +1018,9 @@ impl Store {
         access: Access,
         case_ids: &[i64],
     ) -> StoreResult<Vec<status_change::Model>> {
-        let mut query = status_change::Entity::find()
-            .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()));
-        if !access.see_restricted {
-            query = query.filter(status_change::Column::Visibility.eq(Visibility::Public));
-        }
-        Ok(query
+        Ok(status_change::Entity::find()
+            .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()))
+            .filter(visible_status_changes(access))
             .order_by_asc(status_change::Column::OccurredOn)
             .order_by_asc(status_change::Column::Id)
             .all(&self.db)
@@ -1010,7 +1046,7 @@ impl Store {
     ) -> StoreResult<Vec<news_link::Model>> {
         Ok(news_link::Entity::find()
             .filter(news_link::Column::NewsItemId.is_in(news_ids.iter().copied()))
-            .filter(Self::visible_links(access))
+            .filter(visible_links(access))
             .order_by_asc(news_link::Column::Id)
             .all(&self.db)
             .await?)
@@ -1156,7 +1192,7 @@ impl Store {
                 news_link::Column::NewsItemId,
                 news_link::Column::CaseId,
                 case_id,
-                Self::visible_links(access).add(news_link::Column::State.ne(LinkState::Rejected)),
+                visible_links(access).add(news_link::Column::State.ne(LinkState::Rejected)),
             ));
         }
         if let Some(from) = filter.from {

@@ -11,7 +11,6 @@
 
 use super::{Access, Page, Sql, Store, StoreResult};
 use crate::search::{SearchQuery, terms};
-use chasqui_entities::Visibility;
 use chasqui_entities::tables::*;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -286,10 +285,9 @@ fn push_visible(sql: &mut Sql, entity: SearchEntity, access: Access) {
         .bind(entity as i64)
         .push(" AND EXISTS (SELECT 1 FROM ")
         .push(entity.table())
-        .push(" r WHERE r.id = s.doc_id / 4 AND r.archived_at IS NULL");
-    if !access.see_restricted {
-        sql.push(" AND r.visibility = ")
-            .bind(Visibility::Public.as_str());
+        .push(" r WHERE r.id = s.doc_id / 4");
+    if let Some(rule) = super::read::own_visible_sql("r", access, true) {
+        sql.push(" AND ").push(&rule);
     }
     sql.push("))");
 }

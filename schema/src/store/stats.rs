@@ -152,11 +152,7 @@ impl Store {
                 .column(status_change::Column::Status)
                 .column(status_change::Column::OccurredOn)
                 .filter(status_change::Column::CaseId.in_subquery(matching()))
-                .filter(super::read::visible(
-                    access,
-                    status_change::Column::Visibility,
-                    None,
-                ))
+                .filter(super::read::visible_status_changes(access))
                 .order_by_asc(status_change::Column::OccurredOn)
                 .order_by_asc(status_change::Column::Id)
                 .into_tuple()

@@ -140,6 +140,7 @@ impl Store {
     ) -> StoreResult<Vec<news_link::Model>> {
         let txn = self.begin_write().await?;
         let Some(news) = news_item::Entity::find_by_id(news_item_id)
+            .lock_shared()
             .one(&txn)
             .await?
         else {
@@ -180,18 +181,21 @@ impl Store {
                 confidence: Set(Some((suggestion.score * 1000.0).round() / 1000.0)),
                 matched_terms: Set(serde_json::to_string(&suggestion.terms).ok()),
                 visibility: Set(news.visibility),
+                effective_visibility: Set(Default::default()),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
             .insert(&txn)
             .await?;
+            super::effective::refresh(&txn, super::effective::Scope::Links(&[model.id])).await?;
+            let model = super::write::reread::<news_link::Entity>(&txn, model.id).await?;
             let entry = Entry {
                 action: "suggestLink",
                 entity: "news_link",
                 id: model.id,
                 case_id: Some(model.case_id),
                 before: None,
-                after: Some(audit::snapshot(&model)?),
+                after: Some(audit::link_snapshot(&txn, model.id).await?),
             };
             audit::record(&txn, author, entry).await?;
             recorded.push(model);

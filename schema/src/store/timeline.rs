@@ -3,8 +3,9 @@
 //! of many cases at once (a window function numbers each case's rows), so a list of cases
 //! with their timelines costs the same number of statements however long the list is.
 
+use super::read::effective_visible_sql;
 use super::{Access, Page, Sql, Store, StoreResult};
-use chasqui_entities::{LinkState, Visibility};
+use chasqui_entities::LinkState;
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, QueryResult};
 use std::collections::HashMap;
@@ -100,40 +101,29 @@ impl Store {
             match kind {
                 TimelineKind::Event => {
                     sql.push(&format!(
-                        "SELECT e.case_id AS case_id, CAST(1 AS BIGINT) AS k, e.id AS id, e.occurred_on AS d, {} AS p FROM events e WHERE e.archived_at IS NULL AND e.case_id IN ",
-                        precision_rank("e.occurred_precision")
+                        "SELECT e.case_id AS case_id, CAST(1 AS BIGINT) AS k, e.id AS id, e.occurred_on AS d, {} AS p FROM events e WHERE {} AND e.case_id IN ",
+                        precision_rank("e.occurred_precision"),
+                        effective_visible_sql("e", access)
                     ));
                     sql.bind_list(case_ids);
-                    if !access.see_restricted {
-                        sql.push(" AND e.visibility = ")
-                            .bind(Visibility::Public.as_str());
-                    }
                 }
                 TimelineKind::News => {
                     sql.push(&format!(
-                        "SELECT l.case_id AS case_id, CAST(2 AS BIGINT) AS k, l.id AS id, n.published_on AS d, {} AS p FROM news_links l JOIN news_items n ON n.id = l.news_item_id WHERE n.archived_at IS NULL AND l.state = ",
-                        precision_rank("n.published_precision")
+                        "SELECT l.case_id AS case_id, CAST(2 AS BIGINT) AS k, l.id AS id, n.published_on AS d, {} AS p FROM news_links l JOIN news_items n ON n.id = l.news_item_id WHERE {} AND l.state = ",
+                        precision_rank("n.published_precision"),
+                        effective_visible_sql("l", access)
                     ));
                     sql.bind(LinkState::Confirmed.as_str())
                         .push(" AND l.case_id IN ");
                     sql.bind_list(case_ids);
-                    if !access.see_restricted {
-                        sql.push(" AND l.visibility = ")
-                            .bind(Visibility::Public.as_str());
-                        sql.push(" AND n.visibility = ")
-                            .bind(Visibility::Public.as_str());
-                    }
                 }
                 TimelineKind::Status => {
                     sql.push(&format!(
-                        "SELECT s.case_id AS case_id, CAST(3 AS BIGINT) AS k, s.id AS id, s.occurred_on AS d, {} AS p FROM status_changes s WHERE s.case_id IN ",
-                        precision_rank("s.occurred_precision")
+                        "SELECT s.case_id AS case_id, CAST(3 AS BIGINT) AS k, s.id AS id, s.occurred_on AS d, {} AS p FROM status_changes s WHERE {} AND s.case_id IN ",
+                        precision_rank("s.occurred_precision"),
+                        effective_visible_sql("s", access)
                     ));
                     sql.bind_list(case_ids);
-                    if !access.see_restricted {
-                        sql.push(" AND s.visibility = ")
-                            .bind(Visibility::Public.as_str());
-                    }
                 }
             }
         }

@@ -3,10 +3,12 @@
 //! or writes nothing.
 
 use super::audit::{self, Author, Entry};
+use super::effective::{self, Scope};
 use super::import::normalise_title;
+use super::read::{visible_events, visible_link_rows, visible_status_changes};
 use super::search::{self, SearchDocument, SearchEntity};
 use super::spatial::{CasePlaces, refresh_case_places};
-use super::{Store, StoreError, StoreResult};
+use super::{Access, Store, StoreError, StoreResult};
 use crate::spatial::SpatialIndex;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -272,6 +274,52 @@ pub(super) fn date_parts(
     (date.map(|d| d.first_day()), date.map(|d| d.precision()))
 }
 
+/// Dates that record something that happened (a status change, a publication, a case's
+/// start, an event, a role, a decree's issue) may not lie in the future: a date is refused
+/// when the period it names begins after tomorrow (UTC; a day's slack for places ahead of
+/// UTC). The one check every entrance goes through: the store's writes call it, and the
+/// importers call it first to reject a record with its line.
+pub(crate) fn happened(field: &str, date: PartialDate) -> StoreResult<()> {
+    let latest = super::now().date_naive() + chrono::Days::new(1);
+    if date.first_day() > latest {
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "{date} is in the future: a date of something that happened may be at most one day ahead ({latest})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// [`happened`] for the dates of a case: its start, when its status took effect, its
+/// roles' dates and a decree's issue date.
+pub(crate) fn case_dates_happened(
+    started_on: Option<PartialDate>,
+    status_since: Option<PartialDate>,
+    roles: Option<&[NewRole]>,
+    details: Option<&CaseDetails>,
+) -> StoreResult<()> {
+    if let Some(date) = started_on {
+        happened("input.startedOn", date)?;
+    }
+    if let Some(date) = status_since {
+        happened("input.statusSince", date)?;
+    }
+    for (i, role) in roles.into_iter().flatten().enumerate() {
+        if let Some(date) = role.started_on {
+            happened(&format!("input.actors[{i}].startedOn"), date)?;
+        }
+        if let Some(date) = role.ended_on {
+            happened(&format!("input.actors[{i}].endedOn"), date)?;
+        }
+    }
+    if let Some(date) = details.and_then(|d| d.issued_on) {
+        happened("input.details.issuedOn", date)?;
+    }
+    Ok(())
+}
+
 fn details_json(details: &CaseDetails) -> StoreResult<String> {
     serde_json::to_string(details).map_err(|e| StoreError::invalid("input.details", e.to_string()))
 }
@@ -294,6 +342,12 @@ impl Store {
         new: NewCase,
         sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
+        case_dates_happened(
+            new.started_on,
+            new.status_since.as_ref().map(|s| s.date),
+            Some(&new.actors),
+            Some(&new.details),
+        )?;
         let now = super::now();
         let (started_on, started_precision) = date_parts(new.started_on);
         let model = case::ActiveModel {
@@ -346,7 +400,7 @@ impl Store {
             note: Some("status when the case was recorded".to_owned()),
             visibility: Visibility::Public,
         });
-        insert_status_change(
+        let initial = insert_status_change(
             txn,
             NewStatusChange {
                 case_id: model.id,
@@ -354,8 +408,11 @@ impl Store {
             },
         )
         .await?;
+        effective::refresh(txn, Scope::StatusChange(initial.id)).await?;
         let model = refresh_case(txn, model.id).await?;
-        let after = audit::case_snapshot(txn, model.id).await?;
+        let mut after = audit::case_snapshot(txn, model.id).await?;
+        let initial = reread::<status_change::Entity>(txn, initial.id).await?;
+        after["statusChange"] = audit::snapshot(&initial)?;
         let entry = Entry {
             action: "createCase",
             entity: "case",
@@ -399,6 +456,12 @@ impl Store {
         expected_version: Option<i32>,
         sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
+        case_dates_happened(
+            patch.started_on.flatten(),
+            None,
+            patch.actors.as_deref(),
+            patch.details.as_ref(),
+        )?;
         let current = case::Entity::find_by_id(id)
             .lock_exclusive()
             .one(txn)
@@ -488,6 +551,7 @@ impl Store {
         author: &Author,
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
+        happened("input.date", change.date)?;
         require_case(txn, "input.case", change.case_id).await?;
         if let Some(news) = change.news_item_id {
             require_ids::<news_item::Entity>(
@@ -501,7 +565,9 @@ impl Store {
             .await?;
         }
         let case_id = change.case_id;
-        let model = insert_status_change(txn, change).await?;
+        let id = insert_status_change(txn, change).await?.id;
+        effective::refresh(txn, Scope::StatusChange(id)).await?;
+        let model = reread::<status_change::Entity>(txn, id).await?;
         refresh_case(txn, case_id).await?;
         let entry = Entry {
             action: "recordStatusChange",
@@ -871,7 +937,9 @@ impl Store {
     ) -> StoreResult<event::Model> {
         require_case(txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
-        let model = insert_event(txn, new, "input").await?;
+        let id = insert_event(txn, new, "input").await?.id;
+        effective::refresh(txn, Scope::Event(id)).await?;
+        let model = reread::<event::Entity>(txn, id).await?;
         refresh_case(txn, case_id).await?;
         let entry = Entry {
             action: "recordEvent",
@@ -879,7 +947,7 @@ impl Store {
             id: model.id,
             case_id: Some(case_id),
             before: None,
-            after: Some(audit::snapshot(&model)?),
+            after: Some(audit::event_snapshot(txn, id).await?),
         };
         audit::record(txn, author, entry).await?;
         Ok(model)
@@ -902,12 +970,18 @@ impl Store {
         author: &Author,
         link: NewLink,
     ) -> StoreResult<news_link::Model> {
-        let case = require_case(txn, "input.case", link.case_id).await?;
+        // The link derives its effective visibility from the news item: on PostgreSQL the
+        // item is locked (shared) first, so that a concurrent restriction of the item
+        // either waits for this link or is seen by it; first, in the order of
+        // `patch_news_item` (item, then its cases), so the two cannot deadlock.
         let news = news_item::Entity::find_by_id(link.news_item_id)
             .filter(news_item::Column::ArchivedAt.is_null())
+            .lock_shared()
             .one(txn)
-            .await?
-            .ok_or_else(|| StoreError::invalid("input.newsItem", "no such news item"))?;
+            .await?;
+        let case = require_case(txn, "input.case", link.case_id).await?;
+        let news =
+            news.ok_or_else(|| StoreError::invalid("input.newsItem", "no such news item"))?;
         let exists = news_link::Entity::find()
             .filter(news_link::Column::NewsItemId.eq(news.id))
             .filter(news_link::Column::CaseId.eq(case.id))
@@ -970,6 +1044,7 @@ impl Store {
             confidence: Set(link.confidence),
             matched_terms: Set(terms),
             visibility: Set(link.visibility),
+            effective_visibility: Set(EffectiveVisibility::default()),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -980,6 +1055,8 @@ impl Store {
                 "input.case: the news item is already linked to this case".to_owned()
             })
         })?;
+        effective::refresh(txn, Scope::Links(&[model.id])).await?;
+        let model = reread::<news_link::Entity>(txn, model.id).await?;
         refresh_case(txn, case.id).await?;
         let entry = Entry {
             action: "linkNewsItem",
@@ -987,7 +1064,7 @@ impl Store {
             id: model.id,
             case_id: Some(case.id),
             before: None,
-            after: Some(audit::snapshot(&model)?),
+            after: Some(audit::link_snapshot(txn, model.id).await?),
         };
         audit::record(txn, author, entry).await?;
         Ok(model)
@@ -1036,6 +1113,7 @@ impl Store {
         if link.state == state {
             return Ok(link);
         }
+        let before = audit::link_snapshot(txn, link_id).await?;
         let mut status_change_id = link.status_change_id;
         match (state, link.reported_status, link.status_change_id) {
             (LinkState::Confirmed, Some(status), None) => {
@@ -1066,7 +1144,7 @@ impl Store {
         } else {
             "rejectLink"
         };
-        save_link(txn, author, action, link, |active| {
+        save_link(txn, author, action, (link, before), |active| {
             active.state = Set(state);
             active.status_change_id = Set(status_change_id);
         })
@@ -1109,6 +1187,7 @@ impl Store {
                 "a STATUS_CHANGE update must report a status, and this link reports none",
             ));
         }
+        let before = audit::link_snapshot(txn, link_id).await?;
         if let Some(change_id) = link.status_change_id
             && (note != link.note || visibility != link.visibility)
             && let Some(change) = status_change::Entity::find_by_id(change_id)
@@ -1120,7 +1199,7 @@ impl Store {
             change.visibility = Set(visibility);
             change.update(txn).await?;
         }
-        save_link(txn, author, "updateLink", link, |active| {
+        save_link(txn, author, "updateLink", (link, before), |active| {
             active.update_kind = Set(update_kind);
             active.note = Set(note);
             active.visibility = Set(visibility);
@@ -1205,7 +1284,8 @@ impl Store {
     }
 
     /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
-    /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
+    /// Archiving an archived record, or restoring one that is not, changes nothing and
+    /// writes no audit entry (like a patch that changes nothing).
     pub async fn set_archived(
         &self,
         author: &Author,
@@ -1224,6 +1304,9 @@ impl Store {
                 else {
                     return Ok(false);
                 };
+                if current.archived_at.is_some() == archived {
+                    return Ok(true);
+                }
                 let before = audit::snapshot(&current)?;
                 let version = current.version;
                 let mut active: $entity::ActiveModel = current.into();
@@ -1250,12 +1333,15 @@ impl Store {
             }
             Archivable::NewsItem => {
                 let (before, after, _) = flip!(news_item);
+                effective::refresh(&txn, Scope::NewsItem(id)).await?;
                 refresh_cases_of_news(&txn, id).await?;
                 (before, after, None)
             }
             Archivable::Event => {
-                let (before, after, model) = flip!(event);
+                let (before, _, model) = flip!(event);
+                effective::refresh(&txn, Scope::Event(id)).await?;
                 refresh_case(&txn, model.case_id).await?;
+                let after = audit::snapshot(&reread::<event::Entity>(&txn, id).await?)?;
                 (before, after, Some(model.case_id))
             }
         };
@@ -1295,14 +1381,15 @@ impl Store {
                 current
             }};
         }
+        // The entry keeps everything the purge deletes or changes, with its content.
         let (before, case_id) = match what {
             Archivable::Case => {
                 archived_or_refuse!(case);
-                (audit::case_snapshot(&txn, id).await?, Some(id))
+                (audit::case_purge_snapshot(&txn, id).await?, Some(id))
             }
             Archivable::Actor => {
                 archived_or_refuse!(actor);
-                (audit::actor_snapshot(&txn, id).await?, None)
+                (audit::actor_purge_snapshot(&txn, id).await?, None)
             }
             Archivable::Location => {
                 let current = archived_or_refuse!(location);
@@ -1315,18 +1402,44 @@ impl Store {
                         "the location has {children} places below it; move or purge them first"
                     )));
                 }
-                (audit::snapshot(&current)?, None)
+                (audit::location_purge_snapshot(&txn, &current).await?, None)
             }
-            Archivable::NewsItem => (audit::snapshot(&archived_or_refuse!(news_item))?, None),
+            Archivable::NewsItem => {
+                archived_or_refuse!(news_item);
+                (audit::news_purge_snapshot(&txn, id).await?, None)
+            }
             Archivable::Event => {
                 let current = archived_or_refuse!(event);
-                (audit::snapshot(&current)?, Some(current.case_id))
+                let before = audit::event_purge_snapshot(&txn, id).await?;
+                (before, Some(current.case_id))
             }
         };
         let linked_cases = match what {
             Archivable::NewsItem => cases_of_news(&txn, id).await?,
             _ => Vec::new(),
         };
+        if what == Archivable::NewsItem {
+            // What the item's links reported belongs to them: it goes with them, rather
+            // than outliving the item as records no link hides any more.
+            let links = news_link::Entity::find()
+                .filter(news_link::Column::NewsItemId.eq(id))
+                .all(&txn)
+                .await?;
+            let changes: Vec<i64> = links.iter().filter_map(|l| l.status_change_id).collect();
+            let events: Vec<i64> = links.iter().filter_map(|l| l.event_id).collect();
+            if !changes.is_empty() {
+                status_change::Entity::delete_many()
+                    .filter(status_change::Column::Id.is_in(changes))
+                    .exec(&txn)
+                    .await?;
+            }
+            if !events.is_empty() {
+                event::Entity::delete_many()
+                    .filter(event::Column::Id.is_in(events))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
         match what {
             Archivable::Case => case::Entity::delete_by_id(id).exec(&txn).await?,
             Archivable::Actor => actor::Entity::delete_by_id(id).exec(&txn).await?,
@@ -1363,12 +1476,25 @@ impl Store {
     }
 }
 
+/// A row read again after the transaction derived some of its columns.
+pub(crate) async fn reread<E>(txn: &DatabaseTransaction, id: i64) -> StoreResult<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    E::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found(E::default().table_name().to_owned()))
+}
+
 /// Inserts a news item and its audit entry, in the caller's transaction.
 pub(crate) async fn insert_news_item(
     txn: &DatabaseTransaction,
     author: &Author,
     new: NewNewsItem,
 ) -> StoreResult<news_item::Model> {
+    happened("input.date", new.published_on)?;
     let now = super::now();
     let url = new.url.clone().unwrap_or_default();
     let model = news_item::ActiveModel {
@@ -1417,6 +1543,9 @@ pub(crate) async fn patch_news_item(
     patch: NewsItemPatch,
     expected_version: Option<i32>,
 ) -> StoreResult<news_item::Model> {
+    if let Some(date) = patch.published_on {
+        happened("input.date", date)?;
+    }
     let current = news_item::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
@@ -1426,6 +1555,7 @@ pub(crate) async fn patch_news_item(
     let mut active: news_item::ActiveModel = current.clone().into();
     let url = patch.url.clone().flatten().unwrap_or_default();
     let date_changed = patch.published_on.is_some();
+    let visibility_changed = patch.visibility.is_some_and(|v| v != current.visibility);
     if let Some(v) = patch.title {
         active.title_key = Set(Some(normalise_title(&v)));
         active.title = Set(v);
@@ -1459,7 +1589,10 @@ pub(crate) async fn patch_news_item(
             format!("input.url: a news item with URL `{url}` already exists")
         })
     })?;
-    if date_changed {
+    if visibility_changed {
+        effective::refresh(txn, Scope::NewsItem(id)).await?;
+    }
+    if date_changed || visibility_changed {
         refresh_cases_of_news(txn, id).await?;
     }
     search::replace_documents(txn, &[SearchDocument::of_news(&model)]).await?;
@@ -1650,31 +1783,49 @@ async fn write_case_sets(
     Ok(())
 }
 
-/// The status change a news item reports for a case, dated by the item.
-/// A link, locked for the rest of the transaction on PostgreSQL.
+/// A link, locked for the rest of the transaction on PostgreSQL. A link of an archived
+/// case or of an archived news item is out of every read, and a decision on it is refused
+/// as on a link that does not exist (like any write to an archived case).
 async fn lock_link(txn: &DatabaseTransaction, link_id: i64) -> StoreResult<news_link::Model> {
-    news_link::Entity::find_by_id(link_id)
+    let not_found = || StoreError::not_found("link");
+    let link = news_link::Entity::find_by_id(link_id)
         .lock_exclusive()
         .one(txn)
         .await?
-        .ok_or_else(|| StoreError::not_found("link"))
+        .ok_or_else(not_found)?;
+    let case_live = case::Entity::find_by_id(link.case_id)
+        .filter(case::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?
+        > 0;
+    let news_live = news_item::Entity::find_by_id(link.news_item_id)
+        .filter(news_item::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?
+        > 0;
+    if !(case_live && news_live) {
+        return Err(not_found());
+    }
+    Ok(link)
 }
 
 /// Writes the changes `change` makes to `link`, refreshes its case's derived columns
-/// and records the audit entry `action` with the link before and after.
+/// and records the audit entry `action` with the link (and the status change and event
+/// it recorded) before (`before`, taken when the write began) and after.
 async fn save_link(
     txn: &DatabaseTransaction,
     author: &Author,
     action: &str,
-    link: news_link::Model,
+    (link, before): (news_link::Model, serde_json::Value),
     change: impl FnOnce(&mut news_link::ActiveModel),
 ) -> StoreResult<news_link::Model> {
     let (link_id, case_id) = (link.id, link.case_id);
-    let before = audit::snapshot(&link)?;
     let mut active: news_link::ActiveModel = link.into();
     change(&mut active);
     active.updated_at = Set(super::now());
-    let model = active.update(txn).await?;
+    active.update(txn).await?;
+    effective::refresh(txn, Scope::Links(&[link_id])).await?;
+    let model = reread::<news_link::Entity>(txn, link_id).await?;
     refresh_case(txn, case_id).await?;
     let entry = Entry {
         action,
@@ -1682,12 +1833,13 @@ async fn save_link(
         id: link_id,
         case_id: Some(case_id),
         before: Some(before),
-        after: Some(audit::snapshot(&model)?),
+        after: Some(audit::link_snapshot(txn, link_id).await?),
     };
     audit::record(txn, author, entry).await?;
     Ok(model)
 }
 
+/// The status change a news item reports for a case, dated by the item.
 fn reported_change(
     news: &news_item::Model,
     case_id: i64,
@@ -1725,6 +1877,7 @@ async fn insert_status_change(
         note: Set(change.note),
         created_at: Set(super::now()),
         visibility: Set(change.visibility),
+        effective_visibility: Set(EffectiveVisibility::default()),
     }
     .insert(txn)
     .await?)
@@ -1735,6 +1888,10 @@ async fn insert_event(
     new: NewEvent,
     path: &str,
 ) -> StoreResult<event::Model> {
+    happened(&format!("{path}.date"), new.date)?;
+    if let Some(end) = new.end_date {
+        happened(&format!("{path}.endDate"), end)?;
+    }
     if let Some(end) = new.end_date
         && end.last_day() < new.date.first_day()
     {
@@ -1789,6 +1946,7 @@ async fn insert_event(
         deaths: Set(new.deaths),
         injuries: Set(new.injuries),
         visibility: Set(new.visibility),
+        effective_visibility: Set(EffectiveVisibility::default()),
         version: Set(1),
         archived_at: Set(None),
         created_at: Set(now),
@@ -1839,11 +1997,14 @@ pub(crate) async fn refresh_case(
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("case"))?;
-    // Derived columns are public: only public records may move them, or a restricted
-    // record would show through the case's status or last activity.
+    // Derived columns are public: only what an anonymous caller sees may move them (by
+    // effective visibility: a status change, an event or a link that a restricted news
+    // item reported counts for nothing), or a restricted record would show through the
+    // case's status or last activity.
+    let public = Access::PUBLIC;
     let changes = status_change::Entity::find()
         .filter(status_change::Column::CaseId.eq(case_id))
-        .filter(status_change::Column::Visibility.eq(Visibility::Public))
+        .filter(visible_status_changes(public))
         .all(txn)
         .await?;
     let dated = |on, precision| {
@@ -1881,8 +2042,7 @@ pub(crate) async fn refresh_case(
         .column_as(Into::<Expr>::into(event_precision), "precision")
         .column_as(Expr::from(Func::max(event_day)), "latest")
         .filter(event::Column::CaseId.eq(case_id))
-        .filter(event::Column::ArchivedAt.is_null())
-        .filter(event::Column::Visibility.eq(Visibility::Public))
+        .filter(visible_events(public))
         .group_by(Expr::col(sea_orm::sea_query::Alias::new("precision")))
         .into_tuple()
         .all(txn)
@@ -1893,7 +2053,7 @@ pub(crate) async fn refresh_case(
         .from(news_link::Entity)
         .and_where(news_link::Column::CaseId.eq(case_id))
         .and_where(news_link::Column::State.eq(LinkState::Confirmed))
-        .and_where(news_link::Column::Visibility.eq(Visibility::Public));
+        .cond_where(visible_link_rows(public));
     let news_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = news_item::Entity::find()
         .select_only()
         .column(news_item::Column::PublishedPrecision)
@@ -1902,8 +2062,6 @@ pub(crate) async fn refresh_case(
             "latest",
         )
         .filter(news_item::Column::Id.in_subquery(linked))
-        .filter(news_item::Column::ArchivedAt.is_null())
-        .filter(news_item::Column::Visibility.eq(Visibility::Public))
         .group_by(news_item::Column::PublishedPrecision)
         .into_tuple()
         .all(txn)

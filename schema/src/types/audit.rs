@@ -43,7 +43,10 @@ impl AuditEntry {
         self.0.entity_id
     }
 
-    /// The record as it was before the write (none for creations).
+    /// The record as it was before the write (none for creations), as JSON, with every
+    /// other record the write changed or deleted with it: a link with the status change and
+    /// the event it recorded, a purged case with its events, status history, links and
+    /// relations (see the README's "Audit history").
     async fn before(&self) -> Option<Json<serde_json::Value>> {
         self.0
             .before
@@ -52,7 +55,9 @@ impl AuditEntry {
             .map(Json)
     }
 
-    /// The record as the write left it (none for purges).
+    /// The record as the write left it (none for purges), with every other record the
+    /// write created or changed with it (a link's status change and event, an event's
+    /// actors and sources, a new case's first status change).
     async fn after(&self) -> Option<Json<serde_json::Value>> {
         self.0
             .after

@@ -5,6 +5,7 @@ use super::case::Case;
 use super::common::{FuzzyDate, Source, loaders};
 use super::enums::*;
 use super::location::Location;
+use super::news::NewsItem;
 use crate::error::ApiResult;
 use crate::ids::{NodeType, encode};
 use crate::loaders::*;
@@ -98,6 +99,9 @@ impl Event {
             .collect())
     }
 
+    /// The visibility an editor gave it. An event a news link reported also follows the
+    /// link: anonymous callers do not see it while the link or the link's news item is
+    /// restricted, and no one does while the news item is archived.
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
@@ -143,19 +147,28 @@ impl StatusChange {
         Case::load(ctx, self.0.case_id).await
     }
 
+    /// RESTRICTED when recorded so, or by a restricted link (it takes the link's). A
+    /// change a news link reported also follows the link: anonymous callers do not see it
+    /// while the link or the link's news item is restricted, and no one does while the
+    /// news item is archived.
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
 
-    /// Where the change is reported; empty when the source is not recorded.
-    async fn sources(&self) -> Vec<Source> {
-        if self.0.news_item_id.is_none() && self.0.source_url.is_none() {
-            return Vec::new();
+    /// Where the change is reported; empty when the source is not recorded, or is a news
+    /// item the caller may not see.
+    async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
+        let hidden = match self.0.news_item_id {
+            Some(id) => NewsItem::load(ctx, id).await?.is_none(),
+            None => self.0.source_url.is_none(),
+        };
+        if hidden {
+            return Ok(Vec::new());
         }
-        vec![Source {
+        Ok(vec![Source {
             news_item_id: self.0.news_item_id,
             url: self.0.source_url.clone(),
-        }]
+        }])
     }
 }
 

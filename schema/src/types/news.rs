@@ -148,6 +148,8 @@ impl NewsLink {
         self.0.state.into()
     }
 
+    /// The link's own visibility. A link is seen only with its news item: anonymous
+    /// callers do not see a link to a restricted news item, whatever its own visibility.
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
