@@ -1,772 +1,621 @@
-//! No restricted record reaches a caller without the right, by any path.
+//! No record an anonymous caller may not see reaches it, by any path: a restricted record
+//! answers exactly as a record that does not exist.
 //!
-//! Two databases get the same public records (the demo) in the same order, so public ids
-//! match; the second then gets restricted records woven into the public ones (a secret
-//! case placed in Apurímac, a defender's record, a restricted role, event, news item, link,
-//! status change, site, and a relation to the secret case). Queries are generated from the
-//! schema itself: every field of every type reachable from `Query`, to a fixed depth, with
-//! fragments on every implementation of every interface and union; every root field is
-//! asked with arguments that aim at the restricted records. An anonymous caller must get
-//! byte-identical answers from both databases (timestamps aside): nothing in a list, a
-//! count, a statistic, a cursor, a relation or an error may differ. A viewer asking the
-//! same queries must see the secrets, so the test can tell.
+//! Two databases start from the demo. The fixture program (`leaks/fixtures.rs`) writes
+//! over GraphQL, as the editor and the admin, through every mutation that has side
+//! effects: the public-only database gets the public writes, the other the same public
+//! writes in the same order (so public ids and versions match) and hidden records woven
+//! into the public ones: restricted cases, actors, places, news items, links, events and
+//! status changes; links reporting statuses and events to restricted news items;
+//! restrictions applied after linking, placing and giving roles; public cases placed
+//! only on restricted places; archived and purged records.
+//!
+//! Everything asked is generated from the schema (`leaks/queries.rs`): every field of
+//! every type reachable from `Query`, and every field that takes arguments, root or
+//! nested, once per value of each argument and input-object field that names a record
+//! (ids, slugs, codes, regions, topics, publishers, names, boxes, points, areas), with
+//! the hidden records', public ones and ones that do not exist; enum arguments take each
+//! of their values. An argument the rules do not know fails the test (`leaks/values.rs`).
+//! The maps over HTTP (`GET /geojson/cases`, `GET /map.svg`) are asked with every field of
+//! the case filter as a parameter.
+//!
+//! Anonymous answers from the two databases must be equal byte for byte (timestamps
+//! aside), and an argument naming a hidden record must answer exactly as one naming a
+//! record that does not exist. Every difference is collected; the test fails once, with
+//! the list. A viewer asking the same questions must see the secrets, so the test can
+//! tell.
+
+mod compare;
+mod fixtures;
+mod http_maps;
+mod queries;
+mod schema;
+mod values;
 
 use crate::app::{Engine, TestApp};
 use chasqui::config::HttpConfig;
-use chasqui_entities::*;
 use chasqui_schema::QueryLimits;
-use chasqui_schema::store::*;
-use serde_json::{Value, json};
+use compare::*;
+use fixtures::{MARK, MUTATIONS_THAT_CANNOT_LEAK, Writer};
+use queries::{Invocation, Refused, Selections};
+use schema::Schema;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const MARK: &str = "SECRET";
-const MAX_DEPTH: usize = 5;
+/// Invocations asked in one request, under aliases.
+const PER_REQUEST: usize = 16;
 
-/// One output type of the schema, as introspection describes it.
-struct TypeInfo {
-    kind: String,
-    /// (field name, named type, has a required argument)
-    fields: Vec<(String, String, bool)>,
-    possible: Vec<String>,
+/// What the test found: each difference or gap with what it was found in.
+#[derive(Default)]
+struct Findings {
+    items: Vec<(String, String, String)>,
 }
 
-fn named(type_ref: &Value) -> String {
-    let mut t = type_ref;
-    while t["name"].is_null() && !t["ofType"].is_null() {
-        t = &t["ofType"];
+impl Findings {
+    /// `what` went wrong in `subject` (an invocation, a request, a mutation), `detail`
+    /// being where and how (`.data.edges[0].node.status: "ACTIVE" / "RESOLVED"`).
+    fn add(&mut self, what: &str, subject: String, detail: String) {
+        self.items.push((what.to_owned(), subject, detail));
     }
-    t["name"].as_str().unwrap_or_default().to_owned()
+
+    /// One line per distinct difference: the same difference seen through many
+    /// questions (a case's leaked `lastActivityOn` reached from every list) is counted,
+    /// with the first question that showed it.
+    fn report(&self) -> String {
+        let mut groups: Vec<(String, usize, &(String, String, String))> = Vec::new();
+        for item in &self.items {
+            let (what, _, detail) = item;
+            let key = format!("{what}: {}", signature(detail));
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, n, _)) => *n += 1,
+                None => groups.push((key, 1, item)),
+            }
+        }
+        groups.sort_by(|a, b| a.2.0.cmp(&b.2.0));
+        groups
+            .iter()
+            .map(|(key, n, (_, subject, detail))| {
+                if detail.is_empty() {
+                    format!("- {key}: {subject}")
+                } else {
+                    format!("- {key}\n    {n}x, first in {subject} at {detail}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
-async fn schema_types(app: &TestApp) -> BTreeMap<String, TypeInfo> {
-    let query = r#"{ __schema { types { name kind possibleTypes { name }
-        fields { name type { ...T } args { type { kind } } } } } }
-        fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }"#;
-    let data = app.data_as(None, query, json!({})).await;
-    let mut types = BTreeMap::new();
-    for t in data["__schema"]["types"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-    {
-        let name = t["name"].as_str().unwrap_or_default().to_owned();
-        if name.starts_with("__") {
+/// A difference without the way to it: the last two named steps of its path and the
+/// values (`case.lastActivityOn: "2026-02-10" / "2026-05-01"`).
+fn signature(detail: &str) -> String {
+    let Some((path, values)) = detail.split_once(": ") else {
+        return detail.to_owned();
+    };
+    if !path.starts_with('.') {
+        return detail.to_owned();
+    }
+    let steps: Vec<&str> = path
+        .split('.')
+        .map(|s| s.split('[').next().unwrap_or(s))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let tail = steps[steps.len().saturating_sub(2)..].join(".");
+    format!("…{tail}: {values}")
+}
+
+/// Asks generated invocations, batching them under aliases.
+struct Asker<'s> {
+    schema: &'s Schema,
+    refused: Refused,
+    selections: Selections,
+    requests: usize,
+}
+
+impl Asker<'_> {
+    /// POSTs a document. An answer that is not JSON (a refusal by a layer under
+    /// GraphQL) becomes a request-level error, so that it is reported, not a panic.
+    async fn post(app: &TestApp, token: Option<&str>, text: &str, variables: Value) -> Value {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .json(&serde_json::json!({"query": text, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        serde_json::from_str(&body).unwrap_or_else(
+            |_| serde_json::json!({"errors": [{"message": format!("HTTP {status}: {body}")}]}),
+        )
+    }
+
+    /// One `{data, errors}` per invocation. The invocations are asked together; when
+    /// anything fails they are asked again one by one, so that each error stays with its
+    /// own invocation (an error in a non-null root field nulls the whole answer).
+    async fn ask(
+        &mut self,
+        app: &TestApp,
+        token: Option<&str>,
+        invocations: &[&Invocation],
+        findings: &mut Findings,
+    ) -> Vec<Value> {
+        let document = self
+            .selections
+            .document(self.schema, invocations, &self.refused);
+        let body = Self::post(app, token, &document.text, document.variables).await;
+        self.requests += 1;
+        if !has_errors(&body) {
+            return invocations
+                .iter()
+                .enumerate()
+                .map(|(i, invocation)| share(&body, &format!("a{i}"), &invocation.field))
+                .collect();
+        }
+        let mut answers = Vec::new();
+        for invocation in invocations {
+            let document = self
+                .selections
+                .document(self.schema, &[invocation], &self.refused);
+            let body = Self::post(app, token, &document.text, document.variables).await;
+            self.requests += 1;
+            let refusal = request_errors(&body);
+            if !refusal.is_empty() {
+                findings.add(
+                    "the request was refused as a whole, so it compares nothing",
+                    invocation.label(),
+                    short(&Value::Array(refusal)),
+                );
+            }
+            answers.push(share(&body, "a0", &invocation.field));
+        }
+        answers
+    }
+
+    /// Finds the fields an anonymous caller is refused (admins only), by asking each
+    /// root field once on the public-only database. They answer an error per record,
+    /// which would send every batch that selects them to be asked one by one, so they
+    /// are asked on their own instead.
+    async fn find_refused(&mut self, app: &TestApp, registry: &values::Registry) {
+        let mut findings = Findings::default();
+        for _ in 0..3 {
+            let generated = queries::invocations(self.schema, registry, &self.refused);
+            let mut firsts: BTreeMap<&str, &Invocation> = BTreeMap::new();
+            for invocation in &generated.invocations {
+                if invocation.owner == self.schema.query {
+                    firsts.entry(&invocation.field).or_insert(invocation);
+                }
+            }
+            let mut found = Refused::new();
+            for invocation in firsts.values() {
+                for answer in self.ask(app, None, &[invocation], &mut findings).await {
+                    for error in answer["errors"].as_array().into_iter().flatten() {
+                        let code = error["extensions"]["code"].as_str().unwrap_or_default();
+                        if code == "FORBIDDEN" || code == "UNAUTHENTICATED" {
+                            let path = error["path"].as_array().cloned().unwrap_or_default();
+                            found.extend(queries::field_at(self.schema, &path));
+                        }
+                    }
+                }
+            }
+            if found.is_subset(&self.refused) {
+                break;
+            }
+            self.refused.extend(found);
+            self.selections = Selections::new();
+        }
+    }
+}
+
+/// The two apps: the same public records in both, hidden ones in the second.
+#[derive(Clone, Copy)]
+struct Apps<'a> {
+    public_only: &'a TestApp,
+    with_secrets: &'a TestApp,
+}
+
+/// What asking the generated invocations gathered, besides findings.
+#[derive(Default)]
+struct Asked<'i> {
+    /// Each invocation with its anonymous answer from the database with secrets.
+    with_secrets: Vec<(&'i Invocation, Value)>,
+    /// Fields with at least one anonymous answer that is not null.
+    answered: BTreeSet<(String, String)>,
+    /// Answers in which a viewer saw a secret.
+    viewer_saw: usize,
+}
+
+/// Asks every invocation anonymously of both databases and as a viewer of the second,
+/// field by field, and compares the anonymous answers.
+async fn ask_everything<'i>(
+    apps: Apps<'_>,
+    asker: &mut Asker<'_>,
+    invocations: &'i [Invocation],
+    findings: &mut Findings,
+) -> Asked<'i> {
+    let mut groups: BTreeMap<(&str, &str), Vec<&Invocation>> = BTreeMap::new();
+    for invocation in invocations {
+        groups
+            .entry((&invocation.owner, &invocation.field))
+            .or_default()
+            .push(invocation);
+    }
+    let mut asked = Asked::default();
+    for ((owner, field), group) in &groups {
+        for chunk in group.chunks(PER_REQUEST) {
+            let a = asker.ask(apps.public_only, None, chunk, findings).await;
+            let b = asker.ask(apps.with_secrets, None, chunk, findings).await;
+            let viewer = Some(apps.with_secrets.viewer.as_str());
+            let seen = asker.ask(apps.with_secrets, viewer, chunk, findings).await;
+            asked.viewer_saw += seen.iter().filter(|v| v.to_string().contains(MARK)).count();
+            for ((invocation, a), b) in chunk.iter().zip(a).zip(b) {
+                if !a["data"].is_null() {
+                    asked
+                        .answered
+                        .insert((owner.to_string(), field.to_string()));
+                }
+                let label = invocation.label();
+                if let Some(difference) = first_difference(&a, &b, String::new()) {
+                    findings.add(
+                        "anonymous answers differ (public-only / with secrets)",
+                        label.clone(),
+                        difference,
+                    );
+                }
+                let mut shown = b.clone();
+                let given = strings_in(&Value::Object(invocation.args.clone()));
+                replace_strings(&mut shown, &given, "<argument>");
+                if let Some(at) = find_text(&shown, MARK, String::new()) {
+                    findings.add("the anonymous answer shows a secret", label, at);
+                }
+                asked.with_secrets.push((invocation, b));
+            }
+        }
+    }
+    asked
+}
+
+/// An argument naming a hidden record answers exactly as one naming a record that does
+/// not exist (the value itself aside, where an answer repeats it). Returns how many
+/// pairs were compared.
+fn compare_hidden_with_missing(answers: &[(&Invocation, Value)], findings: &mut Findings) -> usize {
+    let blanked = |answer: &Value, value: &Value| {
+        let mut answer = answer.clone();
+        replace_strings(&mut answer, &strings_in(value), "<value>");
+        answer
+    };
+    let mut missing = BTreeMap::new();
+    for (invocation, answer) in answers {
+        if let (Some(key), Some(varied)) = (invocation.pair_key(), &invocation.varied)
+            && varied.value.class == values::Class::Missing
+        {
+            missing.insert(key, blanked(answer, &varied.value.value));
+        }
+    }
+    let mut pairs = 0;
+    for (invocation, answer) in answers {
+        let (Some(key), Some(varied)) = (invocation.pair_key(), &invocation.varied) else {
+            continue;
+        };
+        if !varied.value.class.hidden() || !varied.names.hidden_answers_as_missing() {
             continue;
         }
-        let fields = t["fields"]
-            .as_array()
-            .map(|fields| {
-                fields
-                    .iter()
-                    .map(|f| {
-                        let required = f["args"].as_array().is_some_and(|args| {
-                            args.iter().any(|a| a["type"]["kind"] == "NON_NULL")
-                        });
-                        (
-                            f["name"].as_str().unwrap_or_default().to_owned(),
-                            named(&f["type"]),
-                            required,
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let possible = t["possibleTypes"]
-            .as_array()
-            .map(|p| {
-                p.iter()
-                    .filter_map(|x| x["name"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        types.insert(
-            name,
-            TypeInfo {
-                kind: t["kind"].as_str().unwrap_or_default().to_owned(),
-                fields,
-                possible,
-            },
+        let Some(missing) = missing.get(&key) else {
+            findings.add(
+                "no missing value to compare a hidden one with",
+                invocation.label(),
+                String::new(),
+            );
+            continue;
+        };
+        pairs += 1;
+        let answer = blanked(answer, &varied.value.value);
+        if let Some(difference) = first_difference(missing, &answer, String::new()) {
+            findings.add(
+                "a hidden record answers unlike one that does not exist (missing / hidden)",
+                format!(
+                    "{}.{}({} = {})",
+                    invocation.owner, invocation.field, varied.path, varied.value.label
+                ),
+                difference,
+            );
+        }
+    }
+    pairs
+}
+
+/// Every field of every type a query can reach was asked for, and every field asked
+/// with arguments answered something at least once (an error nulling every answer would
+/// make its comparisons vacuous). Returns how many fields were covered.
+fn check_reach(
+    schema: &Schema,
+    asker: &Asker<'_>,
+    asked: &Asked<'_>,
+    invocations: &[Invocation],
+    findings: &mut Findings,
+) -> usize {
+    let mut covered = asker.selections.covered.clone();
+    let mut fields = BTreeSet::new();
+    for invocation in invocations {
+        fields.insert((invocation.owner.clone(), invocation.field.clone()));
+    }
+    for (owner, field) in &fields {
+        covered.insert(format!("{owner}.{field}"));
+        for implementation in schema.possible_of(owner) {
+            covered.insert(format!("{implementation}.{field}"));
+        }
+        if !asked.answered.contains(&(owner.clone(), field.clone()))
+            && !asker.refused.contains(&(owner.clone(), field.clone()))
+        {
+            findings.add(
+                "every anonymous answer is null, so nothing was compared",
+                format!("{owner}.{field}"),
+                String::new(),
+            );
+        }
+    }
+    let reachable = schema.reachable_from_query();
+    let missed: Vec<String> = schema
+        .types
+        .iter()
+        .filter(|(name, t)| t.kind == "OBJECT" && reachable.contains(name.as_str()))
+        .flat_map(|(name, t)| t.fields.iter().map(move |f| format!("{name}.{}", f.name)))
+        .filter(|f| !covered.contains(f))
+        .collect();
+    if !missed.is_empty() {
+        findings.add(
+            "fields the generated queries never reached",
+            format!("{missed:?}"),
+            String::new(),
         );
     }
-    types
+    covered.len()
 }
 
-/// How often one query expands the relations of the same type; later occurrences select
-/// its scalar fields only, which keeps a query that reaches everything to a few hundred
-/// kilobytes.
-const EXPANSIONS_PER_TYPE: usize = 3;
-
-/// Builds the selection set of `type_name`, recording every field it selects.
-fn selection(
-    types: &BTreeMap<String, TypeInfo>,
-    type_name: &str,
-    depth: usize,
-    path: &mut Vec<String>,
-    covered: &mut BTreeSet<String>,
-    expanded: &mut BTreeMap<String, usize>,
-) -> String {
-    let Some(info) = types.get(type_name) else {
-        return String::new();
-    };
-    let mut out = String::from("__typename");
-    if info.kind == "INTERFACE" || info.kind == "UNION" {
-        for implementation in &info.possible {
-            let inner = selection(types, implementation, depth, path, covered, expanded);
-            out.push_str(&format!(" ... on {implementation} {{ {inner} }}"));
+/// Asks the maps over HTTP with every parameter of the case filter, and compares them
+/// byte for byte. Returns the answers in which a viewer saw a secret.
+async fn compare_maps(
+    apps: Apps<'_>,
+    requests: &[http_maps::MapRequest],
+    findings: &mut Findings,
+) -> usize {
+    let mut viewer_saw = 0;
+    let mut missing: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    let mut hidden = Vec::new();
+    for request in requests {
+        let a = http_maps::get(apps.public_only, None, request).await;
+        let b = http_maps::get(apps.with_secrets, None, request).await;
+        let viewer = Some(apps.with_secrets.viewer.as_str());
+        if http_maps::get(apps.with_secrets, viewer, request)
+            .await
+            .body
+            .contains(MARK)
+        {
+            viewer_saw += 1;
         }
-        return out;
-    }
-    path.push(type_name.to_owned());
-    let count = expanded.entry(type_name.to_owned()).or_default();
-    *count += 1;
-    let expand = *count <= EXPANSIONS_PER_TYPE;
-    for (field, target, required) in &info.fields {
-        if *required {
-            continue;
+        let label = request.label();
+        if (a.status, &a.content_type) != (b.status, &b.content_type) {
+            let detail = format!(
+                "HTTP {} {} / HTTP {} {}",
+                a.status, a.content_type, b.status, b.content_type
+            );
+            findings.add(
+                "anonymous answers differ (public-only / with secrets)",
+                label.clone(),
+                detail,
+            );
         }
-        let target_kind = types
-            .get(target)
-            .map(|t| t.kind.as_str())
-            .unwrap_or("SCALAR");
-        if target_kind == "SCALAR" || target_kind == "ENUM" {
-            covered.insert(format!("{type_name}.{field}"));
-            out.push(' ');
-            out.push_str(field);
-        } else if expand && depth < MAX_DEPTH && path.iter().filter(|t| *t == target).count() < 2 {
-            covered.insert(format!("{type_name}.{field}"));
-            let inner = selection(types, target, depth + 1, path, covered, expanded);
-            out.push_str(&format!(" {field} {{ {inner} }}"));
+        if let Some(difference) = text_difference(&a.body, &b.body) {
+            findings.add(
+                "anonymous answers differ (public-only / with secrets)",
+                label.clone(),
+                difference,
+            );
         }
-    }
-    path.pop();
-    out
-}
-
-/// Puts the errors in a stable order: resolvers run concurrently and report in any order.
-fn sort_errors(body: &mut Value) {
-    if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
-        errors.sort_by_key(|e| e.to_string());
-    }
-}
-
-/// Removes the timestamps of public records, which differ between the two databases.
-fn without_timestamps(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|k, _| k != "createdAt" && k != "updatedAt");
-            map.values_mut().for_each(without_timestamps);
+        let mut shown = format!("{} {}", b.status, b.body);
+        if let Some((field, names, value)) = &request.varied {
+            if a.status != 200 && !value.class.hidden() {
+                findings.add(
+                    "a public value is refused, so the parameter is not compared",
+                    label.clone(),
+                    format!("HTTP {}: {}", a.status, a.body),
+                );
+            }
+            for needle in strings_in(&value.value).iter().filter(|s| s.len() >= 3) {
+                shown = shown.replace(needle.as_str(), "<value>");
+            }
+            if value.class == values::Class::Missing {
+                missing.insert((request.path, field), shown.clone());
+            } else if value.class.hidden() && names.hidden_answers_as_missing() {
+                hidden.push((request, field.as_str(), shown.clone()));
+            }
         }
-        Value::Array(items) => items.iter_mut().for_each(without_timestamps),
-        _ => {}
-    }
-}
-
-/// Where two JSON values first differ, with both sides there.
-fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            keys.into_iter().find_map(|k| {
-                first_difference(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    format!("{at}.{k}"),
-                )
-            })
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (p, q))| first_difference(p, q, format!("{at}[{i}]"))),
-        _ if a == b => None,
-        _ => {
-            let short = |v: &Value| v.to_string().chars().take(300).collect::<String>();
-            Some(format!(
-                "{at}: public-only {} / with secrets {}",
-                short(a),
-                short(b)
-            ))
+        if shown.contains(MARK) {
+            findings.add("the anonymous answer shows a secret", label, String::new());
         }
     }
-}
-
-struct Secrets {
-    ids: Vec<String>,
-    case_id: String,
-}
-
-async fn id_of(app: &TestApp, query: &str, pointer: &str) -> String {
-    let data = app.data_as(Some(&app.admin), query, json!({})).await;
-    data.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("{query}: {data}"))
-        .to_owned()
-}
-
-/// Weaves restricted records into the demo's public ones. Run with `secrets: false` on the
-/// public-only database too, so that both see the same public writes (the edit of Las
-/// Bambas's roles bumps its version in both).
-async fn add_secrets(app: &TestApp, secrets: bool) -> Option<Secrets> {
-    let store = &app.store;
-    let author = Author::command_line();
-    let r = Visibility::Restricted;
-    let fail = |e: StoreError| -> ! { panic!("secret fixture: {e}") };
-    let bambas = store
-        .case_by_slug(Access::FULL, "las-bambas")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("demo"));
-    let mmg = store
-        .actor_by_slug(Access::FULL, "mmg")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("demo"));
-    let cotabambas = store
-        .location_by_code(Access::FULL, "0305")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("demo"));
-    let district = store
-        .location_by_code(Access::FULL, "030506")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("demo"));
-
-    let site = if !secrets {
-        None
-    } else {
-        Some(
-            store
-                .create_location(
-                    &author,
-                    NewLocation {
-                        code: Some(format!("{MARK}-SITE")),
-                        name: format!("{MARK} camp"),
-                        level: LocationLevel::Site,
-                        parent_id: Some(cotabambas.id),
-                        latitude: Some(-14.0),
-                        longitude: Some(-72.2),
-                        geometry: None,
-                        visibility: r,
-                    },
-                )
-                .await
-                .unwrap_or_else(|e| fail(e)),
-        )
-    };
-    let defender = if !secrets {
-        None
-    } else {
-        Some(
-            store
-                .create_actor(
-                    &author,
-                    NewActor {
-                        slug: "secret-defender".into(),
-                        name: format!("{MARK} defender"),
-                        kind: ActorKind::Person,
-                        description: Some(format!("{MARK} at risk")),
-                        aliases: vec![format!("{MARK} alias")],
-                        visibility: r,
-                    },
-                )
-                .await
-                .unwrap_or_else(|e| fail(e)),
-        )
-    };
-    // A restricted actor and a restricted role in the public case, and a placement on the
-    // restricted site.
-    let mut roles: Vec<NewRole> = store
-        .roles_by_case(Access::FULL, &[bambas.id])
-        .await
-        .unwrap_or_else(|e| fail(e))
-        .into_iter()
-        .map(|m| NewRole {
-            actor_id: m.actor_id,
-            role: m.role,
-            started_on: None,
-            ended_on: None,
-            note: m.note,
-            visibility: m.visibility,
-        })
-        .collect();
-    if let Some(defender) = &defender {
-        roles.push(NewRole {
-            actor_id: defender.id,
-            role: ActorRole::Opponent,
-            started_on: None,
-            ended_on: None,
-            note: None,
-            visibility: Visibility::Public,
-        });
-        roles.push(NewRole {
-            actor_id: mmg.id,
-            role: ActorRole::Defendant,
-            started_on: None,
-            ended_on: None,
-            note: Some(format!("{MARK} role")),
-            visibility: r,
-        });
-    }
-    let mut places: Vec<NewPlacement> = store
-        .placements_by_case(Access::FULL, &[bambas.id])
-        .await
-        .unwrap_or_else(|e| fail(e))
-        .into_iter()
-        .map(|p| NewPlacement {
-            location_id: p.location_id,
-            precision: p.precision,
-        })
-        .collect();
-    if let Some(site) = &site {
-        places.push(NewPlacement {
-            location_id: site.id,
-            precision: PlacementPrecision::Exact,
-        });
-    }
-    let patch = CasePatch {
-        actors: Some(roles),
-        locations: Some(places),
-        ..Default::default()
-    };
-    // Replacing roles rewrites their rows; the public ones keep their content.
-    store
-        .update_case(&author, bambas.id, patch, None)
-        .await
-        .unwrap_or_else(|e| fail(e));
-    let (Some(site), Some(defender)) = (site, defender) else {
-        return None;
-    };
-    let secret_case = store
-        .create_case(
-            &author,
-            NewCase {
-                slug: "secret-mine".into(),
-                kind: CaseKind::Mine,
-                title: format!("{MARK} mine"),
-                summary: Some(format!("{MARK} summary")),
-                status: CaseStatus::Active,
-                phase: None,
-                conflict_type: None,
-                started_on: PartialDate::parse("2016").ok(),
-                details: CaseDetails::default(),
-                topics: vec!["mining".into()],
-                external_ids: vec![],
-                actors: vec![NewRole {
-                    actor_id: mmg.id,
-                    role: ActorRole::Operator,
-                    started_on: None,
-                    ended_on: None,
-                    note: None,
-                    visibility: Visibility::Public,
-                }],
-                locations: vec![NewPlacement {
-                    location_id: district.id,
-                    precision: PlacementPrecision::District,
-                }],
-                visibility: r,
-                status_since: None,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-
-    let secret_news = store
-        .create_news_item(
-            &author,
-            NewNewsItem {
-                title: format!("{MARK} report"),
-                published_on: PartialDate::parse("2030-01-01").unwrap_or_else(|e| panic!("{e}")),
-                summary: Some(format!("{MARK} text")),
-                body: Some(format!("{MARK} body")),
-                url: Some("https://example.org/secret".into()),
-                publisher: Some(format!("{MARK} press")),
-                language: Some("es".into()),
-                visibility: r,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-    let link = |news_item_id, case_id, visibility, reported_status| NewLink {
-        news_item_id,
-        case_id,
-        update_kind: UpdateKind::Development,
-        reported_status,
-        reported_phase: None,
-        event: None,
-        note: Some(format!("{MARK} note")),
-        state: LinkState::Confirmed,
-        confidence: None,
-        matched_terms: vec![],
-        visibility,
-    };
-    store
-        .link_news_item(
-            &author,
-            link(secret_news.id, bambas.id, Visibility::Public, None),
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-    let public_news = store
-        .news_items_by_ids(Access::PUBLIC, &[1])
-        .await
-        .unwrap_or_else(|e| fail(e))
-        .remove(&1)
-        .unwrap_or_else(|| panic!("demo news"));
-    let restricted_link = store
-        .link_news_item(
-            &author,
-            link(public_news.id, bambas.id, r, Some(CaseStatus::Withdrawn)),
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-    store
-        .record_event(
-            &author,
-            NewEvent {
-                case_id: bambas.id,
-                kind: EventKind::Arrest,
-                title: format!("{MARK} arrest"),
-                description: None,
-                date: PartialDate::parse("2031-05").unwrap_or_else(|e| panic!("{e}")),
-                end_date: None,
-                location_id: Some(site.id),
-                actor_ids: vec![defender.id, mmg.id],
-                deaths: None,
-                injuries: None,
-                sources: vec![(Some(secret_news.id), None)],
-                visibility: r,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-    store
-        .record_event(
-            &author,
-            NewEvent {
-                case_id: secret_case.id,
-                kind: EventKind::Protest,
-                title: format!("{MARK} protest"),
-                description: None,
-                date: PartialDate::parse("2016-03").unwrap_or_else(|e| panic!("{e}")),
-                end_date: None,
-                location_id: None,
-                actor_ids: vec![mmg.id],
-                deaths: None,
-                injuries: None,
-                sources: vec![(None, Some("https://example.org/s".into()))],
-                visibility: Visibility::Public,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-    store
-        .relate_cases(
-            &author,
-            secret_case.id,
-            bambas.id,
-            CaseRelationKind::RelatedTo,
-            Some(format!("{MARK} relation")),
-        )
-        .await
-        .unwrap_or_else(|e| fail(e));
-
-    let global = |kind: &str, id: i64| {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-    };
-    let case_id = global("Case", secret_case.id);
-    let ids = vec![
-        case_id.clone(),
-        global("Actor", defender.id),
-        global("Location", site.id),
-        global("NewsItem", secret_news.id),
-        global("NewsLink", restricted_link.id),
-        id_of(
-            app,
-            r#"{ case(slug: "las-bambas") { events(first: 1) { nodes { id } } } }"#,
-            "/case/events/nodes/0/id",
-        )
-        .await,
-        global(
-            "StatusChange",
-            restricted_link
-                .status_change_id
-                .unwrap_or_else(|| panic!("the link reports a status")),
-        ),
-    ];
-    Some(Secrets { ids, case_id })
-}
-
-/// A box around the restricted site only.
-const SECRET_BOX: &str = "{west: -72.21, south: -14.01, east: -72.19, north: -13.99}";
-
-/// The root queries, each with arguments aimed at the secrets. A root field with required
-/// arguments must have a strategy here, or the test fails and says so.
-fn root_invocations(
-    root: &TypeInfo,
-    secrets: &Secrets,
-    public: &BTreeMap<&str, String>,
-) -> Vec<(String, String)> {
-    let ids_list = format!(
-        "[{}]",
-        secrets
-            .ids
-            .iter()
-            .map(|i| format!("{i:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let mut calls = Vec::new();
-    for (field, _, required) in &root.fields {
-        let variants: Vec<String> = match field.as_str() {
-            "node" => secrets
-                .ids
-                .iter()
-                .map(|id| format!("(id: {id:?})"))
-                .chain(public.values().map(|id| format!("(id: {id:?})")))
-                .collect(),
-            "nodes" => vec![format!("(ids: {ids_list})")],
-            "case" => vec![
-                format!("(id: {:?})", secrets.case_id),
-                "(slug: \"secret-mine\")".into(),
-                "(slug: \"las-bambas\")".into(),
-            ],
-            "actor" => vec![
-                "(slug: \"secret-defender\")".into(),
-                "(slug: \"mmg\")".into(),
-            ],
-            "location" => vec![
-                format!("(code: \"{MARK}-SITE\")"),
-                "(code: \"0305\")".into(),
-            ],
-            "cases" => vec![
-                "(first: 100)".into(),
-                "(first: 3)".into(),
-                "(filter: {region: \"03\"})".into(),
-                format!("(filter: {{region: \"{MARK}-SITE\"}})"),
-                format!("(filter: {{actor: {:?}}})", public["mmg"]),
-                "(filter: {topics: [\"mining\"], activeFrom: \"2016\"})".into(),
-                "(orderBy: {field: STARTED_ON, direction: ASC}, first: 100)".into(),
-                // Spatial filters aimed at the restricted site (-14.0, -72.2).
-                format!("(filter: {{within: {SECRET_BOX}}})"),
-                "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
-            ],
-            "events" => vec![
-                "(first: 100)".into(),
-                "(filter: {region: \"03\"})".into(),
-                format!("(filter: {{region: \"{MARK}-SITE\"}})"),
-                format!("(filter: {{case: {:?}}})", public["las-bambas"]),
-                "(filter: {kinds: [ARREST, PROTEST]})".into(),
-                // Spatial filters aimed at the restricted site (-14.0, -72.2).
-                format!("(filter: {{within: {SECRET_BOX}}})"),
-                "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
-            ],
-            "locate" => vec![
-                "(latitude: -14.0, longitude: -72.2)".into(),
-                "(latitude: -14.1186, longitude: -72.2467)".into(),
-            ],
-            "casesGeoJson" => vec![
+    for (request, field, answer) in hidden {
+        match missing.get(&(request.path, field)) {
+            Some(missing) => {
+                if let Some(difference) = text_difference(missing, &answer) {
+                    findings.add(
+                        "a hidden record answers unlike one that does not exist (missing / hidden)",
+                        request.label(),
+                        difference,
+                    );
+                }
+            }
+            None => findings.add(
+                "no missing value to compare a hidden one with",
+                request.label(),
                 String::new(),
-                "(limit: 2)".into(),
-                format!("(filter: {{within: {SECRET_BOX}}})"),
-                "(filter: {near: {latitude: -14.0, longitude: -72.2, km: 2}})".into(),
-                "(filter: {region: \"03\"})".into(),
-            ],
-            "caseStats" => [
-                "[STATUS]",
-                "[KIND]",
-                "[REGION]",
-                "[MONTH]",
-                "[STATUS, KIND, REGION]",
-                "[MONTH, STATUS, REGION]",
-                "[PROVINCE]",
-                "[PROVINCE, REGION, STATUS, KIND]",
-            ]
-            .iter()
-            .map(|g| {
-                format!(
-                    "(groupBy: {g}, filter: {{activeFrom: \"2015-01\", activeTo: \"2017-12\"}})"
-                )
-            })
-            .collect(),
-            "actors" => vec![
-                "(first: 100)".into(),
-                "(filter: {name: \"secret\"})".into(),
-                format!("(filter: {{case: {:?}}})", public["las-bambas"]),
-            ],
-            "locations" => vec!["(first: 100)".into(), "(filter: {within: \"0305\"})".into()],
-            "newsItems" => vec![
-                "(first: 100)".into(),
-                format!("(filter: {{case: {:?}}})", public["las-bambas"]),
-                "(filter: {from: \"2029\"})".into(),
-            ],
-            "search" => vec![
-                format!("(query: \"{MARK}\")"),
-                "(query: \"bambas\")".into(),
-                "(query: \"mining\", types: [CASE, NEWS_ITEM], first: 100)".into(),
-                "(query: \"mmg\", types: [ACTOR])".into(),
-                "(query: \"secr*\")".into(),
-            ],
-            _ if *required => panic!(
-                "Query.{field} has required arguments and no strategy in the leak test: add one"
             ),
-            _ => vec![String::new()],
-        };
-        for args in variants {
-            calls.push((field.clone(), args));
         }
     }
-    calls
+    viewer_saw
 }
 
-async fn leak_check(engine_a: Engine, engine_b: Engine) {
+async fn leak_check(engine: Engine) {
+    let started = std::time::Instant::now();
     let config = HttpConfig {
         limits: QueryLimits {
             max_depth: 64,
-            max_complexity: 10_000_000,
+            // Every question is asked, whatever it costs: the price of a request is tested
+            // by its own tests.
+            max_complexity: usize::MAX,
             ..Default::default()
         },
         rate_limit_per_minute: None,
         ..HttpConfig::default()
     };
-    let public_only = TestApp::spawn_with(engine_a, config).await;
-    chasqui::demo::load(&public_only.store)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let with_secrets = TestApp::spawn_with(engine_b, config).await;
-    chasqui::demo::load(&with_secrets.store)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    add_secrets(&public_only, false).await;
-    let secrets = add_secrets(&with_secrets, true)
-        .await
-        .unwrap_or_else(|| panic!("secrets"));
+    let public_only = TestApp::spawn_with(engine, config).await;
+    let with_secrets = TestApp::spawn_with(engine, config).await;
+    for app in [&public_only, &with_secrets] {
+        chasqui::demo::load(&app.store)
+            .await
+            .unwrap_or_else(|e| panic!("demo: {e}"));
+    }
+    let apps = Apps {
+        public_only: &public_only,
+        with_secrets: &with_secrets,
+    };
+    let schema = Schema::introspect(&with_secrets).await;
+    let mut findings = Findings::default();
 
-    let types = schema_types(&with_secrets).await;
-    let root = types
-        .get("Query")
-        .unwrap_or_else(|| panic!("no Query type"));
-    let mut public = BTreeMap::new();
-    public.insert(
-        "mmg",
-        id_of(
-            &with_secrets,
-            r#"{ actor(slug: "mmg") { id } }"#,
-            "/actor/id",
-        )
-        .await,
-    );
-    public.insert(
-        "las-bambas",
-        id_of(
-            &with_secrets,
-            r#"{ case(slug: "las-bambas") { id } }"#,
-            "/case/id",
-        )
-        .await,
-    );
-
-    let mut covered = BTreeSet::new();
-    let mut requests = 0;
-    let mut viewer_saw = 0;
-    for (field, args) in root_invocations(root, &secrets, &public) {
-        let Some((_, target, _)) = root.fields.iter().find(|(name, _, _)| *name == field) else {
-            continue;
-        };
-        let target_kind = types
-            .get(target)
-            .map(|t| t.kind.as_str())
-            .unwrap_or("SCALAR");
-        covered.insert(format!("Query.{field}"));
-        let query = if target_kind == "SCALAR" || target_kind == "ENUM" {
-            format!("{{ {field}{args} }}")
-        } else {
-            let mut expanded = BTreeMap::new();
-            let inner = selection(
-                &types,
-                target,
-                1,
-                &mut vec!["Query".to_owned()],
-                &mut covered,
-                &mut expanded,
-            );
-            format!("{{ {field}{args} {{ {inner} }} }}")
-        };
-        let mut a = public_only.graphql_as(None, &query, json!({})).await;
-        let mut b = with_secrets.graphql_as(None, &query, json!({})).await;
-        for body in [&mut a, &mut b] {
-            without_timestamps(body);
-            sort_errors(body);
-        }
-        assert!(
-            !b.to_string().contains(MARK),
-            "anonymous {field}{args} shows a secret: {b}"
+    // The fixtures, and every mutation with a fixture path.
+    let mut writer = Writer {
+        schema: &schema,
+        public_only: &public_only,
+        with_secrets: &with_secrets,
+        paths: Vec::new(),
+        registry: values::Registry::default(),
+    };
+    fixtures::write(&mut writer).await;
+    let uncovered = writer.uncovered_mutations();
+    for mutation in &uncovered {
+        findings.add(
+            "a mutation has no fixture path that writes a hidden record: add one to \
+             leaks/fixtures.rs, or list it in MUTATIONS_THAT_CANNOT_LEAK with the reason",
+            mutation.clone(),
+            String::new(),
         );
-        if let Some(difference) = first_difference(&a, &b, String::new()) {
-            panic!(
-                "anonymous {field}{args} answers differently when restricted records exist, at {difference}"
-            );
-        }
-        let viewer = with_secrets
-            .graphql_as(Some(&with_secrets.viewer), &query, json!({}))
-            .await;
-        if viewer.to_string().contains(MARK) {
-            viewer_saw += 1;
-        }
-        requests += 1;
+    }
+    let registry = &writer.registry;
+
+    // The invocations, generated from the schema.
+    let mut asker = Asker {
+        schema: &schema,
+        refused: Refused::new(),
+        selections: Selections::new(),
+        requests: 0,
+    };
+    asker.find_refused(&public_only, registry).await;
+    let generated = queries::invocations(&schema, registry, &asker.refused);
+    for unknown in &generated.unknown {
+        findings.add(
+            "an argument may name a record and has no strategy in the leak test: classify \
+             it in leaks/values.rs",
+            unknown.0.clone(),
+            String::new(),
+        );
+    }
+    for argument in &generated.no_strategy {
+        findings.add(
+            "a required argument has no strategy in the leak test: add one",
+            argument.clone(),
+            String::new(),
+        );
     }
 
-    // Every field of every type a query can reach (types only a mutation returns, such as
-    // ImportResult, carry no stored records of their own to leak).
-    let mut reachable = BTreeSet::from(["Query".to_owned()]);
-    let mut queue = vec!["Query".to_owned()];
-    while let Some(name) = queue.pop() {
-        let Some(info) = types.get(&name) else {
-            continue;
-        };
-        let next = info
-            .fields
-            .iter()
-            .map(|(_, target, _)| target.clone())
-            .chain(info.possible.iter().cloned());
-        for target in next.collect::<Vec<_>>() {
-            if reachable.insert(target.clone()) {
-                queue.push(target);
-            }
-        }
+    let asked = ask_everything(apps, &mut asker, &generated.invocations, &mut findings).await;
+    let pairs = compare_hidden_with_missing(&asked.with_secrets, &mut findings);
+    let fields = check_reach(
+        &schema,
+        &asker,
+        &asked,
+        &generated.invocations,
+        &mut findings,
+    );
+    let (map_requests, unknown) = http_maps::requests(&schema, registry);
+    for line in unknown {
+        findings.add(
+            "a parameter of the maps has no strategy",
+            line,
+            String::new(),
+        );
     }
-    let all: BTreeSet<String> = types
+    let viewer_saw = asked.viewer_saw + compare_maps(apps, &map_requests, &mut findings).await;
+    if viewer_saw < 10 {
+        findings.add(
+            "a viewer sees restricted records in too few answers: the fixtures are not \
+             where the queries look",
+            format!("{viewer_saw} answers"),
+            String::new(),
+        );
+    }
+
+    // What the test covered.
+    let mutations = schema
+        .mutation
+        .as_deref()
+        .map(|m| schema.fields_of(m).len())
+        .unwrap_or(0);
+    let other_arguments: BTreeSet<String> = generated
+        .invocations
         .iter()
-        .filter(|(name, t)| t.kind == "OBJECT" && reachable.contains(name.as_str()))
-        .flat_map(|(name, t)| t.fields.iter().map(move |(f, _, _)| format!("{name}.{f}")))
+        .filter(|i| i.varied.is_none())
+        .flat_map(|i| {
+            i.args
+                .keys()
+                .map(|k| format!("{}.{}({k})", i.owner, i.field))
+                .collect::<Vec<_>>()
+        })
         .collect();
-    let missed: Vec<&String> = all.difference(&covered).collect();
-    assert!(
-        missed.is_empty(),
-        "fields the generated queries never reached: {missed:?}"
-    );
-    assert!(
-        viewer_saw >= 10,
-        "a viewer sees restricted records in only {viewer_saw} of {requests} queries"
-    );
     println!(
-        "leak check: {} fields, {requests} queries, viewer saw secrets in {viewer_saw}",
-        covered.len()
+        "leak check ({engine:?}, {:.1} s): {} arguments that name records, {} other arguments \
+         varied, {} argument values, {} invocations ({pairs} hidden-as-missing pairs) in {} \
+         GraphQL requests, {} HTTP map requests, {fields} fields; {} fixture paths ({} hidden) \
+         through {} of {mutations} mutations ({} exempt); {} fields refused to anonymous \
+         callers asked on their own; a viewer saw secrets in {viewer_saw} answers",
+        started.elapsed().as_secs_f64(),
+        generated.naming_arguments.len(),
+        other_arguments.len(),
+        registry.distinct_values(),
+        generated.invocations.len(),
+        asker.requests,
+        map_requests.len(),
+        writer.paths.len(),
+        writer.paths.iter().filter(|p| p.hidden).count(),
+        mutations.saturating_sub(uncovered.len() + MUTATIONS_THAT_CANNOT_LEAK.len()),
+        MUTATIONS_THAT_CANNOT_LEAK.len(),
+        asker.refused.len(),
     );
+    for (argument, reason) in &generated.fixed {
+        println!("  not varied: {argument}: {reason}");
+    }
+    for path in &writer.paths {
+        let public = if path.hidden { "" } else { " (public)" };
+        println!("  fixture {}{public}: {}", path.mutation, path.what);
+    }
+    if !findings.items.is_empty() {
+        panic!(
+            "{} differences and gaps:\n{}",
+            findings.items.len(),
+            findings.report()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_field_leaks_restricted_records_sqlite() {
-    leak_check(Engine::Sqlite, Engine::Sqlite).await
+async fn no_argument_field_or_write_leaks_restricted_records_sqlite() {
+    leak_check(Engine::Sqlite).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_field_leaks_restricted_records_postgres() {
-    leak_check(Engine::Postgres, Engine::Postgres).await
+async fn no_argument_field_or_write_leaks_restricted_records_postgres() {
+    leak_check(Engine::Postgres).await
 }
