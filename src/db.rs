@@ -50,7 +50,7 @@ pub async fn connect(url: &str, pool_size: Option<u32>) -> Result<DatabaseConnec
         });
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
-    chasqui_schema::store::Store::new(db.clone())
+    chasqui_store::Store::new(db.clone())
         .after_migrations()
         .await
         .map_err(|e| DbErr::Custom(format!("after migrations: {e}")))?;

@@ -4,7 +4,7 @@
 //! store functions the API uses, so it is validated like any other input.
 
 use chasqui_entities::*;
-use chasqui_schema::store::*;
+use chasqui_store::*;
 use serde::Deserialize;
 use std::collections::HashMap;
 

@@ -17,10 +17,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chasqui_schema::admission::Admission;
 use chasqui_schema::auth::Caller;
-use chasqui_schema::store::{Author, Store};
 use chasqui_schema::{
     ChasquiSchema, assign_error_codes, build_schema, loaders::loaders, parse_failure,
 };
+use chasqui_store::{Author, Store};
 use governor::Quota;
 use governor::clock::{Clock, DefaultClock};
 use sea_orm::DatabaseConnection;

@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use chasqui::config::{DatabaseArgs, ServeArgs};
 use chasqui::{db, demo, http, telemetry};
 use chasqui_entities::Role;
-use chasqui_schema::store::{Author, Store};
+use chasqui_store::{Author, Store};
 use clap::{Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: a GraphQL request allocates and frees many

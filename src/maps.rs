@@ -18,13 +18,13 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chasqui_domain::map_output::{self, MapPicture};
 use chasqui_entities::LocationLevel;
 use chasqui_schema::auth::Caller;
 use chasqui_schema::error::ApiError;
-use chasqui_schema::map_output::{self, MapPicture};
-use chasqui_schema::store::{Access, StatDimension, Store};
 use chasqui_schema::types::inputs::CaseFilter;
 use chasqui_schema::types::spatial::geojson_limit;
+use chasqui_store::{Access, StatDimension, Store};
 use serde_json::{Map, Value, json};
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -162,7 +162,7 @@ async fn store_filter(
     access: Access,
     filter: Map<String, Value>,
     features: u64,
-) -> Result<(chasqui_schema::store::CaseFilter, OwnedSemaphorePermit), Response> {
+) -> Result<(chasqui_store::CaseFilter, OwnedSemaphorePermit), Response> {
     let deadline = tokio::time::Instant::now() + state.config.request_timeout;
     use async_graphql::InputType;
     let store = &state.store;
@@ -221,7 +221,7 @@ pub async fn cases_geojson(
         Ok(located) => located,
         Err(err) => return api_refusal(err.into()),
     };
-    let body = map_output::cases_feature_collection(&located).to_string();
+    let body = chasqui_schema::types::spatial::cases_feature_collection(&located).to_string();
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -256,7 +256,7 @@ pub async fn map_svg(
             .case_stats(access, &filter, &[StatDimension::Region])
             .await?;
         let located = store.located_cases(access, &filter, MAP_POINTS).await?;
-        Ok::<_, chasqui_schema::store::StoreError>((index, counts, located))
+        Ok::<_, chasqui_store::StoreError>((index, counts, located))
     }
     .await;
     let (index, counts, located) = match drawn {

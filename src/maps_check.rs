@@ -4,9 +4,9 @@
 //! disagreement gets a reason: a border point (how far from the named department), swapped
 //! coordinates, a point outside Peru, or a point well inside another department.
 
+use chasqui_domain::spatial::SpatialIndex;
+use chasqui_domain::text::normalise_name;
 use chasqui_entities::LocationLevel;
-use chasqui_schema::spatial::SpatialIndex;
-use chasqui_schema::store::fold_accent;
 use geo::{Distance, Euclidean, Point};
 use std::fmt;
 use std::path::Path;
@@ -28,16 +28,6 @@ pub struct CheckRow {
     pub agrees: bool,
     /// Why they disagree, when they do.
     pub reason: Option<String>,
-}
-
-/// Upper case without accents: how the boundary files write names.
-pub fn normalise_name(name: &str) -> String {
-    name.trim()
-        .to_lowercase()
-        .chars()
-        .map(fold_accent)
-        .collect::<String>()
-        .to_uppercase()
 }
 
 /// Roughly how far (km) a point is from an area: 0 inside. Degrees are converted at the

@@ -14,10 +14,10 @@
 #[path = "common.rs"]
 mod common;
 
+use chasqui_domain::spatial::SpatialFilter;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
-use chasqui_schema::spatial::SpatialFilter;
-use chasqui_schema::store::{Access, CaseFilter, CaseOrderKey, Store};
+use chasqui_store::{Access, CaseFilter, CaseOrderKey, Store};
 use geo::{BoundingRect, Intersects, Point};
 use sea_orm::ActiveValue::Set;
 use sea_orm::*;
@@ -91,7 +91,7 @@ async fn insert_cases(store: &Store, count: usize) -> anyhow::Result<()> {
                 }
             }
             let Some(point) =
-                point.or_else(|| chasqui_schema::spatial::representative_point(shape))
+                point.or_else(|| chasqui_domain::spatial::representative_point(shape))
             else {
                 continue;
             };
@@ -278,7 +278,7 @@ async fn main() -> anyhow::Result<()> {
         region_paths: vec![cusco.path.clone()],
         ..Default::default()
     };
-    let bbox = chasqui_schema::spatial::bounding_box(-72.5, -14.5, -71.5, -13.5)
+    let bbox = chasqui_domain::spatial::bounding_box(-72.5, -14.5, -71.5, -13.5)
         .map_err(|e| anyhow::anyhow!(e))?;
     let bbox_filter = CaseFilter {
         spatial: vec![SpatialFilter::Within(bbox)],

@@ -2,7 +2,7 @@
 
 use chasqui::import::places::{PlaceMapping, import_places_file};
 use chasqui_entities::LocationLevel;
-use chasqui_schema::store::{Author, Store};
+use chasqui_store::{Author, Store};
 use std::path::Path;
 
 /// A store on a new database with Peru's boundaries: a SQLite file in `dir`, or, given

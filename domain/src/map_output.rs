@@ -1,9 +1,8 @@
 //! Maps out: cases as an RFC 7946 GeoJSON FeatureCollection, areas in the right-hand
 //! rule, and an SVG map of departments shaded by case count with case points on top.
 
-use crate::ids::{NodeType, encode};
-use crate::spatial::PlaceShape;
-use crate::store::{LocatedCases, round6};
+use crate::spatial::{CasePoint, PlaceShape, round6};
+use chasqui_entities::tables::case;
 use geo::orient::{Direction, Orient};
 use geo::{BoundingRect, MultiPolygon, Point, Simplify};
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, Value as GeoValue};
@@ -29,10 +28,15 @@ pub fn case_link(slug: &str) -> String {
 
 /// Cases as a FeatureCollection: a Point per case at its most precise visible placement
 /// (`null` geometry for a case with none, so no case is silently left out), properties
-/// for a popup, and the foreign members `totalCount` and `truncated`.
-pub fn cases_feature_collection(located: &LocatedCases) -> Value {
-    let features = located
-        .rows
+/// for a popup, and the foreign members `totalCount` and `truncated`. `cases` are the
+/// first of the `total` cases that match, each with the point it is drawn at; `feature_id`
+/// gives the id a feature carries for a case id.
+pub fn cases_feature_collection(
+    cases: &[(case::Model, Option<CasePoint>)],
+    total: u64,
+    feature_id: impl Fn(i64) -> String,
+) -> Value {
+    let features = cases
         .iter()
         .map(|(case, point)| {
             let mut properties = JsonObject::new();
@@ -57,17 +61,15 @@ pub fn cases_feature_collection(located: &LocatedCases) -> Value {
                         round6(p.point.y()),
                     ]))
                 }),
-                id: Some(geojson::feature::Id::String(
-                    encode(NodeType::Case, case.id).0,
-                )),
+                id: Some(geojson::feature::Id::String(feature_id(case.id))),
                 properties: Some(properties),
                 foreign_members: None,
             }
         })
         .collect::<Vec<_>>();
-    let truncated = (features.len() as u64) < located.total;
+    let truncated = (features.len() as u64) < total;
     let mut members = JsonObject::new();
-    members.insert("totalCount".into(), json!(located.total));
+    members.insert("totalCount".into(), json!(total));
     members.insert("truncated".into(), json!(truncated));
     let collection = FeatureCollection {
         bbox: None,

@@ -10,10 +10,10 @@
 //! a query word matches a record that has either of its stems. Common function words of
 //! both languages are not indexed.
 
+use crate::text::fold;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
-use unicode_normalization::UnicodeNormalization;
 
 static SPANISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Spanish));
 static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
@@ -47,17 +47,6 @@ pub fn words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
         out.push((s..text.len(), fold(&text[s..])));
     }
     out
-}
-
-/// Lower case with diacritics removed: "Ñaña" → "nana".
-pub fn fold(word: &str) -> String {
-    if word.is_ascii() {
-        return word.to_ascii_lowercase();
-    }
-    word.nfd()
-        .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 fn is_stop_word(word: &str) -> bool {

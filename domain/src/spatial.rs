@@ -851,6 +851,11 @@ pub fn strictly_inside(area: &MultiPolygon<f64>, point: Point<f64>) -> bool {
     area.contains(&point)
 }
 
+/// Six decimals of a degree: about 11 cm, more than any boundary here is worth.
+pub fn round6(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,30 +5,9 @@
 //! many cases less than one that points to few — and a case's score combines the weights of
 //! the names found: `1 - Π(1 - w)`.
 
+use crate::text::normalise_text;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Lower case, accents folded, hyphens and apostrophes joined ("Inter-Oceanic" →
-/// "interoceanic"), every other non-alphanumeric a space, spaces collapsed, and a space
-/// at each end so that a name matches only whole words.
-pub fn normalise_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push(' ');
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = crate::store::fold_accent(c);
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if c == '-' || c == '\'' || c == '’' {
-            continue;
-        } else if !out.ends_with(' ') {
-            out.push(' ');
-        }
-    }
-    if !out.ends_with(' ') {
-        out.push(' ');
-    }
-    out
-}
 
 /// A name and the cases it points to, with the weight of each.
 #[derive(Clone, Debug)]

@@ -1,7 +1,24 @@
 //! Input rules for every write that comes from outside (GraphQL mutations; importers).
 //! Each check names the field it failed on, as a path into the request (`input.title`).
 
-use crate::store::StoreError;
+/// An input that breaks a rule. The store's and the API's errors convert from it, so a
+/// refusal reads the same whichever way the input came in.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct Invalid {
+    /// The input's path in the request (`input.startedOn`) or its column in a file.
+    pub field: String,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
 
 pub const MAX_NAME: usize = 500;
 pub const MAX_TEXT: usize = 20_000;
@@ -9,13 +26,13 @@ pub const MAX_BODY: usize = 1_000_000;
 pub const MAX_SLUG: usize = 100;
 
 /// A required single-line text: trimmed, not empty, no control characters, bounded.
-pub fn name(field: &str, value: &str) -> Result<String, StoreError> {
+pub fn name(field: &str, value: &str) -> Result<String, Invalid> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
+        return Err(Invalid::new(field, "must not be empty"));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(StoreError::invalid(
+        return Err(Invalid::new(
             field,
             "must not contain control characters or line breaks",
         ));
@@ -26,7 +43,7 @@ pub fn name(field: &str, value: &str) -> Result<String, StoreError> {
 
 /// An optional multi-line text: trimmed (empty becomes none), no control characters but
 /// line breaks and tabs, bounded.
-pub fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, StoreError> {
+pub fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -34,19 +51,16 @@ pub fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
     {
-        return Err(StoreError::invalid(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(Invalid::new(field, "must not contain control characters"));
     }
     bounded(field, value, max)?;
     Ok(Some(value.to_owned()))
 }
 
-fn bounded(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
+fn bounded(field: &str, value: &str, max: usize) -> Result<(), Invalid> {
     let length = value.chars().count();
     if length > max {
-        return Err(StoreError::invalid(
+        return Err(Invalid::new(
             field,
             format!("is {length} characters long; the limit is {max}"),
         ));
@@ -55,7 +69,7 @@ fn bounded(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
 }
 
 /// A slug: lower-case ASCII letters and digits in groups joined by single hyphens.
-pub fn slug(field: &str, value: &str) -> Result<String, StoreError> {
+pub fn slug(field: &str, value: &str) -> Result<String, Invalid> {
     let ok = !value.is_empty()
         && value.len() <= MAX_SLUG
         && value.split('-').all(|part| {
@@ -67,7 +81,7 @@ pub fn slug(field: &str, value: &str) -> Result<String, StoreError> {
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(StoreError::invalid(
+        Err(Invalid::new(
             field,
             format!(
                 "`{}` is not a slug: use a-z, 0-9 and single hyphens, at most {MAX_SLUG} characters",
@@ -78,19 +92,16 @@ pub fn slug(field: &str, value: &str) -> Result<String, StoreError> {
 }
 
 /// A topic tag: trimmed, lower-cased, single-line, bounded.
-pub fn topic(field: &str, value: &str) -> Result<String, StoreError> {
+pub fn topic(field: &str, value: &str) -> Result<String, Invalid> {
     let name = name(field, value)?;
     if name.chars().count() > 64 {
-        return Err(StoreError::invalid(
-            field,
-            "topics are at most 64 characters",
-        ));
+        return Err(Invalid::new(field, "topics are at most 64 characters"));
     }
     Ok(name.to_lowercase())
 }
 
 /// An absolute http(s) URL.
-pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, StoreError> {
+pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, Invalid> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -99,7 +110,7 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, StoreErro
         || value.len() > 2048
         || value.chars().any(|c| c.is_control() || c.is_whitespace())
     {
-        return Err(StoreError::invalid(
+        return Err(Invalid::new(
             field,
             format!("`{}` is not an absolute http(s) URL", preview(value)),
         ));
@@ -107,17 +118,17 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, StoreErro
     Ok(Some(value.to_owned()))
 }
 
-pub fn latitude(field: &str, value: Option<f64>) -> Result<Option<f64>, StoreError> {
+pub fn latitude(field: &str, value: Option<f64>) -> Result<Option<f64>, Invalid> {
     coordinate(field, value, 90.0)
 }
 
-pub fn longitude(field: &str, value: Option<f64>) -> Result<Option<f64>, StoreError> {
+pub fn longitude(field: &str, value: Option<f64>) -> Result<Option<f64>, Invalid> {
     coordinate(field, value, 180.0)
 }
 
-fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<Option<f64>, StoreError> {
+fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<Option<f64>, Invalid> {
     match value {
-        Some(v) if !v.is_finite() || v.abs() > limit => Err(StoreError::invalid(
+        Some(v) if !v.is_finite() || v.abs() > limit => Err(Invalid::new(
             field,
             format!("{v} is outside -{limit}..={limit}"),
         )),
@@ -125,9 +136,9 @@ fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<Option<f64>
     }
 }
 
-pub fn count(field: &str, value: Option<i32>) -> Result<Option<i32>, StoreError> {
+pub fn count(field: &str, value: Option<i32>) -> Result<Option<i32>, Invalid> {
     match value {
-        Some(v) if v < 0 => Err(StoreError::invalid(field, "must not be negative")),
+        Some(v) if v < 0 => Err(Invalid::new(field, "must not be negative")),
         other => Ok(other),
     }
 }

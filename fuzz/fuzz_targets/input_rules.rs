@@ -2,7 +2,7 @@
 //! field; nothing panics.
 #![no_main]
 
-use chasqui_schema::validate;
+use chasqui_domain::validate;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

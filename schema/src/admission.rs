@@ -953,7 +953,7 @@ fn stat_buckets(args: &Arguments<'_>) -> (u64, u64) {
             },
             _ => None,
         };
-        let max = crate::store::MAX_STAT_MONTHS as u64;
+        let max = chasqui_store::MAX_STAT_MONTHS as u64;
         match (date("activeFrom"), date("activeTo")) {
             (Some(from), Some(to)) => {
                 use chrono::Datelike;

@@ -2,9 +2,9 @@
 //! [`Caller`] for each request; resolvers ask [`require`] before they write.
 
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Access, Author};
 use async_graphql::Context;
 use chasqui_entities::Role;
+use chasqui_store::{Access, Author};
 
 /// The caller of one request.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The API's error type: one enum, each variant with a stable `extensions.code`.
 //! Internal detail (database messages) goes to the log, never to the client.
 
-use crate::store::StoreError;
 use async_graphql::ErrorExtensions;
+use chasqui_store::StoreError;
 
 ///
 /// It deliberately has no `Display`: async-graphql converts any displayable error into a
@@ -65,6 +65,12 @@ impl From<StoreError> for ApiError {
                 Self::Internal
             }
         }
+    }
+}
+
+impl From<chasqui_domain::validate::Invalid> for ApiError {
+    fn from(err: chasqui_domain::validate::Invalid) -> Self {
+        StoreError::from(err).into()
     }
 }
 

@@ -1,4 +1,6 @@
-//! chasqui's GraphQL layer and the store it reads and writes through.
+//! chasqui's GraphQL layer: the query and mutation roots, the types they return, loaders,
+//! pagination, global ids, errors and the price of a request. Reads and writes go through
+//! `chasqui-store`; the pure rules come from `chasqui-domain`.
 //!
 //! [`build_schema`] is pure: the server, the `chasqui schema` command and the test that
 //! keeps `schema.graphql` in step all call it.
@@ -8,17 +10,11 @@ pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod loaders;
-pub mod map_output;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
 pub mod scalars;
-pub mod search;
-pub mod spatial;
-pub mod store;
-pub mod suggest;
 pub mod types;
-pub mod validate;
 
 use async_graphql::{EmptySubscription, Response, Schema, ServerError};
 
@@ -49,7 +45,7 @@ impl Default for QueryLimits {
 /// The depth limit is async-graphql's; the price of a request is checked before it runs,
 /// by [`admission::Admission`] (async-graphql's own complexity limit is not used: it does
 /// not price fields selected on interfaces).
-pub fn build_schema(store: Option<store::Store>, limits: QueryLimits) -> ChasquiSchema {
+pub fn build_schema(store: Option<chasqui_store::Store>, limits: QueryLimits) -> ChasquiSchema {
     let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .limit_depth(limits.max_depth)
         .data(limits.page);

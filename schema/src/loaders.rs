@@ -3,9 +3,9 @@
 //! asks the database once per relation, not once per case.
 
 use crate::error::ApiError;
-use crate::store::{Access, Page, Store, StoreError, TimelineRow, TimelineWindow};
 use async_graphql::dataloader::{DataLoader, Loader};
 use chasqui_entities::tables::*;
+use chasqui_store::{Access, Page, Store, StoreError, TimelineRow, TimelineWindow};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

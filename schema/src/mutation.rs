@@ -4,7 +4,6 @@
 use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, decode, decode_any, encode};
-use crate::store::Archivable;
 use crate::types::actor::Actor;
 use crate::types::case::Case;
 use crate::types::common::store as store_of;
@@ -12,9 +11,10 @@ use crate::types::event::{Event, StatusChange};
 use crate::types::inputs::*;
 use crate::types::location::Location;
 use crate::types::news::{NewsItem, NewsLink};
-use crate::validate;
 use async_graphql::{Context, ID, Object};
+use chasqui_domain::validate;
 use chasqui_entities::Role;
+use chasqui_store::Archivable;
 
 pub struct Mutation;
 
@@ -26,12 +26,12 @@ pub enum ImportOutcome {
     Unchanged,
 }
 
-impl From<crate::store::ImportOutcome> for ImportOutcome {
-    fn from(outcome: crate::store::ImportOutcome) -> Self {
+impl From<chasqui_store::ImportOutcome> for ImportOutcome {
+    fn from(outcome: chasqui_store::ImportOutcome) -> Self {
         match outcome {
-            crate::store::ImportOutcome::New => Self::New,
-            crate::store::ImportOutcome::Updated => Self::Updated,
-            crate::store::ImportOutcome::Unchanged => Self::Unchanged,
+            chasqui_store::ImportOutcome::New => Self::New,
+            chasqui_store::ImportOutcome::Updated => Self::Updated,
+            chasqui_store::ImportOutcome::Unchanged => Self::Unchanged,
         }
     }
 }
@@ -78,7 +78,7 @@ impl Mutation {
         let store = store_of(ctx)?;
         let case_id = decode(NodeType::Case, &id, "id")?;
         let current = store
-            .case_by_id(crate::store::Access::FULL, case_id)
+            .case_by_id(chasqui_store::Access::FULL, case_id)
             .await?
             .ok_or_else(|| ApiError::NotFound("case".into()))?;
         let patch = input.resolve(current.kind)?;

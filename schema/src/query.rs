@@ -3,7 +3,6 @@
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, decode, decode_any};
 use crate::pagination::{cursor_parts, decode_after};
-use crate::store::{self, CaseCursor, CaseKey, CaseOrderKey, StatDimension};
 use crate::types::actor::Actor;
 use crate::types::case::Case;
 use crate::types::common::{access, page_limits, store as store_of};
@@ -17,6 +16,7 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chasqui_store::{self as store, CaseCursor, CaseKey, CaseOrderKey, StatDimension};
 
 pub struct Query;
 

@@ -18,12 +18,13 @@
 
 use super::FileReport;
 use super::ubigeo::{self, UbigeoPlace};
+use chasqui_domain::text::fold_place_name;
+use chasqui_domain::validate;
 use chasqui_entities::*;
-use chasqui_schema::store::{
+use chasqui_store::{
     ActorRecord, ActorRef, CaseRecord, ImportRecord, PlaceSpec, PlacementRecord, RecordEntry,
     RoleRecord, slug_from_name,
 };
-use chasqui_schema::validate;
 use std::collections::HashMap;
 
 /// Whether a CSV header row is a case table's.
@@ -39,7 +40,7 @@ pub fn is_case_table_header(first_line: &str) -> bool {
 
 /// The status of `estado`.
 pub fn status(text: &str) -> Option<CaseStatus> {
-    match ubigeo::fold_place_name(text).as_str() {
+    match fold_place_name(text).as_str() {
         "activo" => Some(CaseStatus::Active),
         "latente" => Some(CaseStatus::Latent),
         "resuelto" => Some(CaseStatus::Resolved),
@@ -51,7 +52,7 @@ pub fn status(text: &str) -> Option<CaseStatus> {
 /// The phase of `fase`: `Some(None)` for values that state no phase (a withdrawn case's
 /// "Retirado" repeats its status), `None` for values outside the vocabulary.
 pub fn phase(text: &str) -> Option<Option<ConflictPhase>> {
-    let phase = match ubigeo::fold_place_name(text).as_str() {
+    let phase = match fold_place_name(text).as_str() {
         "fase temprana" | "temprana" => ConflictPhase::Early,
         "escalamiento" => ConflictPhase::Escalation,
         "crisis" => ConflictPhase::Crisis,
@@ -67,7 +68,7 @@ pub fn phase(text: &str) -> Option<Option<ConflictPhase>> {
 
 /// The conflict type of `tipo`.
 pub fn conflict_type(text: &str) -> Option<ConflictType> {
-    let folded = ubigeo::fold_place_name(text);
+    let folded = fold_place_name(text);
     Some(match folded.as_str() {
         "socioambiental" => ConflictType::SocioEnvironmental,
         "laboral" => ConflictType::Labour,
@@ -84,7 +85,7 @@ pub fn conflict_type(text: &str) -> Option<ConflictType> {
 
 /// The case kind of `actividad`.
 fn kind(text: &str) -> Option<CaseKind> {
-    match ubigeo::fold_place_name(text).as_str() {
+    match fold_place_name(text).as_str() {
         "mineria" | "" => Some(CaseKind::Mine),
         "hidrocarburos" => Some(CaseKind::OilAndGas),
         _ => None,
@@ -110,11 +111,11 @@ pub struct Operator {
 fn abbreviates(word: &str, name: &str) -> bool {
     let is_acronym =
         word.chars().count() >= 2 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
-    let letters: Vec<char> = ubigeo::fold_place_name(name)
+    let letters: Vec<char> = fold_place_name(name)
         .chars()
         .filter(|c| c.is_alphanumeric())
         .collect();
-    let wanted: Vec<char> = ubigeo::fold_place_name(word).chars().collect();
+    let wanted: Vec<char> = fold_place_name(word).chars().collect();
     if !is_acronym || letters.first() != wanted.first() {
         return false;
     }
@@ -142,7 +143,7 @@ pub fn operators(cell: &str) -> Vec<Operator> {
     if text.is_empty() {
         return Vec::new();
     }
-    let folded = ubigeo::fold_place_name(&text);
+    let folded = fold_place_name(&text);
     let informal = folded.contains("mineria")
         && (folded.contains("informal")
             || folded.contains("ilegal")
@@ -307,7 +308,7 @@ pub(super) fn read_case_table(
             })?;
             let district_name = cell("distrito");
             let undetailed = matches!(
-                ubigeo::fold_place_name(&district_name).as_str(),
+                fold_place_name(&district_name).as_str(),
                 "" | "no detalla" | "no precisa" | "varios"
             );
             let district = if undetailed {

@@ -4,9 +4,9 @@
 //! its line number.
 
 use super::Provenance;
+use chasqui_domain::validate;
 use chasqui_entities::{PartialDate, UpdateKind, Visibility};
-use chasqui_schema::store::{ImportItem, ImportLink, NewNewsItem};
-use chasqui_schema::validate;
+use chasqui_store::{ImportItem, ImportLink, NewNewsItem};
 use std::collections::HashMap;
 
 /// The fields a CSV row can fill (`cases`: slugs of the cases the item updates,

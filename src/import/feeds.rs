@@ -2,9 +2,9 @@
 //! rejected with the line where its title (or link) stands in the file.
 
 use super::{FileReport, Provenance};
+use chasqui_domain::validate;
 use chasqui_entities::{PartialDate, Visibility};
-use chasqui_schema::store::NewNewsItem;
-use chasqui_schema::validate;
+use chasqui_store::NewNewsItem;
 
 /// Text without markup: tags dropped, the common entities decoded, spaces collapsed.
 fn plain(html: &str) -> String {

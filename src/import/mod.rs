@@ -13,12 +13,12 @@ pub mod ubigeo;
 pub use records::{RecordKind, parse_record_mapping};
 pub mod places;
 
+use chasqui_domain::validate;
 use chasqui_entities::Visibility;
-use chasqui_schema::store::{
+use chasqui_store::{
     Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewsImport, RecordOutcome, Store,
     StoreError,
 };
-use chasqui_schema::validate;
 use listing::ListingEntry;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};

@@ -9,9 +9,9 @@
 //! case with that slug (`DEVELOPMENT` unless `updateKind` says otherwise).
 
 use super::Provenance;
+use chasqui_domain::validate;
 use chasqui_entities::{PartialDate, UpdateKind, Visibility};
-use chasqui_schema::store::{ImportItem, ImportLink, NewNewsItem};
-use chasqui_schema::validate;
+use chasqui_store::{ImportItem, ImportLink, NewNewsItem};
 use serde::Deserialize;
 use std::io::BufRead;
 

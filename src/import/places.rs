@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use chasqui_entities::LocationLevel;
-use chasqui_schema::store::{Author, PlaceRecord, PlacesReport, Store};
+use chasqui_store::{Author, PlaceRecord, PlacesReport, Store};
 use std::fmt;
 use std::io::Write as _;
 use std::path::Path;

@@ -6,12 +6,12 @@
 //! and the field.
 
 use super::FileReport;
+use chasqui_domain::validate;
 use chasqui_entities::*;
-use chasqui_schema::store::{
+use chasqui_store::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
     PlaceSpec, PlacementRecord, RecordEntry, RoleRecord, SourceRecord,
 };
-use chasqui_schema::validate;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -259,7 +259,7 @@ fn optional_text(field: &str, text: Option<Option<String>>) -> Checked<Option<Op
 
 type Checked<T> = Result<T, String>;
 
-fn check<T>(result: Result<T, chasqui_schema::store::StoreError>) -> Checked<T> {
+fn check<T>(result: Result<T, validate::Invalid>) -> Checked<T> {
     result.map_err(|e| e.to_string())
 }
 

@@ -3,7 +3,7 @@
 //! matched accent- and case-insensitively, each under its parent, so "Apurímac",
 //! "APURIMAC" and "apurimac" are one department.
 
-use chasqui_schema::store::fold_accent;
+use chasqui_domain::text::fold_place_name;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -51,22 +51,6 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
         by_code,
     }
 });
-
-/// A place name reduced for matching: lower case, accents folded, words of letters and
-/// digits only.
-pub fn fold_place_name(name: &str) -> String {
-    name.split(|c: char| c.is_whitespace() || c == '-')
-        .map(|w| {
-            w.chars()
-                .flat_map(char::to_lowercase)
-                .map(fold_accent)
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// The department with this name.
 pub fn department(name: &str) -> Option<UbigeoPlace> {

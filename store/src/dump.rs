@@ -356,7 +356,7 @@ impl Store {
                 let key = row.get("title_key").filter(|k| !k.is_null());
                 if let (Some(title), None) = (title, key) {
                     row["title_key"] =
-                        serde_json::Value::String(super::import::normalise_title(title));
+                        serde_json::Value::String(chasqui_domain::text::normalise_title(title));
                 }
             }
             if table == "locations" {

@@ -10,6 +10,7 @@ use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
 use super::write::{NewNewsItem, NewsItemPatch, happened, patch_news_item, refresh_case};
 use super::{Store, StoreError, StoreResult};
+use chasqui_domain::text::normalise_title;
 use chasqui_entities::tables::{actor, case, news_item, news_link};
 use chasqui_entities::{DatePrecision, EffectiveVisibility, LinkState, UpdateKind, Visibility};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -22,31 +23,6 @@ pub enum ImportOutcome {
     New,
     Updated,
     Unchanged,
-}
-
-/// A title reduced to what identifies it: lower case, letters and digits only, accents
-/// folded ("Alarcón" and "Alarcon" are one).
-pub fn normalise_title(title: &str) -> String {
-    title
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(fold_accent)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
-}
-
-/// The letter without its accent (á → a, ñ → n).
-pub fn fold_accent(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ñ' => 'n',
-        'ç' => 'c',
-        other => other,
-    }
 }
 
 /// A news item to import, with the cases it updates. Made by [`ImportItem::new`], which
@@ -611,22 +587,5 @@ impl Store {
         txn.commit().await?;
         tracing::info!(keys, documents, "derived data brought up to date");
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_match_whatever_the_accents_case_and_spacing() {
-        assert_eq!(
-            normalise_title("Alarcón versus  Thorne"),
-            normalise_title("alarcon versus thorne")
-        );
-        assert_ne!(
-            normalise_title("Milk storm"),
-            normalise_title("Milk freshener")
-        );
     }
 }

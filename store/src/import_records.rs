@@ -15,12 +15,12 @@
 //! goes on, since nothing was written for it; a store error rolls the whole batch back.
 
 use super::audit::{self, Author, Entry};
-use super::import::{fold_accent, normalise_title};
 use super::write::{
     ActorPatch, CasePatch, LinkPatch, NewActor, NewCase, NewEvent, NewLink, NewLocation,
     NewPlacement, NewRole, NewStatusChange, date_parts, refresh_case,
 };
 use super::{Store, StoreError, StoreResult};
+use chasqui_domain::text::{fold_accent, fold_name, normalise_title};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -216,21 +216,6 @@ pub fn slug_from_name(name: &str) -> String {
         slug.push_str("unnamed");
     }
     slug
-}
-
-/// A name folded for comparison: lower case, accents and punctuation aside.
-fn fold_name(name: &str) -> String {
-    name.split_whitespace()
-        .map(|w| {
-            w.chars()
-                .flat_map(char::to_lowercase)
-                .map(fold_accent)
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A refusal of one record: nothing was written for it.

@@ -1,6 +1,8 @@
 //! The store: every read and write chasqui makes, as plain async functions over a
-//! sea-orm connection. GraphQL resolvers, the demo loader and the CLI all go through it,
-//! so the rules (visibility, archiving, transactions, derived columns) live in one place.
+//! sea-orm connection. GraphQL resolvers, the importers, the demo loader and the CLI all
+//! go through it, so the rules (visibility, archiving, transactions, derived columns) live
+//! in one place. It knows nothing of GraphQL; the pure rules it applies (input checks,
+//! text folding, search analysis, geometry) come from `chasqui-domain`.
 //!
 //! Reads take an [`Access`] and never return what it may not see. Writes run in one
 //! transaction each and validate before they touch the database.
@@ -26,19 +28,27 @@ pub use detail::{
     CaseDetail, CaseKey, DetailSpec, TimelineRecord, event_row, news_row, precision_rank,
 };
 pub use dump::TABLES;
-pub use import::{
-    ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport, fold_accent, normalise_title,
+pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
+pub use import_records::{
+    ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
+    PlaceSpec, PlacementRecord, RecordEntry, RecordOutcome, RoleRecord, SourceRecord,
+    actor_name_key, slug_from_name,
 };
-pub use import_records::*;
-pub use read::*;
+pub use read::{
+    ActorFilter, CaseCursor, CaseFilter, CaseOrderKey, EventFilter, LocationFilter, NewsFilter,
+    Page,
+};
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
-pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter, round6};
+pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
 pub use sql::Sql;
-pub use stats::*;
-pub use suggestions::*;
-pub use timeline::*;
+pub use stats::{MAX_STAT_MONTHS, StatBucket, StatDimension};
+pub use suggestions::DEFAULT_SUGGESTION_THRESHOLD;
+pub use timeline::{TimelineCursor, TimelineKind, TimelineRow, TimelineWindow};
 pub use tokens::{TOKEN_PREFIX, token_hash};
-pub use write::*;
+pub use write::{
+    ActorPatch, Archivable, CasePatch, LinkPatch, LocationPatch, NewActor, NewCase, NewEvent,
+    NewLink, NewLocation, NewNewsItem, NewPlacement, NewRole, NewStatusChange, NewsItemPatch,
+};
 
 use sea_orm::{
     DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqliteTransactionMode,
@@ -74,7 +84,7 @@ impl Access {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub db: DatabaseConnection,
-    /// The spatial index, shared by clones (see `store/spatial.rs`).
+    /// The spatial index, shared by clones (see `spatial.rs`).
     pub spatial: std::sync::Arc<SpatialCache>,
 }
 
@@ -133,6 +143,15 @@ impl StoreError {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict(conflict_message()),
             _ => Self::Database(err),
+        }
+    }
+}
+
+impl From<chasqui_domain::validate::Invalid> for StoreError {
+    fn from(err: chasqui_domain::validate::Invalid) -> Self {
+        Self::Invalid {
+            field: err.field,
+            message: err.message,
         }
     }
 }

@@ -299,7 +299,7 @@ pub struct CaseFilter {
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
     /// Spatial conditions, all of which must hold (resolved by `Store::resolve_spatial`).
-    pub spatial: Vec<crate::spatial::SpatialFilter>,
+    pub spatial: Vec<chasqui_domain::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
     pub spatial_case_ids: Option<super::spatial::IndexIds>,
     /// `spatial` when it is one box, answered from `case_points` instead of the index.
@@ -1297,7 +1297,7 @@ pub struct EventFilter {
     pub region_paths: Vec<String>,
     /// Spatial conditions on the event's location, all of which must hold (resolved by
     /// `Store::resolve_event_spatial`).
-    pub spatial: Vec<crate::spatial::SpatialFilter>,
+    pub spatial: Vec<chasqui_domain::spatial::SpatialFilter>,
     /// The locations that satisfy `spatial`, from the index.
     pub spatial_location_ids: Option<super::spatial::IndexIds>,
     /// The places at or below `region_paths`, from the index.

@@ -1,7 +1,7 @@
 //! The search index: one `search_documents` row per case, actor and news item, written in
 //! the same transaction as the record, and the ranked, visibility-checked search over it.
 //!
-//! The terms come from [`crate::search`], so both engines index the same words. SQLite
+//! The terms come from [`chasqui_domain::search`], so both engines index the same words. SQLite
 //! matches them with FTS5, PostgreSQL with a weighted `tsvector` under a GIN index. Both
 //! rank a hit from its own document only (matches counted, titles four times the rest,
 //! long documents a little lower; PostgreSQL's `ts_rank_cd`): a rank that used corpus
@@ -10,7 +10,7 @@
 //! checked against the record's own row in the same statement.
 
 use super::{Access, Page, Sql, Store, StoreResult};
-use crate::search::{SearchQuery, terms};
+use chasqui_domain::search::{SearchQuery, terms};
 use chasqui_entities::tables::*;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,

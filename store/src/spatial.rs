@@ -9,8 +9,9 @@
 use super::audit::{self, Author, Entry};
 use super::sql::Sql;
 use super::{Access, CaseFilter, Store, StoreResult};
-use crate::spatial::{
+use chasqui_domain::spatial::{
     self, CasePoint, Located, LocationPoint, PlaceShape, Placement, SpatialFilter, SpatialIndex,
+    round6,
 };
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -707,11 +708,6 @@ async fn insert_place(
     )
     .await?;
     Ok(model)
-}
-
-/// Six decimals of a degree: about 11 cm, more than any boundary here is worth.
-pub fn round6(value: f64) -> f64 {
-    (value * 1e6).round() / 1e6
 }
 
 /// A spatial condition from caller input, checked.

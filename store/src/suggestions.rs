@@ -5,7 +5,7 @@
 
 use super::audit::{self, Author, Entry};
 use super::{Access, Store, StoreResult};
-use crate::suggest::{Dictionary, Name};
+use chasqui_domain::suggest::{Dictionary, Name};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};

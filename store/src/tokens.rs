@@ -30,7 +30,7 @@ impl Store {
         name: &str,
         role: Role,
     ) -> StoreResult<(api_token::Model, String)> {
-        let name = crate::validate::name("name", name)?;
+        let name = chasqui_domain::validate::name("name", name)?;
         let mut random = [0u8; 32];
         getrandom::fill(&mut random).map_err(|e| {
             StoreError::Database(DbErr::Custom(format!("no randomness for a token: {e}")))

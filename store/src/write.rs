@@ -4,12 +4,12 @@
 
 use super::audit::{self, Author, Entry};
 use super::effective::{self, Scope};
-use super::import::normalise_title;
 use super::read::{visible_events, visible_link_rows, visible_status_changes};
 use super::search::{self, SearchDocument, SearchEntity};
 use super::spatial::{CasePlaces, refresh_case_places};
 use super::{Access, Store, StoreError, StoreResult};
-use crate::spatial::SpatialIndex;
+use chasqui_domain::spatial::SpatialIndex;
+use chasqui_domain::text::normalise_title;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};

@@ -3,7 +3,7 @@
 
 use chasqui::config::HttpConfig;
 use chasqui_entities::Role;
-use chasqui_schema::store::Store;
+use chasqui_store::Store;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,7 +154,7 @@ impl TestApp {
         tokio::spawn(async move {
             let _ = chasqui::http::serve(listener, app, std::future::pending()).await;
         });
-        let author = chasqui_schema::store::Author::command_line();
+        let author = chasqui_store::Author::command_line();
         let mut tokens = Vec::new();
         let roles = [
             ("viewer", Role::Viewer),

@@ -434,7 +434,7 @@ async fn import_records(app: &TestApp, lines: &[Value]) -> chasqui::import::File
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
     chasqui::import::import_file_of_kind(
         &app.store,
-        &chasqui_schema::store::Author::command_line(),
+        &chasqui_store::Author::command_line(),
         &path,
         None,
         &chasqui::import::Provenance {
@@ -641,7 +641,7 @@ both_engines!(
         std::fs::write(&path, items).unwrap_or_else(|e| panic!("{e}"));
         let report = chasqui::import::import_file(
             &app.store,
-            &chasqui_schema::store::Author::command_line(),
+            &chasqui_store::Author::command_line(),
             &path,
             None,
             &chasqui::import::Provenance {

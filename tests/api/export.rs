@@ -3,7 +3,7 @@
 
 use crate::app::{Engine, TestApp};
 use chasqui::import::{Provenance, import_file};
-use chasqui_schema::store::Author;
+use chasqui_store::Author;
 use serde_json::json;
 
 async fn export(app: &TestApp) -> String {
@@ -64,7 +64,7 @@ async fn round_trip(from: Engine, to: Engine) {
         .store
         .create_actor(
             &Author::command_line(),
-            chasqui_schema::store::NewActor {
+            chasqui_store::NewActor {
                 slug: "after-load".into(),
                 name: "After".into(),
                 kind: chasqui_entities::ActorKind::Other,
@@ -148,7 +148,7 @@ crate::both_engines!(a_bad_dump_row_is_named_and_nothing_is_loaded, |engine| {
     let link = line_of("news_links") + 1;
     let dangling = edit_line(&dump, link, |v| v["row"]["case_id"] = json!(999_999));
     match empty.store.load_dump(dangling.as_bytes()).await {
-        Err(chasqui_schema::store::StoreError::Invalid { field, message }) => {
+        Err(chasqui_store::StoreError::Invalid { field, message }) => {
             let range = field
                 .strip_prefix("lines ")
                 .or_else(|| field.strip_prefix("line "))
@@ -169,7 +169,7 @@ crate::both_engines!(a_bad_dump_row_is_named_and_nothing_is_loaded, |engine| {
     let case = line_of("cases");
     let malformed = edit_line(&dump, case, |v| v["row"]["kind"] = json!(42));
     match empty.store.load_dump(malformed.as_bytes()).await {
-        Err(chasqui_schema::store::StoreError::Invalid { field, message }) => {
+        Err(chasqui_store::StoreError::Invalid { field, message }) => {
             assert_eq!(field, format!("line {case}"));
             assert!(message.contains("cases"), "{message}");
         }

@@ -4,7 +4,7 @@
 use crate::app::TestApp;
 use crate::both_engines;
 use chasqui::import::{Provenance, import_file};
-use chasqui_schema::store::Author;
+use chasqui_store::Author;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -386,7 +386,7 @@ both_engines!(
         // Again: nothing new, nothing linked twice, nothing audited.
         let last_entry = || async {
             app.store
-                .audit_entries(&chasqui_schema::store::AuditFilter::default(), None, 1)
+                .audit_entries(&chasqui_store::AuditFilter::default(), None, 1)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"))
                 .rows

@@ -12,7 +12,7 @@
 use crate::app::{Engine, TestApp};
 use crate::both_engines;
 use chasqui_entities::*;
-use chasqui_schema::store::*;
+use chasqui_store::*;
 use serde_json::{Value, json};
 
 fn author() -> Author {

@@ -417,13 +417,13 @@ both_engines!(
 
         // The importers: news items with links, and records (an event made restricted, a
         // restricted link reporting an event).
-        let author = chasqui_schema::store::Author::command_line();
+        let author = chasqui_store::Author::command_line();
         let mut import = app
             .store
             .begin_news_import(&author)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let item = chasqui_schema::store::NewNewsItem {
+        let item = chasqui_store::NewNewsItem {
             title: "Imported restricted item".into(),
             published_on: chasqui_entities::PartialDate::parse("2017-05")
                 .unwrap_or_else(|e| panic!("{e}")),
@@ -434,13 +434,13 @@ both_engines!(
             language: None,
             visibility: chasqui_entities::Visibility::Restricted,
         };
-        let links = vec![chasqui_schema::store::ImportLink {
+        let links = vec![chasqui_store::ImportLink {
             case_slug: "las-bambas".into(),
             update_kind: chasqui_entities::UpdateKind::Development,
             note: None,
         }];
         import
-            .add(vec![chasqui_schema::store::ImportItem::new(item, links)])
+            .add(vec![chasqui_store::ImportItem::new(item, links)])
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         import.commit().await.unwrap_or_else(|e| panic!("{e}"));

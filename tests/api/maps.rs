@@ -7,7 +7,7 @@ use crate::both_engines;
 use chasqui::import::places::{PlaceMapping, PlacesFileReport, import_places_file};
 use chasqui_entities::LocationLevel;
 use chasqui_entities::tables::*;
-use chasqui_schema::store::Author;
+use chasqui_store::Author;
 use sea_orm::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ fn mapping(code: &str, name: &str, parent: Option<&str>, level: LocationLevel) -
 }
 
 /// Imports departments, provinces and districts; returns the three reports.
-pub async fn import_peru(store: &chasqui_schema::store::Store) -> Vec<PlacesFileReport> {
+pub async fn import_peru(store: &chasqui_store::Store) -> Vec<PlacesFileReport> {
     let files = [
         (
             "departments.geojson",
@@ -939,13 +939,13 @@ both_engines!(
 
         // Another store on the same database (another instance) restricts, redates and
         // archives the case: this instance's next answers follow at once.
-        let other = chasqui_schema::store::Store::new(app.store.db.clone());
+        let other = chasqui_store::Store::new(app.store.db.clone());
         let id = case_id(&app, "caja-doble").await;
         other
             .update_case(
                 &Author::command_line(),
                 id,
-                chasqui_schema::store::CasePatch {
+                chasqui_store::CasePatch {
                     visibility: Some(chasqui_entities::Visibility::Restricted),
                     // Tomorrow: the latest a start may be, after every other case's activity.
                     started_on: Some(Some(chasqui_entities::PartialDate::day(
@@ -981,7 +981,7 @@ both_engines!(
         other
             .set_archived(
                 &Author::command_line(),
-                chasqui_schema::store::Archivable::Case,
+                chasqui_store::Archivable::Case,
                 id,
                 true,
             )

@@ -10,7 +10,7 @@ use chasqui::import::{
 };
 use chasqui_entities::tables::audit_entry;
 use chasqui_entities::*;
-use chasqui_schema::store::{Author, NewLocation, NewNewsItem, Store};
+use chasqui_store::{Author, NewLocation, NewNewsItem, Store};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

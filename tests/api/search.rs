@@ -249,7 +249,7 @@ both_engines!(search_refuses_unsearchable_queries, |engine| {
 #[test]
 fn the_store_ranks_over_the_indexed_expression() {
     assert_eq!(
-        chasqui_schema::store::PG_SEARCH_VECTOR,
+        chasqui_store::PG_SEARCH_VECTOR,
         chasqui_migrations::PG_SEARCH_VECTOR
     );
 }

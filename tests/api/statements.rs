@@ -2,7 +2,7 @@
 
 use crate::app::TestApp;
 use chasqui_entities::*;
-use chasqui_schema::store::*;
+use chasqui_store::*;
 
 fn author() -> Author {
     Author::command_line()

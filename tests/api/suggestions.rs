@@ -3,7 +3,7 @@
 
 use crate::app::{Engine, TestApp};
 use chasqui::import::listing::{ListingEntry, parse_listing};
-use chasqui_schema::store::{Access, Author, DEFAULT_SUGGESTION_THRESHOLD};
+use chasqui_store::{Access, Author, DEFAULT_SUGGESTION_THRESHOLD};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,7 +50,7 @@ async fn suggestions_on_the_seed_items_reach_the_targets() {
         .list_cases(
             Access::FULL,
             &Default::default(),
-            chasqui_schema::store::CaseOrderKey::Slug,
+            chasqui_store::CaseOrderKey::Slug,
             false,
             None,
             100,
@@ -113,7 +113,7 @@ async fn suggestions_on_the_seed_items_reach_the_targets() {
         .store
         .create_news_item(
             &author,
-            chasqui_schema::store::NewNewsItem {
+            chasqui_store::NewNewsItem {
                 title: "MMG trucks stopped again in Challhuahuacho".into(),
                 published_on: chasqui_entities::PartialDate::parse("2024-05-02")
                     .unwrap_or_else(|e| panic!("{e}")),

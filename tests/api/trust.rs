@@ -70,7 +70,7 @@ both_engines!(
             let body: Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(TestApp::error_code(&body), "UNAUTHENTICATED");
         }
-        let author = chasqui_schema::store::Author::command_line();
+        let author = chasqui_store::Author::command_line();
         assert!(
             app.store
                 .revoke_token(&author, "editor")

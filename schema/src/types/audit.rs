@@ -3,7 +3,6 @@
 use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{cursor_parts, decode_after};
-use crate::store::AuditFilter;
 use crate::types::common::{page_limits, store};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Json, Object};
@@ -11,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chasqui_entities::Role;
 use chasqui_entities::tables::audit_entry;
+use chasqui_store::AuditFilter;
 use chrono::{DateTime, Utc};
 
 /// One audited write.

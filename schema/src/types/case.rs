@@ -14,10 +14,6 @@ use super::timeline::{
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, encode};
 use crate::loaders::*;
-use crate::store::{
-    CaseKey, DetailSpec, Page, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
-    event_row, news_row,
-};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
     Context, ID, InputType, Interface, MergedObject, Object, OutputType, SelectionField,
@@ -25,6 +21,10 @@ use async_graphql::{
 };
 use chasqui_entities::CaseDetails;
 use chasqui_entities::tables::{case, case_actor, case_location, case_relation, event, news_link};
+use chasqui_store::{
+    CaseKey, DetailSpec, Page, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
+    event_row, news_row,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -466,7 +466,7 @@ impl<K: KindParts> CaseCore<K> {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<crate::types::audit::AuditConnection> {
-        let filter = crate::store::AuditFilter {
+        let filter = chasqui_store::AuditFilter {
             case_id: Some(self.id_value()),
             ..Default::default()
         };

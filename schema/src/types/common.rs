@@ -4,9 +4,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::loaders::Loaders;
 use crate::pagination::PageLimits;
 use crate::scalars;
-use crate::store::{Access, Store};
 use async_graphql::{Context, Object};
 use chasqui_entities::{DatePrecision, PartialDate};
+use chasqui_store::{Access, Store};
 use chrono::NaiveDate;
 
 /// The request's loader; absent only if the server was wired wrongly.

@@ -195,10 +195,10 @@ impl EventFilter {
     /// Resolves the filter into store terms (checked: errors name the field).
     pub async fn resolve(
         &self,
-        store: &crate::store::Store,
-        access: crate::store::Access,
-    ) -> ApiResult<crate::store::EventFilter> {
-        let mut filter = crate::store::EventFilter {
+        store: &chasqui_store::Store,
+        access: chasqui_store::Access,
+    ) -> ApiResult<chasqui_store::EventFilter> {
+        let mut filter = chasqui_store::EventFilter {
             case_id: self
                 .case
                 .as_ref()
@@ -224,7 +224,7 @@ impl EventFilter {
 
 /// Extra fields of an event list.
 pub struct EventListInfo {
-    pub(crate) filter: crate::store::EventFilter,
+    pub(crate) filter: chasqui_store::EventFilter,
 }
 
 #[Object]

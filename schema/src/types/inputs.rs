@@ -5,10 +5,10 @@ use super::enums::*;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, decode};
 use crate::scalars::PartialDate;
-use crate::store::*;
-use crate::validate;
 use async_graphql::{ID, InputObject, Json, MaybeUndefined};
+use chasqui_domain::validate;
 use chasqui_entities as model;
+use chasqui_store::*;
 
 fn path(prefix: &str, field: &str) -> String {
     format!("{prefix}.{field}")
@@ -102,8 +102,8 @@ impl CaseFilter {
         &self,
         store: &Store,
         access: Access,
-    ) -> ApiResult<crate::store::CaseFilter> {
-        let mut filter = crate::store::CaseFilter {
+    ) -> ApiResult<chasqui_store::CaseFilter> {
+        let mut filter = chasqui_store::CaseFilter {
             kinds: self.kinds.iter().flatten().map(|k| (*k).into()).collect(),
             statuses: self
                 .statuses

@@ -10,12 +10,12 @@ use super::node::Node;
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{ActorById, CaseById, NewsBodyById, NewsItemById};
 use crate::pagination::{cursor_parts, decode_after};
-use crate::search::{Highlight, SearchQuery, highlight};
-use crate::store::{SearchCursor, SearchEntity, SearchRow};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chasqui_domain::search::{Highlight, SearchQuery, highlight};
+use chasqui_store::{SearchCursor, SearchEntity, SearchRow};
 
 /// The kinds of record `search` looks through.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

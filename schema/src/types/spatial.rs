@@ -4,9 +4,10 @@ use super::common::{access, store as store_of};
 use super::inputs::CaseFilter;
 use super::location::Location;
 use crate::error::{ApiError, ApiResult};
-use crate::spatial::{self, SpatialFilter};
-use crate::store::{Access, Store};
+use crate::ids::{NodeType, encode};
 use async_graphql::{Context, InputObject, Json, Object};
+use chasqui_domain::spatial::{self, SpatialFilter};
+use chasqui_store::{Access, LocatedCases, Store};
 
 /// A longitude/latitude box (WGS84 degrees), edges included.
 #[derive(InputObject, Clone, Copy, Debug)]
@@ -56,7 +57,7 @@ pub async fn spatial_conditions(
         conditions.push(SpatialFilter::InArea(std::sync::Arc::new(prepared)));
     }
     if let Some(near) = near {
-        let condition = crate::store::near_filter(near.latitude, near.longitude, near.km)
+        let condition = chasqui_store::near_filter(near.latitude, near.longitude, near.km)
             .map_err(|m| ApiError::bad_input("filter.near", m))?;
         conditions.push(condition);
     }
@@ -67,7 +68,7 @@ pub async fn spatial_conditions(
 /// them, with the region places, through the store's index.
 pub async fn resolve_spatial(
     input: &CaseFilter,
-    filter: &mut crate::store::CaseFilter,
+    filter: &mut chasqui_store::CaseFilter,
     store: &Store,
     access: Access,
 ) -> ApiResult<()> {
@@ -102,7 +103,7 @@ pub async fn region_paths(
 }
 
 /// The places a point falls in.
-pub struct Located(pub crate::spatial::Located);
+pub struct Located(pub chasqui_domain::spatial::Located);
 
 #[Object]
 impl Located {
@@ -153,9 +154,10 @@ pub struct MapQueries;
 
 impl MapQueries {
     pub async fn locate(ctx: &Context<'_>, latitude: f64, longitude: f64) -> ApiResult<Located> {
-        let latitude = crate::validate::latitude("latitude", Some(latitude))?.unwrap_or_default();
+        let latitude =
+            chasqui_domain::validate::latitude("latitude", Some(latitude))?.unwrap_or_default();
         let longitude =
-            crate::validate::longitude("longitude", Some(longitude))?.unwrap_or_default();
+            chasqui_domain::validate::longitude("longitude", Some(longitude))?.unwrap_or_default();
         let located = store_of(ctx)?
             .locate(access(ctx), latitude, longitude)
             .await?;
@@ -172,6 +174,14 @@ impl MapQueries {
         let limit = geojson_limit(limit)?;
         let filter = filter.unwrap_or_default().resolve(store, access).await?;
         let located = store.located_cases(access, &filter, limit).await?;
-        Ok(Json(crate::map_output::cases_feature_collection(&located)))
+        Ok(Json(cases_feature_collection(&located)))
     }
+}
+
+/// Located cases as GeoJSON features, each carrying the case's global id: what
+/// `casesGeoJson` and the `/geojson/cases` route answer.
+pub fn cases_feature_collection(located: &LocatedCases) -> serde_json::Value {
+    chasqui_domain::map_output::cases_feature_collection(&located.rows, located.total, |id| {
+        encode(NodeType::Case, id).0
+    })
 }

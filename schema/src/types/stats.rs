@@ -8,7 +8,7 @@ use async_graphql::{Context, Object};
 use chasqui_entities::{DatePrecision, PartialDate};
 
 /// A group of cases and how many there are; only the grouped-by fields are set.
-pub struct CaseStatBucket(pub crate::store::StatBucket);
+pub struct CaseStatBucket(pub chasqui_store::StatBucket);
 
 #[Object]
 impl CaseStatBucket {

@@ -8,11 +8,11 @@ use super::news::NewsLink;
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::*;
 use crate::pagination::{cursor_parts, decode_after};
-use crate::store::{
-    Page, TimelineCursor, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
-};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Union};
+use chasqui_store::{
+    Page, TimelineCursor, TimelineKind, TimelineRecord, TimelineRow, TimelineWindow,
+};
 use chrono::NaiveDate;
 
 /// One entry of a case's timeline.
