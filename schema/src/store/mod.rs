@@ -32,7 +32,10 @@ pub use import::{
 pub use import_records::*;
 pub use read::*;
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
-pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter, round6};
+pub use spatial::{
+    LocatedCases, MARK_DERIVED_PLACEMENTS, PlaceRecord, PlacesReport, SpatialCache, near_filter,
+    round6,
+};
 pub use sql::Sql;
 pub use stats::*;
 pub use suggestions::*;

@@ -9,7 +9,6 @@ use super::read::{visible_events, visible_link_rows, visible_status_changes};
 use super::search::{self, SearchDocument, SearchEntity};
 use super::spatial::{CasePlaces, refresh_case_places};
 use super::{Access, Store, StoreError, StoreResult};
-use crate::spatial::SpatialIndex;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -326,21 +325,17 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 
 impl Store {
     pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
-        let sites_index = self.index_for_sites(Some(&new.locations)).await?;
         let txn = self.begin_write().await?;
-        let model = Self::create_case_in(&txn, author, new, sites_index.as_deref()).await?;
+        let model = Self::create_case_in(&txn, author, new).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     /// `create_case` in the caller's transaction (the record importers write a whole file in one).
-    /// `sites`: the spatial index, when the case is placed on exact sites only (a site
-    /// without a parent place then gets its district from the index).
     pub(crate) async fn create_case_in(
         txn: &DatabaseTransaction,
         author: &Author,
         new: NewCase,
-        sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
         case_dates_happened(
             new.started_on,
@@ -385,9 +380,7 @@ impl Store {
             Some(&new.locations),
         )
         .await?;
-        if let Some(index) = sites {
-            Self::district_for_sites(txn, index, model.id).await?;
-        }
+        // A case placed only on sites gets the districts of those without a parent place.
         refresh_case_places(txn, CasePlaces::Cases(&[model.id])).await?;
         search::insert_documents(txn, &[SearchDocument::of_case(&model, &new.topics)]).await?;
         let initial = new.status_since.unwrap_or(NewStatusChange {
@@ -432,17 +425,8 @@ impl Store {
         patch: CasePatch,
         expected_version: Option<i32>,
     ) -> StoreResult<case::Model> {
-        let sites_index = self.index_for_sites(patch.locations.as_deref()).await?;
         let txn = self.begin_write().await?;
-        let model = Self::update_case_in(
-            &txn,
-            author,
-            id,
-            patch,
-            expected_version,
-            sites_index.as_deref(),
-        )
-        .await?;
+        let model = Self::update_case_in(&txn, author, id, patch, expected_version).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -454,7 +438,6 @@ impl Store {
         id: i64,
         patch: CasePatch,
         expected_version: Option<i32>,
-        sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
         case_dates_happened(
             patch.started_on.flatten(),
@@ -513,9 +496,6 @@ impl Store {
             patch.locations.as_deref(),
         )
         .await?;
-        if let Some(index) = sites {
-            Self::district_for_sites(txn, index, id).await?;
-        }
         if patch.locations.is_some() {
             refresh_case_places(txn, CasePlaces::Cases(&[id])).await?;
         }
@@ -1775,6 +1755,7 @@ async fn write_case_sets(
                 case_id: Set(case_id),
                 location_id: Set(p.location_id),
                 precision: Set(p.precision),
+                via_site_id: Set(None),
             })
             .collect();
         let conflict = "input.locations: the same location is given twice";
