@@ -1290,3 +1290,67 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    case_and_site_writes_deriving_placements_run_side_by_side,
+    |engine| {
+        // A case write replaces placements, a site write derives them again: on
+        // PostgreSQL both lock placements and the spatial change marker, which must be
+        // taken in one order or the two deadlock.
+        let app = TestApp::spawn(engine).await;
+        derived_world(&app, false).await;
+        let case_id = app
+            .store
+            .case_by_slug(Access::FULL, "d-control")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|c| c.id)
+            .unwrap_or_else(|| panic!("no case"));
+        let site_id = app
+            .store
+            .placements_by_case(Access::FULL, &[case_id])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .find(|p| p.precision == PlacementPrecision::Exact)
+            .map(|p| p.location_id)
+            .unwrap_or_else(|| panic!("no site"));
+        let rounds = 25;
+        let cases = {
+            let store = app.store.clone();
+            tokio::spawn(async move {
+                let mut failures = Vec::new();
+                for _ in 0..rounds {
+                    let patch = CasePatch {
+                        locations: Some(vec![at(site_id, PlacementPrecision::Exact)]),
+                        ..Default::default()
+                    };
+                    if let Err(e) = store.update_case(&author(), case_id, patch, None).await {
+                        failures.push(format!("updateCase: {e}"));
+                    }
+                }
+                failures
+            })
+        };
+        let sites = {
+            let store = app.store.clone();
+            tokio::spawn(async move {
+                let mut failures = Vec::new();
+                for round in 0..rounds {
+                    let latitude = if round % 2 == 0 { -12.81 } else { -12.2 };
+                    let patch = LocationPatch {
+                        latitude: Some(Some(latitude)),
+                        ..Default::default()
+                    };
+                    if let Err(e) = store.update_location(&author(), site_id, patch, None).await {
+                        failures.push(format!("updateLocation: {e}"));
+                    }
+                }
+                failures
+            })
+        };
+        let mut failures = cases.await.unwrap_or_else(|e| panic!("{e}"));
+        failures.extend(sites.await.unwrap_or_else(|e| panic!("{e}")));
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);

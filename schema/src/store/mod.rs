@@ -93,7 +93,7 @@ impl Store {
     /// IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
     /// with "database is locked" when another writer got there in between, instead of
     /// waiting its turn. On PostgreSQL, writes lock the rows they derive from
-    /// (`SELECT … FOR UPDATE`) instead.
+    /// (`SELECT … FOR NO KEY UPDATE`, `write::LockForWrite`) instead.
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

@@ -1078,6 +1078,22 @@ fn site_places_insert(sites: &str) -> String {
 /// it keeps dates in (a cast would make it a number on SQLite).
 const EPOCH_SQL: &str = "'0001-01-01'";
 
+/// On PostgreSQL, takes the change marker's row lock (`spatial_changes`) for the rest of
+/// the transaction, before the caller touches placements or the rows derived from them.
+/// Every write to `locations` or `case_locations` takes it anyway (its trigger bumps the
+/// marker), but only at the end of its first such statement: a location write holds it
+/// before [`refresh_case_places`] derives placements, while a case write would lock the
+/// case's placements first and the marker after, and the two would wait on each other.
+/// Taking the marker first, as every such write does through this, gives one order.
+/// SQLite has one writer at a time.
+pub(crate) async fn lock_spatial_changes<C: ConnectionTrait>(db: &C) -> StoreResult<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("SELECT counter FROM spatial_changes WHERE id = 1 FOR NO KEY UPDATE")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Derives the placements of the cases `scope` names again ([`derive_districts`]), then
 /// rewrites their `case_places` and `case_points` rows, in the caller's transaction: call
 /// it after every write that changes placements, a location's place in the hierarchy,
@@ -1087,6 +1103,7 @@ pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
     db: &C,
     scope: CasePlaces<'_>,
 ) -> StoreResult<()> {
+    lock_spatial_changes(db).await?;
     let ids: Vec<i64> = match scope {
         CasePlaces::All => {
             derive_districts(db, None).await?;

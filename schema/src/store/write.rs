@@ -226,10 +226,25 @@ fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult
     }
 }
 
+/// The row lock a write takes on PostgreSQL on the records it changes or derives from
+/// (SQLite has one writer at a time): `FOR NO KEY UPDATE`, which excludes every other
+/// writer of the row as `FOR UPDATE` does, but not the key-share lock a foreign key takes
+/// when another transaction inserts a row that points at it. With `FOR UPDATE`, a case
+/// write waiting for the spatial change marker held the case against a location write
+/// that held the marker and was inserting the case's `case_places` or derived
+/// placements: each waited on the other.
+trait LockForWrite: QuerySelect + Sized {
+    fn lock_for_write(self) -> Self {
+        self.lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+    }
+}
+
+impl<T: QuerySelect> LockForWrite for T {}
+
 async fn require_case(txn: &DatabaseTransaction, field: &str, id: i64) -> StoreResult<case::Model> {
     case::Entity::find_by_id(id)
         .filter(case::Column::ArchivedAt.is_null())
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::invalid(field, "no such case"))
@@ -446,7 +461,7 @@ impl Store {
             patch.details.as_ref(),
         )?;
         let current = case::Entity::find_by_id(id)
-            .lock_exclusive()
+            .lock_for_write()
             .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("case"))?;
@@ -632,7 +647,7 @@ impl Store {
         expected_version: Option<i32>,
     ) -> StoreResult<actor::Model> {
         let current = actor::Entity::find_by_id(id)
-            .lock_exclusive()
+            .lock_for_write()
             .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("actor"))?;
@@ -773,7 +788,7 @@ impl Store {
         let index = self.spatial_index().await?;
         let txn = self.begin_write().await?;
         let current = location::Entity::find_by_id(id)
-            .lock_exclusive()
+            .lock_for_write()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("location"))?;
@@ -1278,7 +1293,7 @@ impl Store {
         macro_rules! flip {
             ($entity:ident) => {{
                 let Some(current) = $entity::Entity::find_by_id(id)
-                    .lock_exclusive()
+                    .lock_for_write()
                     .one(&txn)
                     .await?
                 else {
@@ -1347,7 +1362,7 @@ impl Store {
         macro_rules! archived_or_refuse {
             ($entity:ident) => {{
                 let Some(current) = $entity::Entity::find_by_id(id)
-                    .lock_exclusive()
+                    .lock_for_write()
                     .one(&txn)
                     .await?
                 else {
@@ -1527,7 +1542,7 @@ pub(crate) async fn patch_news_item(
         happened("input.date", date)?;
     }
     let current = news_item::Entity::find_by_id(id)
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("news item"))?;
@@ -1738,6 +1753,8 @@ async fn write_case_sets(
         replace_rows(txn, case_actor::Column::CaseId, case_id, rows, conflict).await?;
     }
     if let Some(places) = locations {
+        // The marker before the placements, as location writes take it (see there).
+        super::spatial::lock_spatial_changes(txn).await?;
         let ids: Vec<i64> = places.iter().map(|p| p.location_id).collect();
         require_ids::<location::Entity>(
             txn,
@@ -1770,7 +1787,7 @@ async fn write_case_sets(
 async fn lock_link(txn: &DatabaseTransaction, link_id: i64) -> StoreResult<news_link::Model> {
     let not_found = || StoreError::not_found("link");
     let link = news_link::Entity::find_by_id(link_id)
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
@@ -1974,7 +1991,7 @@ pub(crate) async fn refresh_case(
     // The row lock serialises concurrent writers to one case, so each recomputation sees
     // what the others committed.
     let case = case::Entity::find_by_id(case_id)
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("case"))?;
