@@ -140,12 +140,15 @@ async fn insert_cases(store: &Store, count: usize) -> anyhow::Result<()> {
                 case_id: Set(case_id),
                 location_id: Set(site_id),
                 precision: Set(PlacementPrecision::Exact),
+                via_site_id: Set(None),
             });
             placements.push(case_location::ActiveModel {
                 id: NotSet,
                 case_id: Set(case_id),
                 location_id: Set(district.id),
                 precision: Set(PlacementPrecision::District),
+                // What the store derives for a site without a parent place.
+                via_site_id: Set(Some(site_id)),
             });
         }
         location::Entity::insert_many(sites).exec(&txn).await?;

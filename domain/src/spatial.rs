@@ -58,6 +58,9 @@ pub struct Placement {
     pub case_id: i64,
     pub location_id: i64,
     pub precision: PlacementPrecision,
+    /// Only callers who may see restricted records may go through it: its location is
+    /// restricted, or it was derived from a restricted site (`read::placement_visible_sql`).
+    pub restricted: bool,
 }
 
 /// A point a case is placed at: an exact site, or a district's representative point.
@@ -66,7 +69,8 @@ pub struct CasePoint {
     pub case_id: i64,
     pub location_id: i64,
     pub precision: PlacementPrecision,
-    /// The place the point comes from is restricted.
+    /// The place the point comes from is restricted, or the placement was derived from a
+    /// restricted site.
     pub restricted: bool,
     pub point: Point<f64>,
 }
@@ -118,8 +122,10 @@ pub struct SpatialIndex {
     points: Vec<LocationPoint>,
     point_by_location: HashMap<i64, usize>,
     point_tree: RTree<PointEntry>,
-    cases_by_location: HashMap<i64, Vec<i64>>,
-    placements_by_case: HashMap<i64, Vec<(i64, PlacementPrecision)>>,
+    /// (case, restricted placement) by location.
+    cases_by_location: HashMap<i64, Vec<(i64, bool)>>,
+    /// (location, precision, restricted placement) by case.
+    placements_by_case: HashMap<i64, Vec<(i64, PlacementPrecision, bool)>>,
 }
 
 impl std::fmt::Debug for SpatialIndex {
@@ -182,17 +188,19 @@ impl SpatialIndex {
             .enumerate()
             .map(|(i, p)| GeomWithData::new([p.point.x(), p.point.y()], i))
             .collect();
-        let mut cases_by_location: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut placements_by_case: HashMap<i64, Vec<(i64, PlacementPrecision)>> = HashMap::new();
+        let mut cases_by_location: HashMap<i64, Vec<(i64, bool)>> = HashMap::new();
+        let mut placements_by_case: HashMap<i64, Vec<(i64, PlacementPrecision, bool)>> =
+            HashMap::new();
         for p in placements {
             cases_by_location
                 .entry(p.location_id)
                 .or_default()
-                .push(p.case_id);
-            placements_by_case
-                .entry(p.case_id)
-                .or_default()
-                .push((p.location_id, p.precision));
+                .push((p.case_id, p.restricted));
+            placements_by_case.entry(p.case_id).or_default().push((
+                p.location_id,
+                p.precision,
+                p.restricted,
+            ));
         }
         Self {
             places,
@@ -340,7 +348,8 @@ impl SpatialIndex {
         Ok(found)
     }
 
-    /// The cases placed (exact or district) on a location that satisfies the filter.
+    /// The cases placed (exact or district) on a location that satisfies the filter,
+    /// through placements the caller may see.
     pub fn cases_matching(
         &self,
         filter: &SpatialFilter,
@@ -348,18 +357,20 @@ impl SpatialIndex {
     ) -> Result<HashSet<i64>, String> {
         let mut found = HashSet::new();
         for location in self.locations_matching(filter, see_restricted)? {
-            if let Some(cases) = self.cases_by_location.get(&location) {
-                found.extend(cases.iter().copied());
-            }
+            found.extend(self.cases_at(location, see_restricted));
         }
         Ok(found)
     }
 
-    /// The cases placed (exact or district) on a location.
-    pub fn cases_at(&self, location_id: i64) -> &[i64] {
+    /// The cases placed (exact or district) on a location, through placements the caller
+    /// may see.
+    pub fn cases_at(&self, location_id: i64, see_restricted: bool) -> impl Iterator<Item = i64> {
         self.cases_by_location
             .get(&location_id)
-            .map_or(&[], |v| v.as_slice())
+            .map_or(&[][..], |v| v.as_slice())
+            .iter()
+            .filter(move |(_, restricted)| see_restricted || !restricted)
+            .map(|(case_id, _)| *case_id)
     }
 
     /// The point to draw a case at: its most precise visible placement (exact before
@@ -368,14 +379,15 @@ impl SpatialIndex {
         self.placements_by_case
             .get(&case_id)?
             .iter()
-            .filter_map(|(location_id, precision)| {
+            .filter(|(_, _, restricted)| see_restricted || !restricted)
+            .filter_map(|(location_id, precision, restricted)| {
                 let i = *self.point_by_location.get(location_id)?;
                 let p = self.visible_point(i, see_restricted)?;
                 Some(CasePoint {
                     case_id,
                     location_id: *location_id,
                     precision: *precision,
-                    restricted: p.restricted,
+                    restricted: p.restricted || *restricted,
                     point: p.point,
                 })
             })
@@ -925,11 +937,21 @@ mod tests {
                 case_id: 10,
                 location_id: 4,
                 precision: PlacementPrecision::District,
+                restricted: false,
             },
             Placement {
                 case_id: 11,
                 location_id: 99,
                 precision: PlacementPrecision::Exact,
+                restricted: true,
+            },
+            // Derived from a restricted site: a public district, only for those who may
+            // see the site.
+            Placement {
+                case_id: 12,
+                location_id: 4,
+                precision: PlacementPrecision::District,
+                restricted: true,
             },
         ];
         let hierarchy = vec![(2, 1), (3, 2), (4, 3), (50, 4)];
@@ -968,11 +990,13 @@ mod tests {
         );
         assert_eq!(
             index.cases_matching(&filter, true),
-            Ok(HashSet::from([10, 11]))
+            Ok(HashSet::from([10, 11, 12]))
         );
         assert_eq!(index.descendants(3), vec![3, 4, 50]);
         assert_eq!(index.case_point(11, true).map(|p| p.location_id), Some(99));
         assert!(index.case_point(11, false).is_none());
+        assert_eq!(index.case_point(12, true).map(|p| p.location_id), Some(4));
+        assert!(index.case_point(12, false).is_none());
     }
 
     #[test]
@@ -986,8 +1010,8 @@ mod tests {
                 .cases_matching(&SpatialFilter::Near { center, km }, true)
                 .unwrap_or_default()
         };
-        assert_eq!(near(d - 1.0), HashSet::from([10]));
-        assert_eq!(near(d + 1.0), HashSet::from([10, 11]));
+        assert_eq!(near(d - 1.0), HashSet::from([10, 12]));
+        assert_eq!(near(d + 1.0), HashSet::from([10, 11, 12]));
     }
 
     #[test]

@@ -15,6 +15,11 @@ mod m20261123_000005_site_places;
 mod m20261124_000006_case_places;
 mod m20261124_000007_case_points;
 mod m20261125_000008_effective_visibility;
+mod m20261126_000009_derived_placements;
+
+/// Finds the placements the store derived before it recorded their source; the store runs
+/// it again on a dump written before then.
+pub use m20261126_000009_derived_placements::MARK_DERIVED_PLACEMENTS;
 
 pub struct Migrator;
 
@@ -30,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_case_places::Migration),
             Box::new(m20261124_000007_case_points::Migration),
             Box::new(m20261125_000008_effective_visibility::Migration),
+            Box::new(m20261126_000009_derived_placements::Migration),
         ]
     }
 }

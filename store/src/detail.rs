@@ -10,7 +10,7 @@
 //! rules the loaders apply (`store/read.rs`) and joins the case with its own rule, so the
 //! statement answers exactly what the separate loads would, in one round trip.
 
-use super::read::{effective_visible_sql, own_visible_sql};
+use super::read::{effective_visible_sql, own_visible_sql, placement_visible_sql};
 use super::{Access, Page, Sql, Store, StoreResult, TimelineKind, TimelineRow, TimelineWindow};
 use chasqui_entities::tables::*;
 use chasqui_entities::{DatePrecision, LinkState};
@@ -299,7 +299,8 @@ slot_read!(case_location {
     id,
     case_id,
     location_id,
-    precision
+    precision,
+    via_site_id
 });
 slot_read!(location {
     id, code, name, level, parent_id, path, latitude, longitude, visibility, version,
@@ -699,7 +700,8 @@ impl Store {
                  JOIN locations loc ON loc.id = cl.location_id",
             );
             case_condition(&mut sql, key, access);
-            visible(&mut sql, "loc", access, true);
+            sql.push(" AND ")
+                .push(&placement_visible_sql("cl", "loc", access));
         }
         if spec.roles {
             sql.push(" UNION ALL ");

@@ -5,7 +5,9 @@
 //! rows of a table are loaded by multi-row `INSERT`s; derived tables (search documents,
 //! `site_places`, `case_places`) are not in the dump and are computed after the load, and
 //! the derived `effective_visibility` of links, events and status changes is derived again
-//! (a dump written before it existed carries none).
+//! (a dump written before it existed carries none). Derived placements come with the
+//! site they were derived from (`via_site_id`); in a dump written before placements
+//! recorded it, they are found again as the migration that added it found them.
 
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -327,6 +329,9 @@ impl Store {
         // Places may name a parent with a higher id (a place moved under a newer one):
         // insert them without parents first, then set the parents.
         let mut parents: Vec<(i64, i64)> = Vec::new();
+        // A placement without `via_site_id`: a dump written before placements recorded
+        // the site they were derived from.
+        let mut unmarked_placements = false;
         let mut rows = 0;
         let mut batch = Batch {
             table: TABLES[0],
@@ -358,6 +363,9 @@ impl Store {
                     row["title_key"] =
                         serde_json::Value::String(chasqui_domain::text::normalise_title(title));
                 }
+            }
+            if table == "case_locations" && row.get("via_site_id").is_none() {
+                unmarked_placements = true;
             }
             if table == "locations" {
                 let id = row.get("id").and_then(serde_json::Value::as_i64);
@@ -393,6 +401,10 @@ impl Store {
         // Sites are placed in the loaded boundaries, then cases in their places.
         let index = super::spatial::load_index(&txn).await?;
         Store::place_all_sites(&txn, &index, true).await?;
+        if unmarked_placements {
+            txn.execute_unprepared(super::spatial::MARK_DERIVED_PLACEMENTS)
+                .await?;
+        }
         super::spatial::refresh_case_places(&txn, super::spatial::CasePlaces::All).await?;
         // Effective visibility follows the loaded records (a dump written before it
         // existed carries none).

@@ -614,7 +614,7 @@ async fn import_case(
             visibility: record.visibility,
             status_since: record.status_since.map(|_| status_change(0)),
         };
-        let created = Store::create_case_in(txn, author, new, None).await?;
+        let created = Store::create_case_in(txn, author, new).await?;
         return Ok((RecordOutcome::New, created.id));
     };
     let id = current.id;
@@ -740,8 +740,10 @@ async fn import_case(
             .map(|p| (p.location_id, p.precision))
             .collect();
         wanted.sort();
+        // The placements the store derived are not the record's to compare.
         let mut have: Vec<(i64, PlacementPrecision)> = case_location::Entity::find()
             .filter(case_location::Column::CaseId.eq(id))
+            .filter(case_location::Column::ViaSiteId.is_null())
             .all(txn)
             .await?
             .into_iter()
@@ -754,7 +756,7 @@ async fn import_case(
         }
     }
     if changed {
-        Store::update_case_in(txn, author, id, patch, None, None).await?;
+        Store::update_case_in(txn, author, id, patch, None).await?;
     }
     // Status and phase are derived from the status history: the record's status is a new,
     // dated status change, not an edit of the case. A dated status is known when the

@@ -39,7 +39,9 @@ pub use read::{
     Page,
 };
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
-pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
+pub use spatial::{
+    LocatedCases, MARK_DERIVED_PLACEMENTS, PlaceRecord, PlacesReport, SpatialCache, near_filter,
+};
 pub use sql::Sql;
 pub use stats::{MAX_STAT_MONTHS, StatBucket, StatDimension};
 pub use suggestions::DEFAULT_SUGGESTION_THRESHOLD;
@@ -100,7 +102,7 @@ impl Store {
     /// IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
     /// with "database is locked" when another writer got there in between, instead of
     /// waiting its turn. On PostgreSQL, writes lock the rows they derive from
-    /// (`SELECT … FOR UPDATE`) instead.
+    /// (`SELECT … FOR NO KEY UPDATE`, `write::LockForWrite`) instead.
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

@@ -141,6 +141,35 @@ fn in_visible<E: EntityTrait>(
     Expr::exists(sub)
 }
 
+/// Who may see a placement of a case (its case is the caller's to check), as SQL over the
+/// placement's alias `placement` and its location's alias `location`: the location visible
+/// ([`own_visible_sql`]) and, for a placement the store derived from a site
+/// (`via_site_id`: the district a site without a parent place lies in,
+/// `spatial::derive_districts`), that site visible too, so that the district says nothing
+/// about a site the caller may not see. The one home of the rule: [`visible_placements`],
+/// the case page (`detail.rs`), the spatial index and the `case_places` and `case_points`
+/// rows (`spatial.rs`, under both audiences) are all made from it.
+pub(crate) fn placement_visible_sql(placement: &str, location: &str, access: Access) -> String {
+    let own =
+        |table: &str| own_visible_sql(table, access, true).unwrap_or_else(|| "1 = 1".to_owned());
+    format!(
+        "{} AND ({placement}.via_site_id IS NULL OR EXISTS (SELECT 1 FROM locations via_site \
+         WHERE via_site.id = {placement}.via_site_id AND {}))",
+        own(location),
+        own("via_site"),
+    )
+}
+
+/// Placements a caller may see ([`placement_visible_sql`]), as a condition on
+/// `case_locations`: one correlated primary-key lookup of the location (see
+/// [`in_visible`]).
+pub(crate) fn visible_placements(access: Access) -> Condition {
+    Condition::all().add(Expr::cust(format!(
+        r#"EXISTS (SELECT 1 FROM locations placed WHERE placed.id = "case_locations"."location_id" AND {})"#,
+        placement_visible_sql(r#""case_locations""#, "placed", access)
+    )))
+}
+
 /// Actor roles a caller may see or go through: the role itself, its actor and its case
 /// visible.
 pub(crate) fn visible_roles(access: Access) -> Condition {
@@ -955,11 +984,7 @@ impl Store {
     ) -> StoreResult<Vec<case_location::Model>> {
         Ok(case_location::Entity::find()
             .filter(case_location::Column::CaseId.is_in(case_ids.iter().copied()))
-            .filter(in_visible::<location::Entity>(
-                case_location::Column::LocationId,
-                location::Column::Id,
-                visible_locations(access),
-            ))
+            .filter(visible_placements(access))
             .order_by_asc(case_location::Column::Id)
             .all(&self.db)
             .await?)

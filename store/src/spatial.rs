@@ -7,6 +7,7 @@
 //! still decides what a caller reads.
 
 use super::audit::{self, Author, Entry};
+use super::read::{placement_visible_sql, visible_placements};
 use super::sql::Sql;
 use super::{Access, CaseFilter, Store, StoreResult};
 use chasqui_domain::spatial::{
@@ -238,7 +239,7 @@ impl Store {
         if let Some(locations) = locations_matching(&index, &filter.spatial, access).await? {
             let mut ids: Vec<i64> = locations
                 .into_iter()
-                .flat_map(|l| index.cases_at(l).iter().copied())
+                .flat_map(|l| index.cases_at(l, access.see_restricted))
                 .collect::<HashSet<i64>>()
                 .into_iter()
                 .collect();
@@ -542,76 +543,6 @@ impl Store {
         txn.commit().await?;
         Ok(report)
     }
-
-    /// The index a case write needs to place its sites, read before the write begins
-    /// (the pool may have a single connection, which the write then holds).
-    pub(crate) async fn index_for_sites(
-        &self,
-        placements: Option<&[super::NewPlacement]>,
-    ) -> StoreResult<Option<Arc<SpatialIndex>>> {
-        match placements {
-            Some(list)
-                if !list.is_empty()
-                    && list
-                        .iter()
-                        .all(|p| p.precision == PlacementPrecision::Exact) =>
-            {
-                Ok(Some(self.spatial_index().await?))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    /// Places a case at the district its exact site points fall in, when its placements
-    /// are all exact and a site has coordinates but no parent place: in the writing
-    /// transaction, from the index as of before the write (the site's own point is
-    /// enough; district shapes change rarely).
-    pub(crate) async fn district_for_sites(
-        txn: &DatabaseTransaction,
-        index: &SpatialIndex,
-        case_id: i64,
-    ) -> StoreResult<()> {
-        let placements = case_location::Entity::find()
-            .filter(case_location::Column::CaseId.eq(case_id))
-            .all(txn)
-            .await?;
-        if placements.is_empty()
-            || placements
-                .iter()
-                .any(|p| p.precision != PlacementPrecision::Exact)
-        {
-            return Ok(());
-        }
-        let site_ids: Vec<i64> = placements.iter().map(|p| p.location_id).collect();
-        let sites = location::Entity::find()
-            .filter(location::Column::Id.is_in(site_ids.clone()))
-            .filter(location::Column::ParentId.is_null())
-            .all(txn)
-            .await?;
-        let mut districts: Vec<i64> = Vec::new();
-        for site in sites {
-            if let (Some(lat), Some(lon)) = (site.latitude, site.longitude) {
-                let found = index.locate_point(geo::Point::new(lon, lat), true);
-                if let Some(district) = found.district
-                    && !districts.contains(&district)
-                    && !site_ids.contains(&district)
-                {
-                    districts.push(district);
-                }
-            }
-        }
-        for district in districts {
-            case_location::ActiveModel {
-                id: NotSet,
-                case_id: Set(case_id),
-                location_id: Set(district),
-                precision: Set(PlacementPrecision::District),
-            }
-            .insert(txn)
-            .await?;
-        }
-        Ok(())
-    }
 }
 
 /// Cases for a map: the first `limit` matching cases (by id) with the point each is
@@ -876,30 +807,62 @@ pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<Spatia
             shape,
         });
     }
-    let placements: Vec<(i64, i64, PlacementPrecision)> = case_location::Entity::find()
+    // The placements anyone may use, each flagged when only callers who may see
+    // restricted records may (`read::visible_placements`).
+    let placements: Vec<(i64, i64, PlacementPrecision, i32)> = case_location::Entity::find()
         .select_only()
         .column(case_location::Column::CaseId)
         .column(case_location::Column::LocationId)
         .column(case_location::Column::Precision)
+        .column_as(
+            Into::<Expr>::into(
+                Expr::case(visible_placements(Access::PUBLIC), Expr::cust("1"))
+                    .finally(Expr::cust("0")),
+            ),
+            "public",
+        )
         .filter(
             case_location::Column::Precision
                 .is_in([PlacementPrecision::Exact, PlacementPrecision::District]),
         )
+        .filter(visible_placements(Access::FULL))
         .into_tuple()
         .all(db)
         .await?;
     let placements = placements
         .into_iter()
-        .map(|(case_id, location_id, precision)| Placement {
+        .map(|(case_id, location_id, precision, public)| Placement {
             case_id,
             location_id,
             precision,
+            restricted: public == 0,
         })
         .collect();
     Ok(SpatialIndex::build(places, hierarchy, points, placements))
 }
 
-/// Which cases' `case_places` and `case_points` rows to rewrite.
+/// Marks the district placements derived before placements recorded their source
+/// (`via_site_id`), in a dump written then: the statement of the migration that added
+/// the column (`chasqui_migrations::MARK_DERIVED_PLACEMENTS`, which says how it finds
+/// them; a test holds the two equal). Run once sites are placed, before
+/// [`refresh_case_places`].
+pub const MARK_DERIVED_PLACEMENTS: &str = "UPDATE case_locations SET via_site_id = (\
+     SELECT s.id FROM case_locations e JOIN locations s ON s.id = e.location_id \
+     JOIN site_places sp ON sp.site_id = s.id \
+     WHERE e.case_id = case_locations.case_id AND e.\"precision\" = 'EXACT' \
+     AND s.parent_id IS NULL AND sp.place_id = case_locations.location_id \
+     ORDER BY CASE WHEN s.archived_at IS NULL THEN 0 ELSE 1 END, \
+     CASE WHEN s.visibility = 'PUBLIC' THEN 0 ELSE 1 END, s.id LIMIT 1) \
+     WHERE \"precision\" = 'DISTRICT' AND via_site_id IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM case_locations o WHERE o.case_id = case_locations.case_id \
+     AND o.\"precision\" NOT IN ('EXACT', 'DISTRICT')) \
+     AND NOT EXISTS (SELECT 1 FROM case_locations o WHERE o.case_id = case_locations.case_id \
+     AND o.\"precision\" = 'DISTRICT' AND NOT EXISTS (SELECT 1 FROM case_locations e \
+     JOIN locations s ON s.id = e.location_id JOIN site_places sp ON sp.site_id = s.id \
+     WHERE e.case_id = o.case_id AND e.\"precision\" = 'EXACT' AND s.parent_id IS NULL \
+     AND sp.place_id = o.location_id))";
+
+/// Which cases' derived placements, `case_places` and `case_points` rows to rewrite.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum CasePlaces<'a> {
     /// Every case (after a bulk change: boundaries, a dump, sites placed in bulk).
@@ -912,33 +875,128 @@ pub(crate) enum CasePlaces<'a> {
     Below(i64),
     /// The cases placed at these sites, which had no place and just got one: their rows
     /// gain the site's place and the places above it, and keep every row they had, so
-    /// only those rows are written.
+    /// only those rows are written (and every row of a case that gains a derived
+    /// district).
     NewlyPlacedSites(&'a [i64]),
 }
 
 /// Cases per statement when rewriting their rows.
 const CASE_PLACES_CHUNK: usize = 500;
 
+/// The placements the store derives for the cases `cases` selects (a condition on
+/// `e.case_id`), as `(case_id, district, site)`: a case whose given placements are all
+/// EXACT is also placed on the DISTRICT each of its sites without a parent place lies in
+/// (its `site_places` place, unarchived), unless it is placed there already. One
+/// placement per district; its source is the first of the case's sites in it, public
+/// before restricted, then by id, so that a public site makes the district public.
+/// Archived sites derive nothing.
+fn derived_districts(cases: &str) -> String {
+    format!(
+        "SELECT case_id, district, site FROM (SELECT e.case_id, sp.place_id AS district, \
+         s.id AS site, ROW_NUMBER() OVER (PARTITION BY e.case_id, sp.place_id ORDER BY \
+         CASE WHEN s.visibility = 'PUBLIC' THEN 0 ELSE 1 END, s.id) AS pick \
+         FROM case_locations e JOIN locations s ON s.id = e.location_id \
+         JOIN site_places sp ON sp.site_id = s.id JOIN locations d ON d.id = sp.place_id \
+         WHERE e.\"precision\" = 'EXACT' AND e.via_site_id IS NULL AND s.parent_id IS NULL \
+         AND s.archived_at IS NULL AND d.level = 'DISTRICT' AND d.archived_at IS NULL \
+         AND {cases} AND NOT EXISTS (SELECT 1 FROM case_locations g \
+         WHERE g.case_id = e.case_id AND g.via_site_id IS NULL \
+         AND (g.\"precision\" <> 'EXACT' OR g.location_id = sp.place_id))) derived \
+         WHERE pick = 1"
+    )
+}
+
+/// Brings the derived placements of the cases `ids` names (every case for `None`) in
+/// line with [`derived_districts`], in the caller's transaction: a derived placement
+/// that no longer holds (its site moved, was given a parent, archived or purged, the
+/// case's placements changed) is deleted, one that now holds is added; one that still
+/// holds is left as it is (same id). Returns the cases whose derived placements changed.
+///
+/// The store derives rather than keeps: a derived placement says where a site lies, so it
+/// follows the site, and every write that can change where a site lies, whether it has a
+/// parent, or whether it is archived, refreshes the cases placed at it
+/// ([`refresh_case_places`], which calls this first). Derived data: it writes no audit
+/// entry of its own.
+async fn derive_districts<C: ConnectionTrait>(
+    db: &C,
+    ids: Option<&[i64]>,
+) -> StoreResult<Vec<i64>> {
+    let lists: Vec<Option<String>> = match ids {
+        None => vec![None],
+        Some(ids) => ids
+            .chunks(CASE_PLACES_CHUNK)
+            .map(|chunk| Some(id_list(chunk)))
+            .collect(),
+    };
+    let mut changed: HashSet<i64> = HashSet::new();
+    for list in lists {
+        let (placed, derived) = match &list {
+            None => ("1 = 1".to_owned(), derived_districts("1 = 1")),
+            Some(list) => (
+                format!("case_locations.case_id IN ({list})"),
+                derived_districts(&format!("e.case_id IN ({list})")),
+            ),
+        };
+        let statements = [
+            format!(
+                "DELETE FROM case_locations WHERE via_site_id IS NOT NULL AND {placed} \
+                 AND (case_id, location_id, via_site_id) NOT IN ({derived}) RETURNING case_id"
+            ),
+            // A given placement another transaction just wrote wins (PostgreSQL).
+            format!(
+                "INSERT INTO case_locations (case_id, location_id, \"precision\", via_site_id) \
+                 SELECT case_id, district, 'DISTRICT', site FROM ({derived}) wanted \
+                 WHERE NOT EXISTS (SELECT 1 FROM case_locations o \
+                 WHERE o.case_id = wanted.case_id AND o.location_id = wanted.district) \
+                 ON CONFLICT (case_id, location_id) DO NOTHING RETURNING case_id"
+            ),
+        ];
+        for statement in statements {
+            for row in db
+                .query_all_raw(Statement::from_string(db.get_database_backend(), statement))
+                .await?
+            {
+                changed.insert(row.try_get::<i64>("", "case_id")?);
+            }
+        }
+    }
+    let mut changed: Vec<i64> = changed.into_iter().collect();
+    changed.sort_unstable();
+    Ok(changed)
+}
+
+/// A placement anyone may go through (its location unarchived, and a derived one's site
+/// too), and one an anonymous caller may: `read::placement_visible_sql` over `cl` and
+/// its location `l`, for both audiences of the rows.
+fn placement_rules() -> (String, String) {
+    (
+        placement_visible_sql("cl", "l", Access::FULL),
+        placement_visible_sql("cl", "l", Access::PUBLIC),
+    )
+}
+
 /// The (place, case) rows of the cases `cases` selects (a condition on `cl.case_id`),
 /// as the migration that added the table fills it: each placement's location and the
 /// places above it, and the place its site lies in and the places above that, up to the
-/// first archived place; a row is `via_public` when one public location leads to it.
+/// first archived place, through placements anyone may see; a row is `via_public` when
+/// one placement an anonymous caller may see leads to it.
 /// On PostgreSQL two transactions can rewrite the same case's rows at once (a location
 /// update and a case update, say): the second cannot see the first's uncommitted rows
 /// when it deletes, so a row it then inserts may already exist; it takes the newer
 /// values instead of failing. (`WHERE 1 = 1` keeps SQLite from reading `ON CONFLICT` as
 /// a join constraint.)
 fn case_places_insert(cases: &str) -> String {
+    let (live, public) = placement_rules();
     format!(
         "WITH RECURSIVE up (case_id, place_id, via_public) AS ( \
-         SELECT cl.case_id, l.id, CASE WHEN l.visibility = 'PUBLIC' THEN 1 ELSE 0 END \
+         SELECT cl.case_id, l.id, CASE WHEN {public} THEN 1 ELSE 0 END \
          FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
-         WHERE l.archived_at IS NULL AND {cases} \
+         WHERE {live} AND {cases} \
          UNION ALL \
-         SELECT cl.case_id, p.id, CASE WHEN l.visibility = 'PUBLIC' THEN 1 ELSE 0 END \
+         SELECT cl.case_id, p.id, CASE WHEN {public} THEN 1 ELSE 0 END \
          FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
          JOIN site_places sp ON sp.site_id = l.id JOIN locations p ON p.id = sp.place_id \
-         WHERE l.archived_at IS NULL AND p.archived_at IS NULL AND {cases} \
+         WHERE {live} AND p.archived_at IS NULL AND {cases} \
          {rest}",
         rest = insert_from_up(
             "via_public = excluded.via_public, case_public = excluded.case_public, \
@@ -969,20 +1027,21 @@ fn insert_from_up(on_conflict: &str) -> String {
 }
 
 /// The `case_points` rows of the cases `cases` selects (a condition on `cl.case_id`), as
-/// the migration that added the table fills it: one per EXACT or DISTRICT placement on an
-/// unarchived location with coordinates, the points the spatial index finds cases at.
-/// A row another transaction just wrote takes the newer values (see
-/// [`case_places_insert`]).
+/// the migration that added the table fills it: one per EXACT or DISTRICT placement
+/// anyone may see, on a location with coordinates, the points the spatial index finds
+/// cases at; `location_public` when an anonymous caller may see the placement. A row
+/// another transaction just wrote takes the newer values (see [`case_places_insert`]).
 fn case_points_insert(cases: &str) -> String {
+    let (live, public) = placement_rules();
     format!(
         "INSERT INTO case_points (case_id, location_id, band, longitude, latitude, \
          location_public, case_public, case_archived, activity) \
          SELECT cl.case_id, l.id, {band}, l.longitude, l.latitude, \
-         l.visibility = 'PUBLIC', c.visibility = 'PUBLIC', c.archived_at IS NOT NULL, \
+         ({public}), c.visibility = 'PUBLIC', c.archived_at IS NOT NULL, \
          COALESCE(c.last_activity_on, {epoch}) \
          FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
          JOIN cases c ON c.id = cl.case_id \
-         WHERE cl.precision IN ('EXACT', 'DISTRICT') AND l.archived_at IS NULL \
+         WHERE cl.\"precision\" IN ('EXACT', 'DISTRICT') AND {live} \
          AND l.latitude IS NOT NULL AND l.longitude IS NOT NULL AND {cases} \
          ON CONFLICT (case_id, location_id) DO UPDATE SET band = excluded.band, \
          longitude = excluded.longitude, latitude = excluded.latitude, \
@@ -994,16 +1053,17 @@ fn case_points_insert(cases: &str) -> String {
 }
 
 /// The (place, case) rows a site's place adds to the cases placed at the site: the
-/// place and the places above it, up to the first archived place, `via_public` when the
-/// site is public (the site branch of [`case_places_insert`], for `sites` alone). A row
-/// the case already has keeps `via_public` if either path is public.
+/// place and the places above it, up to the first archived place, `via_public` when an
+/// anonymous caller may see the placement (the site branch of [`case_places_insert`], for
+/// `sites` alone). A row the case already has keeps `via_public` if either path is public.
 fn site_places_insert(sites: &str) -> String {
+    let (live, public) = placement_rules();
     format!(
         "WITH RECURSIVE up (case_id, place_id, via_public) AS ( \
-         SELECT cl.case_id, p.id, CASE WHEN l.visibility = 'PUBLIC' THEN 1 ELSE 0 END \
+         SELECT cl.case_id, p.id, CASE WHEN {public} THEN 1 ELSE 0 END \
          FROM site_places sp JOIN locations l ON l.id = sp.site_id \
          JOIN case_locations cl ON cl.location_id = l.id JOIN locations p ON p.id = sp.place_id \
-         WHERE l.archived_at IS NULL AND p.archived_at IS NULL AND sp.site_id IN ({sites}) \
+         WHERE {live} AND p.archived_at IS NULL AND sp.site_id IN ({sites}) \
          {rest}",
         rest = insert_from_up("via_public = (case_places.via_public OR excluded.via_public)"),
     )
@@ -1014,17 +1074,35 @@ fn site_places_insert(sites: &str) -> String {
 /// it keeps dates in (a cast would make it a number on SQLite).
 const EPOCH_SQL: &str = "'0001-01-01'";
 
-/// Rewrites the `case_places` and `case_points` rows of the cases `scope` names, in the
-/// caller's transaction: call it after every write that changes placements, a location's
-/// place in the hierarchy, its point, archiving or visibility, or a site's place. The
-/// case columns the rows mirror (visibility, archiving, last activity) follow the case
-/// by trigger.
+/// On PostgreSQL, takes the change marker's row lock (`spatial_changes`) for the rest of
+/// the transaction, before the caller touches placements or the rows derived from them.
+/// Every write to `locations` or `case_locations` takes it anyway (its trigger bumps the
+/// marker), but only at the end of its first such statement: a location write holds it
+/// before [`refresh_case_places`] derives placements, while a case write would lock the
+/// case's placements first and the marker after, and the two would wait on each other.
+/// Taking the marker first, as every such write does through this, gives one order.
+/// SQLite has one writer at a time.
+pub(crate) async fn lock_spatial_changes<C: ConnectionTrait>(db: &C) -> StoreResult<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("SELECT counter FROM spatial_changes WHERE id = 1 FOR NO KEY UPDATE")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Derives the placements of the cases `scope` names again ([`derive_districts`]), then
+/// rewrites their `case_places` and `case_points` rows, in the caller's transaction: call
+/// it after every write that changes placements, a location's place in the hierarchy,
+/// its point, archiving or visibility, or a site's place. The case columns the rows
+/// mirror (visibility, archiving, last activity) follow the case by trigger.
 pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
     db: &C,
     scope: CasePlaces<'_>,
 ) -> StoreResult<()> {
+    lock_spatial_changes(db).await?;
     let ids: Vec<i64> = match scope {
         CasePlaces::All => {
+            derive_districts(db, None).await?;
             db.execute_unprepared("DELETE FROM case_places").await?;
             db.execute_unprepared(&case_places_insert("1 = 1")).await?;
             db.execute_unprepared("DELETE FROM case_points").await?;
@@ -1032,13 +1110,27 @@ pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
             return Ok(());
         }
         CasePlaces::NewlyPlacedSites(sites) => {
+            let mut placed = Vec::new();
             for chunk in sites.chunks(CASE_PLACES_CHUNK) {
                 db.execute_unprepared(&site_places_insert(&id_list(chunk)))
                     .await?;
+                let mut sql = Sql::new(db.get_database_backend());
+                sql.push("SELECT DISTINCT case_id FROM case_locations WHERE location_id IN ")
+                    .bind_list(chunk);
+                for row in db.query_all_raw(sql.build()).await? {
+                    placed.push(row.try_get::<i64>("", "case_id")?);
+                }
             }
-            return Ok(());
+            placed.sort_unstable();
+            placed.dedup();
+            // A case that gains a district placement gains its point and its rows: those
+            // few are rewritten whole.
+            derive_districts(db, Some(&placed)).await?
         }
-        CasePlaces::Cases(ids) => ids.to_vec(),
+        CasePlaces::Cases(ids) => {
+            derive_districts(db, Some(ids)).await?;
+            ids.to_vec()
+        }
         CasePlaces::Below(location_id) => {
             let Some(path) = location::Entity::find_by_id(location_id)
                 .select_only()
@@ -1061,11 +1153,14 @@ pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
             )
             .bind(format!("{path}%"))
             .push("))");
-            db.query_all_raw(sql.build())
+            let ids: Vec<i64> = db
+                .query_all_raw(sql.build())
                 .await?
                 .iter()
                 .map(|row| row.try_get::<i64>("", "case_id"))
-                .collect::<Result<_, _>>()?
+                .collect::<Result<_, _>>()?;
+            derive_districts(db, Some(&ids)).await?;
+            ids
         }
     };
     for chunk in ids.chunks(CASE_PLACES_CHUNK) {
@@ -1087,9 +1182,10 @@ pub(crate) async fn refresh_case_places<C: ConnectionTrait>(
 }
 
 impl Store {
-    /// Rewrites every case's `case_places` rows from the stored placements, places and
-    /// site places, in one transaction (a repair after writes made outside the store;
-    /// the store's own writes keep the rows current).
+    /// Derives every case's district placements again and rewrites every `case_places`
+    /// and `case_points` row from the stored placements, places and site places, in one
+    /// transaction (a repair after writes made outside the store; the store's own writes
+    /// keep them current).
     pub async fn rebuild_case_places(&self) -> StoreResult<()> {
         let txn = self.begin_write().await?;
         refresh_case_places(&txn, CasePlaces::All).await?;

@@ -8,7 +8,6 @@ use super::read::{visible_events, visible_link_rows, visible_status_changes};
 use super::search::{self, SearchDocument, SearchEntity};
 use super::spatial::{CasePlaces, refresh_case_places};
 use super::{Access, Store, StoreError, StoreResult};
-use chasqui_domain::spatial::SpatialIndex;
 use chasqui_domain::text::normalise_title;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -227,10 +226,25 @@ fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult
     }
 }
 
+/// The row lock a write takes on PostgreSQL on the records it changes or derives from
+/// (SQLite has one writer at a time): `FOR NO KEY UPDATE`, which excludes every other
+/// writer of the row as `FOR UPDATE` does, but not the key-share lock a foreign key takes
+/// when another transaction inserts a row that points at it. With `FOR UPDATE`, a case
+/// write waiting for the spatial change marker held the case against a location write
+/// that held the marker and was inserting the case's `case_places` or derived
+/// placements: each waited on the other.
+trait LockForWrite: QuerySelect + Sized {
+    fn lock_for_write(self) -> Self {
+        self.lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+    }
+}
+
+impl<T: QuerySelect> LockForWrite for T {}
+
 async fn require_case(txn: &DatabaseTransaction, field: &str, id: i64) -> StoreResult<case::Model> {
     case::Entity::find_by_id(id)
         .filter(case::Column::ArchivedAt.is_null())
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::invalid(field, "no such case"))
@@ -326,21 +340,17 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 
 impl Store {
     pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
-        let sites_index = self.index_for_sites(Some(&new.locations)).await?;
         let txn = self.begin_write().await?;
-        let model = Self::create_case_in(&txn, author, new, sites_index.as_deref()).await?;
+        let model = Self::create_case_in(&txn, author, new).await?;
         txn.commit().await?;
         Ok(model)
     }
 
     /// `create_case` in the caller's transaction (the record importers write a whole file in one).
-    /// `sites`: the spatial index, when the case is placed on exact sites only (a site
-    /// without a parent place then gets its district from the index).
     pub(crate) async fn create_case_in(
         txn: &DatabaseTransaction,
         author: &Author,
         new: NewCase,
-        sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
         case_dates_happened(
             new.started_on,
@@ -385,9 +395,7 @@ impl Store {
             Some(&new.locations),
         )
         .await?;
-        if let Some(index) = sites {
-            Self::district_for_sites(txn, index, model.id).await?;
-        }
+        // A case placed only on sites gets the districts of those without a parent place.
         refresh_case_places(txn, CasePlaces::Cases(&[model.id])).await?;
         search::insert_documents(txn, &[SearchDocument::of_case(&model, &new.topics)]).await?;
         let initial = new.status_since.unwrap_or(NewStatusChange {
@@ -432,17 +440,8 @@ impl Store {
         patch: CasePatch,
         expected_version: Option<i32>,
     ) -> StoreResult<case::Model> {
-        let sites_index = self.index_for_sites(patch.locations.as_deref()).await?;
         let txn = self.begin_write().await?;
-        let model = Self::update_case_in(
-            &txn,
-            author,
-            id,
-            patch,
-            expected_version,
-            sites_index.as_deref(),
-        )
-        .await?;
+        let model = Self::update_case_in(&txn, author, id, patch, expected_version).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -454,7 +453,6 @@ impl Store {
         id: i64,
         patch: CasePatch,
         expected_version: Option<i32>,
-        sites: Option<&SpatialIndex>,
     ) -> StoreResult<case::Model> {
         case_dates_happened(
             patch.started_on.flatten(),
@@ -463,7 +461,7 @@ impl Store {
             patch.details.as_ref(),
         )?;
         let current = case::Entity::find_by_id(id)
-            .lock_exclusive()
+            .lock_for_write()
             .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("case"))?;
@@ -513,9 +511,6 @@ impl Store {
             patch.locations.as_deref(),
         )
         .await?;
-        if let Some(index) = sites {
-            Self::district_for_sites(txn, index, id).await?;
-        }
         if patch.locations.is_some() {
             refresh_case_places(txn, CasePlaces::Cases(&[id])).await?;
         }
@@ -652,7 +647,7 @@ impl Store {
         expected_version: Option<i32>,
     ) -> StoreResult<actor::Model> {
         let current = actor::Entity::find_by_id(id)
-            .lock_exclusive()
+            .lock_for_write()
             .one(txn)
             .await?
             .ok_or_else(|| StoreError::not_found("actor"))?;
@@ -793,7 +788,7 @@ impl Store {
         let index = self.spatial_index().await?;
         let txn = self.begin_write().await?;
         let current = location::Entity::find_by_id(id)
-            .lock_exclusive()
+            .lock_for_write()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("location"))?;
@@ -1298,7 +1293,7 @@ impl Store {
         macro_rules! flip {
             ($entity:ident) => {{
                 let Some(current) = $entity::Entity::find_by_id(id)
-                    .lock_exclusive()
+                    .lock_for_write()
                     .one(&txn)
                     .await?
                 else {
@@ -1367,7 +1362,7 @@ impl Store {
         macro_rules! archived_or_refuse {
             ($entity:ident) => {{
                 let Some(current) = $entity::Entity::find_by_id(id)
-                    .lock_exclusive()
+                    .lock_for_write()
                     .one(&txn)
                     .await?
                 else {
@@ -1547,7 +1542,7 @@ pub(crate) async fn patch_news_item(
         happened("input.date", date)?;
     }
     let current = news_item::Entity::find_by_id(id)
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("news item"))?;
@@ -1758,6 +1753,8 @@ async fn write_case_sets(
         replace_rows(txn, case_actor::Column::CaseId, case_id, rows, conflict).await?;
     }
     if let Some(places) = locations {
+        // The marker before the placements, as location writes take it (see there).
+        super::spatial::lock_spatial_changes(txn).await?;
         let ids: Vec<i64> = places.iter().map(|p| p.location_id).collect();
         require_ids::<location::Entity>(
             txn,
@@ -1775,6 +1772,7 @@ async fn write_case_sets(
                 case_id: Set(case_id),
                 location_id: Set(p.location_id),
                 precision: Set(p.precision),
+                via_site_id: Set(None),
             })
             .collect();
         let conflict = "input.locations: the same location is given twice";
@@ -1789,7 +1787,7 @@ async fn write_case_sets(
 async fn lock_link(txn: &DatabaseTransaction, link_id: i64) -> StoreResult<news_link::Model> {
     let not_found = || StoreError::not_found("link");
     let link = news_link::Entity::find_by_id(link_id)
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
@@ -1993,7 +1991,7 @@ pub(crate) async fn refresh_case(
     // The row lock serialises concurrent writers to one case, so each recomputation sees
     // what the others committed.
     let case = case::Entity::find_by_id(case_id)
-        .lock_exclusive()
+        .lock_for_write()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found("case"))?;

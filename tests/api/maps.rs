@@ -847,15 +847,47 @@ async fn case_points_rows(app: &TestApp) -> Vec<Vec<i64>> {
         .collect()
 }
 
-/// The rows the store keeps after its writes (`case_places`, `case_points`) equal the
-/// rows a full rebuild computes.
+/// The placements the store derived: (id, case, district, site).
+async fn derived_placement_rows(app: &TestApp) -> Vec<Vec<i64>> {
+    let backend = app.store.db.get_database_backend();
+    let rows = app
+        .store
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, case_id, location_id, via_site_id FROM case_locations \
+             WHERE via_site_id IS NOT NULL ORDER BY id",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows.iter()
+        .map(|r| {
+            ["id", "case_id", "location_id", "via_site_id"]
+                .iter()
+                .map(|c| {
+                    r.try_get::<i64>("", c)
+                        .unwrap_or_else(|e| panic!("{c}: {e}"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The rows the store keeps after its writes (derived placements, `case_places`,
+/// `case_points`) equal the rows a full rebuild computes.
 async fn assert_case_places_current(app: &TestApp, after: &str) {
     let kept = case_places_rows(app).await;
     let kept_points = case_points_rows(app).await;
+    let kept_derived = derived_placement_rows(app).await;
     app.store
         .rebuild_case_places()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        kept_derived,
+        derived_placement_rows(app).await,
+        "{after}: the derived placements differ from a rebuild's"
+    );
     let rebuilt = case_places_rows(app).await;
     assert!(!kept.is_empty(), "{after}: no rows");
     assert!(
@@ -1059,8 +1091,8 @@ both_engines!(
         assert!(!has(&region_slugs(&app, None, "04").await, "mina-movil"));
         assert_case_places_current(&app, "cases at sites").await;
 
-        // Moving the site to Arequipa: the case is in Arequipa by its site, and still in
-        // Apurímac by the district placement locate gave it when it was written.
+        // Moving the site to Arequipa moves the case there: its district placement was
+        // derived from the site (a site without a parent place), and follows it.
         let placed = app
         .data(
             r#"query($id: ID!) { node(id: $id) { ... on Case { locations { location { id level } } } } }"#,
@@ -1086,7 +1118,7 @@ both_engines!(
         };
         update_site(json!({"latitude": -16.40, "longitude": -71.53})).await;
         assert!(has(&region_slugs(&app, None, "04").await, "mina-movil"));
-        assert!(has(&region_slugs(&app, None, "03").await, "mina-movil"));
+        assert!(!has(&region_slugs(&app, None, "03").await, "mina-movil"));
         assert_case_places_current(&app, "a site moved").await;
 
         // A restricted site leads only those who may see it to Arequipa.
@@ -1126,9 +1158,12 @@ both_engines!(
         assert_case_places_current(&app, "a district archived").await;
         archive(district, "restore").await;
         let apurimac = region_slugs(&app, None, "03").await;
-        assert!(has(&apurimac, "mina-movil") && has(&apurimac, "mina-quieta"));
+        assert!(has(&apurimac, "mina-quieta") && !has(&apurimac, "mina-movil"));
+        assert_case_places_current(&app, "a district restored").await;
 
         // The case's own state: restricted, archived, then placed elsewhere.
+        update_site(json!({"visibility": "PUBLIC"})).await;
+        assert!(has(&region_slugs(&app, None, "04").await, "mina-movil"));
         // Tomorrow: the latest a start may be, after every other case's activity.
         let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
         app.data(
@@ -1136,14 +1171,14 @@ both_engines!(
         json!({"id": moving, "on": tomorrow}),
     )
     .await;
-        assert!(!has(&region_slugs(&app, None, "03").await, "mina-movil"));
-        let viewer = region_slugs(&app, Some(&app.viewer), "03").await;
+        assert!(!has(&region_slugs(&app, None, "04").await, "mina-movil"));
+        let viewer = region_slugs(&app, Some(&app.viewer), "04").await;
         assert!(has(&viewer, "mina-movil"));
         // The latest activity leads the region's first page, as in the unfiltered order.
         let first = app
             .data_as(
                 Some(&app.viewer),
-                r#"{ cases(filter: {region: ["03"]}, first: 1) { nodes { slug } } }"#,
+                r#"{ cases(filter: {region: ["04"]}, first: 1) { nodes { slug } } }"#,
                 json!({}),
             )
             .await;
@@ -1154,22 +1189,22 @@ both_engines!(
         assert_case_places_current(&app, "a case restricted and redated").await;
         archive(moving.clone(), "archive").await;
         assert!(!has(
-            &region_slugs(&app, Some(&app.viewer), "03").await,
+            &region_slugs(&app, Some(&app.viewer), "04").await,
             "mina-movil"
         ));
         archive(moving.clone(), "restore").await;
-        let arequipa = app
-            .data(r#"{ location(code: "040101") { id } }"#, json!({}))
+        let challhuahuacho = app
+            .data(r#"{ location(code: "030506") { id } }"#, json!({}))
             .await;
         app.data(
         r#"mutation($id: ID!, $loc: ID!) { updateCase(id: $id, input: {locations: [{location: $loc, precision: DISTRICT}]}) { id } }"#,
-        json!({"id": moving, "loc": arequipa["location"]["id"]}),
+        json!({"id": moving, "loc": challhuahuacho["location"]["id"]}),
     )
     .await;
-        let viewer = region_slugs(&app, Some(&app.viewer), "03").await;
+        let viewer = region_slugs(&app, Some(&app.viewer), "04").await;
         assert!(!has(&viewer, "mina-movil"), "{viewer:?}");
         assert!(has(
-            &region_slugs(&app, Some(&app.viewer), "0401").await,
+            &region_slugs(&app, Some(&app.viewer), "0305").await,
             "mina-movil"
         ));
         assert_case_places_current(&app, "a case placed elsewhere").await;

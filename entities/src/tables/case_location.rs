@@ -10,6 +10,11 @@ pub struct Model {
     pub case_id: i64,
     pub location_id: i64,
     pub precision: PlacementPrecision,
+    /// For a placement the store derived, the site it comes from: the DISTRICT a site
+    /// without a parent place lies in, added to a case placed only on EXACT sites. Such a
+    /// placement is seen only while that site is. `None` for a placement an editor gave.
+    #[serde(default)]
+    pub via_site_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -348,6 +348,7 @@ impl<K: KindParts> CaseCore<K> {
             .map(|r| CasePlacement {
                 location_id: r.location_id,
                 precision: r.precision.into(),
+                via_site_id: r.via_site_id,
             })
             .collect())
     }
@@ -887,6 +888,7 @@ impl CaseActor {
 pub struct CasePlacement {
     location_id: i64,
     precision: PlacementPrecision,
+    via_site_id: Option<i64>,
 }
 
 #[Object]
@@ -897,6 +899,19 @@ impl CasePlacement {
 
     async fn precision(&self) -> PlacementPrecision {
         self.precision
+    }
+
+    /// For a placement chasqui derived, the site it comes from: a case placed only on
+    /// exact sites is also placed on the district each site without a parent place lies
+    /// in. Such a placement follows its site: it is seen only while the site is, and it
+    /// moves or goes when the site moves, gets a parent or is archived. Null for a
+    /// placement an editor gave; leave derived placements out when writing a case's
+    /// placements back.
+    async fn derived_from(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
+        match self.via_site_id {
+            Some(site) => Location::load(ctx, site).await,
+            None => Ok(None),
+        }
     }
 }
 
