@@ -121,8 +121,28 @@ async fn operator_and_district(app: &TestApp) -> (i64, i64) {
 /// Runs with the default configuration (100 µs batch window), on a current-thread runtime
 /// so that the count measures the code (one statement per relation and level), not how
 /// two worker threads of a debug build happen to interleave.
+/// An app for counting statements. Loaders batch the keys that arrive within a short
+/// window (100 µs by default); on a loaded machine a thread can be preempted for longer
+/// than that, which splits one batch into two and makes a count depend on the machine's
+/// load rather than on the code. The counts guarded here are those of the code, so these
+/// apps wait 20 ms.
+async fn counting_app(engine: crate::app::Engine) -> TestApp {
+    let config = chasqui::config::HttpConfig {
+        batch_delay: std::time::Duration::from_millis(20),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(engine, config).await;
+    app.data_as(
+        None,
+        "{ locate(latitude: 0, longitude: 0) { __typename } }",
+        json!({}),
+    )
+    .await;
+    app
+}
+
 async fn deep_case_list(engine: crate::app::Engine) {
-    let app = TestApp::spawn(engine).await;
+    let app = counting_app(engine).await;
     let (actor, place) = operator_and_district(&app).await;
     seed(&app, 0, 5, actor, place).await;
     let before = app.statements();
@@ -269,7 +289,7 @@ async fn case_detail(app: &TestApp, slug: &str) -> (usize, serde_json::Value) {
 /// The case-detail request runs a fixed, small number of statements, whatever the case
 /// holds, and pages its lists at 20.
 async fn case_detail_statements(engine: crate::app::Engine) {
-    let app = TestApp::spawn(engine).await;
+    let app = counting_app(engine).await;
     let (actor, place) = operator_and_district(&app).await;
     seed(&app, 0, 2, actor, place).await;
     // A fresh database: case-0 and case-1 got ids 1 and 2.
@@ -480,7 +500,7 @@ async fn event_on(app: &TestApp, case_id: i64, date: &str, visibility: Visibilit
 /// it reads (and dates of every precision, which order the lists).
 async fn case_page_matches_the_loaders(engine: crate::app::Engine) {
     use Visibility::{Public, Restricted};
-    let app = TestApp::spawn(engine).await;
+    let app = counting_app(engine).await;
     let open_actor = actor_named(&app, "open", Public).await;
     let hidden_actor = actor_named(&app, "hidden", Restricted).await;
     let archived_actor = actor_named(&app, "archived", Public).await;
