@@ -22,7 +22,7 @@ use chasqui_domain::map_output::{self, MapPicture};
 use chasqui_entities::LocationLevel;
 use chasqui_schema::auth::Caller;
 use chasqui_schema::error::ApiError;
-use chasqui_schema::types::inputs::CaseFilter;
+use chasqui_schema::types::case::CaseFilter;
 use chasqui_schema::types::spatial::geojson_limit;
 use chasqui_store::{Access, StatDimension, Store};
 use serde_json::{Map, Value, json};

@@ -71,6 +71,40 @@ pub fn decode(kind: NodeType, id: &ID, field: &str) -> Result<i64, ApiError> {
     }
 }
 
+/// Decodes an id that must be of `kind`, when one is given.
+pub fn decode_opt(kind: NodeType, id: Option<&ID>, field: &str) -> Result<Option<i64>, ApiError> {
+    id.map(|id| decode(kind, id, field)).transpose()
+}
+
+/// How a root field names one record: by global id, or by its own key (a slug, a code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    Id(i64),
+    Key(&'a str),
+}
+
+/// Reads the `id` and `key` arguments of a root field that takes one of them (`key_name`
+/// is the key's argument name). An id of another type finds nothing (`None`), as an
+/// unknown one does; giving both or neither is refused.
+pub fn lookup<'a>(
+    kind: NodeType,
+    id: Option<&ID>,
+    key: Option<&'a str>,
+    key_name: &str,
+) -> Result<Option<Lookup<'a>>, ApiError> {
+    match (id, key) {
+        (Some(id), None) => Ok(match decode_any(id) {
+            Some((found, number)) if found == kind => Some(Lookup::Id(number)),
+            _ => None,
+        }),
+        (None, Some(key)) => Ok(Some(Lookup::Key(key))),
+        _ => Err(ApiError::bad_input(
+            "id",
+            format!("give either id or {key_name}"),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +116,19 @@ mod tests {
         assert!(decode(NodeType::Actor, &id, "input.actor").is_err());
         assert_eq!(decode_any("not base64!"), None);
         assert_eq!(decode_any(&URL_SAFE_NO_PAD.encode("Case:-1")), None);
+    }
+
+    #[test]
+    fn a_lookup_takes_an_id_or_a_key() {
+        let case = encode(NodeType::Case, 7);
+        let actor = encode(NodeType::Actor, 7);
+        fn find<'a>(id: Option<&ID>, key: Option<&'a str>) -> Result<Option<Lookup<'a>>, ApiError> {
+            lookup(NodeType::Case, id, key, "slug")
+        }
+        assert_eq!(find(Some(&case), None).ok().flatten(), Some(Lookup::Id(7)));
+        assert_eq!(find(None, Some("x")).ok().flatten(), Some(Lookup::Key("x")));
+        assert!(matches!(find(Some(&actor), None), Ok(None)));
+        assert!(find(Some(&case), Some("x")).is_err());
+        assert!(find(None, None).is_err());
     }
 }

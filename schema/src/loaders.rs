@@ -106,37 +106,23 @@ impl From<LoadError> for ApiError {
     }
 }
 
-/// A loader of records by id: `by_id!(KeyType, Model, store_method)`.
+/// A loader of records by id: `by_id!(KeyType, Model, store_method)`. With a fourth
+/// argument, a loader of one value by id that the store may not have, `Option<Value>` per
+/// id: `by_id!(KeyType, Value, store_method, optional)` (one heavy text column that lists
+/// leave out).
 macro_rules! by_id {
-    ($key:ident, $model:ty, $method:ident) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub struct $key(pub i64);
-
-        impl Loader<$key> for Batch {
-            type Value = $model;
-            type Error = LoadError;
-
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-                let rows = self
-                    .store
-                    .$method(self.access, &ids)
-                    .await
-                    .map_err(Arc::new)?;
-                Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
-            }
-        }
+    ($key:ident, $value:ty, $method:ident) => {
+        by_id!($key, $value, $method, Some);
     };
-}
-
-/// A loader of one heavy text column by id (lists leave it out): `heavy!(Key, method)`.
-macro_rules! heavy {
-    ($key:ident, $method:ident) => {
+    ($key:ident, $value:ty, $method:ident, optional) => {
+        by_id!($key, $value, $method, std::convert::identity);
+    };
+    ($key:ident, $value:ty, $method:ident, $present:expr) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
 
         impl Loader<$key> for Batch {
-            type Value = String;
+            type Value = $value;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -148,15 +134,15 @@ macro_rules! heavy {
                     .map_err(Arc::new)?;
                 Ok(rows
                     .into_iter()
-                    .filter_map(|(id, text)| text.map(|text| ($key(id), text)))
+                    .filter_map(|(id, row)| $present(row).map(|value| ($key(id), value)))
                     .collect())
             }
         }
     };
 }
 
-heavy!(NewsBodyById, news_bodies);
-heavy!(LocationGeometryById, location_geometries);
+by_id!(NewsBodyById, String, news_bodies, optional);
+by_id!(LocationGeometryById, String, location_geometries, optional);
 
 /// A loader of the rows belonging to a parent: `children!(KeyType, Model, |row| parent id, |batch, ids| query)`.
 macro_rules! children {

@@ -1,13 +1,11 @@
 //! The audit log as the API shows it (to admins).
 
 use crate::auth::require;
-use crate::error::{ApiError, ApiResult};
-use crate::pagination::{cursor_parts, decode_after};
+use crate::error::ApiResult;
+use crate::pagination::{decode_cursor, encode_cursor, page_connection};
 use crate::types::common::{page_limits, store};
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, InputObject, Json, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chasqui_entities::Role;
 use chasqui_entities::tables::audit_entry;
 use chasqui_store::AuditFilter;
@@ -78,6 +76,20 @@ pub struct AuditLogFilter {
 
 pub type AuditConnection = Connection<String, AuditEntry, EmptyFields, EmptyFields>;
 
+/// The tag of the audit log's cursors.
+const CURSOR_TAG: &str = "au";
+
+/// `Query.auditLog`: every audited write, newest first (admins only).
+pub async fn audit_log(
+    ctx: &Context<'_>,
+    filter: Option<AuditLogFilter>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<AuditConnection> {
+    let filter = filter.unwrap_or_default().into_store();
+    audit_page(ctx, filter, first, after).await
+}
+
 /// A page of the audit log, newest first (admins only).
 pub async fn audit_page(
     ctx: &Context<'_>,
@@ -87,21 +99,16 @@ pub async fn audit_page(
 ) -> ApiResult<AuditConnection> {
     require(ctx, Role::Admin)?;
     let limit = page_limits(ctx).size(first)?;
-    let before_id = match decode_after(after.as_deref())? {
-        Some(text) => Some(
-            cursor_parts(&text, "au", 1)?[0]
-                .parse::<i64>()
-                .map_err(|_| ApiError::bad_input("after", "not a cursor from this list"))?,
-        ),
-        None => None,
-    };
+    let before_id = decode_cursor(after.as_deref(), CURSOR_TAG, 1, |p| {
+        p[0].parse::<i64>().ok()
+    })?;
     let page = store(ctx)?.audit_entries(&filter, before_id, limit).await?;
-    let mut connection = Connection::new(before_id.is_some(), page.has_next);
-    for row in page.rows {
-        let cursor = URL_SAFE_NO_PAD.encode(format!("au|{}", row.id));
-        connection.edges.push(Edge::new(cursor, AuditEntry(row)));
-    }
-    Ok(connection)
+    Ok(page_connection(
+        before_id.is_some(),
+        page,
+        EmptyFields,
+        |row| (encode_cursor(CURSOR_TAG, &[&row.id]), AuditEntry(row)),
+    ))
 }
 
 impl AuditLogFilter {

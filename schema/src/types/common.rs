@@ -1,10 +1,12 @@
-//! Small shared types and the context helpers resolvers use.
+//! Small shared types (dates, sources) and the context helpers resolvers use.
 
 use crate::error::{ApiError, ApiResult};
+use crate::ids::{NodeType, decode_opt};
 use crate::loaders::Loaders;
 use crate::pagination::PageLimits;
 use crate::scalars;
-use async_graphql::{Context, Object};
+use async_graphql::{Context, ID, InputObject, Object};
+use chasqui_domain::validate;
 use chasqui_entities::{DatePrecision, PartialDate};
 use chasqui_store::{Access, Store};
 use chrono::NaiveDate;
@@ -109,5 +111,28 @@ impl Source {
                 .and_then(|n| n.model.url.clone())),
             None => Ok(None),
         }
+    }
+}
+
+/// Where a claim comes from: a news item in the database, or a URL.
+#[derive(InputObject, Clone, Default)]
+pub struct SourceInput {
+    pub news_item: Option<ID>,
+    pub url: Option<String>,
+}
+
+impl SourceInput {
+    /// The news item and the URL of a source at `at`; one of them is needed.
+    pub(crate) fn resolve(&self, at: &str) -> ApiResult<(Option<i64>, Option<String>)> {
+        let news = decode_opt(
+            NodeType::NewsItem,
+            self.news_item.as_ref(),
+            &format!("{at}.newsItem"),
+        )?;
+        let url = validate::url(&format!("{at}.url"), self.url.as_deref())?;
+        if news.is_none() && url.is_none() {
+            return Err(ApiError::bad_input(at, "give a newsItem or a url"));
+        }
+        Ok((news, url))
     }
 }

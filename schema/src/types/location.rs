@@ -1,16 +1,25 @@
 //! Places: a hierarchy COUNTRY > REGION > PROVINCE > DISTRICT > SITE with codes and
-//! coordinates.
+//! coordinates; the `location`/`locations` root fields and the location inputs.
 
-use super::common::loaders;
+use super::common::{access, loaders, page_limits, store};
 use super::enums::*;
-use crate::error::ApiResult;
-use crate::ids::{NodeType, encode};
-use crate::loaders::*;
-use async_graphql::{Context, ID, Json, Object};
+use super::input::{any_of, non_blank, patch};
+use super::spatial::region_paths;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{Lookup, NodeType, decode, decode_opt, encode, lookup};
+use crate::loaders::{ChildrenOfLocation, LocationById, LocationGeometryById, PlaceOfSite};
+use crate::pagination::{decode_cursor, encode_cursor, page_connection};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object};
+use chasqui_domain::validate;
 use chasqui_entities::tables::location;
+use chasqui_store::{Author, LocationPatch, NewLocation};
 
 #[derive(Clone)]
 pub struct Location(pub location::Model);
+
+/// The tag of the location list's cursors.
+const CURSOR_TAG: &str = "lo";
 
 impl Location {
     pub async fn load(ctx: &Context<'_>, id: i64) -> ApiResult<Option<Location>> {
@@ -19,6 +28,101 @@ impl Location {
             return Ok(Some(Location(model)));
         }
         Ok(loader.load_one(LocationById(id)).await?.map(Location))
+    }
+
+    /// [`Location::load`] for a reference that may be absent.
+    pub async fn load_opt(ctx: &Context<'_>, id: Option<i64>) -> ApiResult<Option<Location>> {
+        match id {
+            Some(id) => Location::load(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// `Query.location`: by id or code.
+    pub async fn by_key(
+        ctx: &Context<'_>,
+        id: Option<&ID>,
+        code: Option<&str>,
+    ) -> ApiResult<Option<Location>> {
+        match lookup(NodeType::Location, id, code, "code")? {
+            Some(Lookup::Id(id)) => Location::load(ctx, id).await,
+            Some(Lookup::Key(code)) => Ok(store(ctx)?
+                .location_by_code(access(ctx), code)
+                .await?
+                .map(Location)),
+            None => Ok(None),
+        }
+    }
+
+    /// `Query.locations`: a page of places in the order they were recorded.
+    pub async fn paginate(
+        ctx: &Context<'_>,
+        filter: Option<LocationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Location, EmptyFields, EmptyFields>> {
+        let store = store(ctx)?;
+        let access = access(ctx);
+        let limit = page_limits(ctx).size(first)?;
+        let filter = filter.unwrap_or_default();
+        let within_path = match &filter.within {
+            Some(within) => region_paths(store, access, std::slice::from_ref(within))
+                .await?
+                .pop(),
+            None => None,
+        };
+        let store_filter = chasqui_store::LocationFilter {
+            levels: any_of(&filter.levels),
+            within_path,
+            parent_id: decode_opt(NodeType::Location, filter.parent.as_ref(), "filter.parent")?,
+            name_contains: non_blank(filter.name),
+        };
+        let after = decode_cursor(after.as_deref(), CURSOR_TAG, 1, |p| {
+            p[0].parse::<i64>().ok()
+        })?;
+        let page = store
+            .list_locations(access, &store_filter, after, limit)
+            .await?;
+        Ok(page_connection(
+            after.is_some(),
+            page,
+            EmptyFields,
+            |model| (encode_cursor(CURSOR_TAG, &[&model.id]), Location(model)),
+        ))
+    }
+
+    /// `Mutation.createLocation`.
+    pub async fn create(
+        ctx: &Context<'_>,
+        author: &Author,
+        input: CreateLocationInput,
+    ) -> ApiResult<Location> {
+        Ok(Location(
+            store(ctx)?
+                .create_location(author, input.resolve()?)
+                .await?,
+        ))
+    }
+
+    /// `Mutation.updateLocation`.
+    pub async fn update(
+        ctx: &Context<'_>,
+        author: &Author,
+        id: &ID,
+        expected_version: Option<i32>,
+        input: UpdateLocationInput,
+    ) -> ApiResult<Location> {
+        let location_id = decode(NodeType::Location, id, "id")?;
+        Ok(Location(
+            store(ctx)?
+                .update_location(
+                    author,
+                    location_id,
+                    input.resolve(location_id)?,
+                    expected_version,
+                )
+                .await?,
+        ))
     }
 
     fn ancestor_ids(&self) -> Vec<i64> {
@@ -73,10 +177,7 @@ impl Location {
     }
 
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        match self.0.parent_id {
-            Some(id) => Location::load(ctx, id).await,
-            None => Ok(None),
-        }
+        Location::load_opt(ctx, self.0.parent_id).await
     }
 
     /// For a site with coordinates: the most precise place whose boundary holds its point
@@ -119,5 +220,139 @@ impl Location {
 
     async fn version(&self) -> i32 {
         self.0.version
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct LocationFilter {
+    pub levels: Option<Vec<LocationLevel>>,
+    /// Locations below this one (code or id), itself included.
+    pub within: Option<String>,
+    /// Direct children of this location (id).
+    pub parent: Option<ID>,
+    /// Part of the name, any case, taken literally (`%` and `_` are not wildcards).
+    pub name: Option<String>,
+}
+
+#[derive(InputObject, Clone)]
+pub struct CreateLocationInput {
+    /// Official code, unique (UBIGEO "030506").
+    pub code: Option<String>,
+    pub name: String,
+    pub level: LocationLevel,
+    pub parent: Option<ID>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// A GeoJSON geometry (WGS84).
+    pub geometry: Option<Json<serde_json::Value>>,
+    #[graphql(default_with = "Visibility::Public")]
+    pub visibility: Visibility,
+}
+
+fn resolve_geometry(value: Option<&Json<serde_json::Value>>) -> ApiResult<Option<String>> {
+    let Some(Json(value)) = value else {
+        return Ok(None);
+    };
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default();
+    const KINDS: [&str; 6] = [
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+    ];
+    if !KINDS.contains(&kind) || value.get("coordinates").is_none() {
+        return Err(ApiError::bad_input(
+            "input.geometry",
+            "must be a GeoJSON geometry with a type and coordinates",
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+fn resolve_code(code: &str) -> ApiResult<String> {
+    let code = validate::name("input.code", code)?;
+    if code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        return Err(ApiError::bad_input(
+            "input.code",
+            "use at most 32 letters, digits, '-' or '.'",
+        ));
+    }
+    Ok(code)
+}
+
+impl CreateLocationInput {
+    pub fn resolve(&self) -> ApiResult<NewLocation> {
+        let latitude = validate::latitude("input.latitude", self.latitude)?;
+        let longitude = validate::longitude("input.longitude", self.longitude)?;
+        if latitude.is_some() != longitude.is_some() {
+            return Err(ApiError::bad_input(
+                "input.longitude",
+                "give both latitude and longitude, or neither",
+            ));
+        }
+        Ok(NewLocation {
+            code: self.code.as_deref().map(resolve_code).transpose()?,
+            name: validate::name("input.name", &self.name)?,
+            level: self.level.into(),
+            parent_id: decode_opt(NodeType::Location, self.parent.as_ref(), "input.parent")?,
+            latitude,
+            longitude,
+            geometry: resolve_geometry(self.geometry.as_ref())?,
+            visibility: self.visibility.into(),
+        })
+    }
+}
+
+#[derive(InputObject, Clone, Default)]
+pub struct UpdateLocationInput {
+    pub code: MaybeUndefined<String>,
+    pub name: Option<String>,
+    pub level: Option<LocationLevel>,
+    pub parent: MaybeUndefined<ID>,
+    pub latitude: MaybeUndefined<f64>,
+    pub longitude: MaybeUndefined<f64>,
+    pub geometry: MaybeUndefined<Json<serde_json::Value>>,
+    pub visibility: Option<Visibility>,
+}
+
+impl UpdateLocationInput {
+    pub fn resolve(&self, id: i64) -> ApiResult<LocationPatch> {
+        let parent_id = patch(&self.parent, |p| {
+            let parent = decode(NodeType::Location, p, "input.parent")?;
+            if parent == id {
+                return Err(ApiError::bad_input(
+                    "input.parent",
+                    "a location cannot be its own parent",
+                ));
+            }
+            Ok(Some(parent))
+        })?;
+        Ok(LocationPatch {
+            code: patch(&self.code, |c| Ok(Some(resolve_code(c)?)))?,
+            name: self
+                .name
+                .as_deref()
+                .map(|n| validate::name("input.name", n))
+                .transpose()?,
+            level: self.level.map(Into::into),
+            parent_id,
+            latitude: patch(&self.latitude, |v| {
+                Ok(validate::latitude("input.latitude", Some(*v))?)
+            })?,
+            longitude: patch(&self.longitude, |v| {
+                Ok(validate::longitude("input.longitude", Some(*v))?)
+            })?,
+            geometry: patch(&self.geometry, |g| resolve_geometry(Some(g)))?,
+            visibility: self.visibility.map(Into::into),
+        })
     }
 }

@@ -1,13 +1,18 @@
 //! The `Node` interface: anything with a global id, fetched by `node(id)`.
 
 use super::actor::Actor;
-use super::case::*;
-use super::event::{Event, StatusChange};
+use super::case::{
+    CampaignCase, Case, CourtCase, DecreeCase, InfrastructureCase, InvestigationCase, MineCase,
+    OilAndGasCase, OtherCase,
+};
+use super::event::Event;
 use super::location::Location;
-use super::news::{NewsItem, NewsLink};
+use super::news::NewsItem;
+use super::news_link::NewsLink;
+use super::status_change::StatusChange;
 use crate::error::ApiResult;
 use crate::ids::{NodeType, decode_any};
-use crate::loaders::*;
+use crate::loaders::{EventById, NewsLinkById, StatusChangeById};
 use async_graphql::{Context, ID, Interface};
 
 /// An object with a global id.
@@ -43,6 +48,16 @@ impl From<Case> for Node {
             Case::Other(c) => Node::OtherCase(c),
         }
     }
+}
+
+/// `Query.nodes`: each id in order, through the same loads as [`load_node`]. (The number
+/// of ids is checked before the request runs, by `admission`.)
+pub async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(load_node(ctx, id).await?);
+    }
+    Ok(out)
 }
 
 /// Resolves a global id; anything malformed, unknown or not visible is `None`.

@@ -9,11 +9,9 @@ use super::news::NewsItem;
 use super::node::Node;
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{ActorById, CaseById, NewsBodyById, NewsItemById};
-use crate::pagination::{cursor_parts, decode_after};
+use crate::pagination::decode_cursor;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chasqui_domain::search::{Highlight, SearchQuery, highlight};
 use chasqui_store::{SearchCursor, SearchEntity, SearchRow};
 
@@ -112,21 +110,15 @@ const CURSOR_TAG: &str = "search";
 
 fn encode_cursor(row: &SearchRow) -> String {
     let cursor = row.cursor();
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_TAG}|{}|{}", cursor.score, cursor.doc_id))
+    crate::pagination::encode_cursor(CURSOR_TAG, &[&cursor.score, &cursor.doc_id])
 }
 
-fn decode_cursor(after: Option<&str>) -> ApiResult<Option<SearchCursor>> {
-    let Some(text) = decode_after(after)? else {
-        return Ok(None);
-    };
-    let parts = cursor_parts(&text, CURSOR_TAG, 2)?;
-    let bad = || ApiError::bad_input("after", "not a cursor from this list");
-    let score: f64 = parts[0].parse().map_err(|_| bad())?;
-    let doc_id: i64 = parts[1].parse().map_err(|_| bad())?;
-    if !score.is_finite() {
-        return Err(bad());
-    }
-    Ok(Some(SearchCursor { score, doc_id }))
+fn read_cursor(after: Option<&str>) -> ApiResult<Option<SearchCursor>> {
+    decode_cursor(after, CURSOR_TAG, 2, |parts| {
+        let score: f64 = parts[0].parse().ok().filter(|s: &f64| s.is_finite())?;
+        let doc_id: i64 = parts[1].parse().ok()?;
+        Some(SearchCursor { score, doc_id })
+    })
 }
 
 /// `Query.search`.
@@ -146,7 +138,7 @@ pub async fn search(
     let parsed =
         SearchQuery::parse(&query).map_err(|e| ApiError::bad_input("query", e.to_string()))?;
     let limit = page_limits(ctx).size(first)?;
-    let after = decode_cursor(after.as_deref())?;
+    let after = read_cursor(after.as_deref())?;
     let entities: Vec<SearchEntity> = types
         .unwrap_or_default()
         .into_iter()

@@ -1,10 +1,10 @@
 //! Maps in GraphQL: `locate`, the spatial parts of the case filter, and `casesGeoJson`.
 
+use super::case::CaseFilter;
 use super::common::{access, store as store_of};
-use super::inputs::CaseFilter;
 use super::location::Location;
 use crate::error::{ApiError, ApiResult};
-use crate::ids::{NodeType, encode};
+use crate::ids::{NodeType, decode_any, encode};
 use async_graphql::{Context, InputObject, Json, Object};
 use chasqui_domain::spatial::{self, SpatialFilter};
 use chasqui_store::{Access, LocatedCases, Store};
@@ -64,19 +64,6 @@ pub async fn spatial_conditions(
     Ok(conditions)
 }
 
-/// Adds the filter's spatial conditions (checked: errors name the field) and resolves
-/// them, with the region places, through the store's index.
-pub async fn resolve_spatial(
-    input: &CaseFilter,
-    filter: &mut chasqui_store::CaseFilter,
-    store: &Store,
-    access: Access,
-) -> ApiResult<()> {
-    filter.spatial = spatial_conditions(input.within, input.in_area.as_ref(), input.near).await?;
-    store.resolve_spatial(access, filter).await?;
-    Ok(())
-}
-
 /// The materialised paths of a region filter's places, given by code or id; an unknown
 /// or hidden place gets a path no place has, so it matches nothing (not everything).
 pub async fn region_paths(
@@ -86,8 +73,8 @@ pub async fn region_paths(
 ) -> ApiResult<Vec<String>> {
     let mut paths = Vec::with_capacity(regions.len());
     for region in regions {
-        let id = crate::ids::decode_any(region)
-            .filter(|(k, _)| *k == crate::ids::NodeType::Location)
+        let id = decode_any(region)
+            .filter(|(k, _)| *k == NodeType::Location)
             .map(|(_, id)| id);
         let path = match id {
             Some(id) => store.location_path(access, None, Some(id)).await?,
@@ -108,27 +95,34 @@ pub struct Located(pub chasqui_domain::spatial::Located);
 #[Object]
 impl Located {
     async fn district(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        load(ctx, self.0.district).await
+        Location::load_opt(ctx, self.0.district).await
     }
 
     async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        load(ctx, self.0.province).await
+        Location::load_opt(ctx, self.0.province).await
     }
 
     /// The department (REGION level).
     async fn region(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        load(ctx, self.0.region).await
+        Location::load_opt(ctx, self.0.region).await
     }
 
     async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        load(ctx, self.0.country).await
+        Location::load_opt(ctx, self.0.country).await
     }
 }
 
-async fn load(ctx: &Context<'_>, id: Option<i64>) -> ApiResult<Option<Location>> {
-    match id {
-        Some(id) => Location::load(ctx, id).await,
-        None => Ok(None),
+impl Located {
+    /// `Query.locate`.
+    pub async fn locate(ctx: &Context<'_>, latitude: f64, longitude: f64) -> ApiResult<Located> {
+        let latitude =
+            chasqui_domain::validate::latitude("latitude", Some(latitude))?.unwrap_or_default();
+        let longitude =
+            chasqui_domain::validate::longitude("longitude", Some(longitude))?.unwrap_or_default();
+        let located = store_of(ctx)?
+            .locate(access(ctx), latitude, longitude)
+            .await?;
+        Ok(Located(located))
     }
 }
 
@@ -149,33 +143,18 @@ pub fn geojson_limit(limit: Option<i32>) -> ApiResult<u64> {
     }
 }
 
-/// Root fields for maps; merged into `Query` by its `locate` and `casesGeoJson` fields.
-pub struct MapQueries;
-
-impl MapQueries {
-    pub async fn locate(ctx: &Context<'_>, latitude: f64, longitude: f64) -> ApiResult<Located> {
-        let latitude =
-            chasqui_domain::validate::latitude("latitude", Some(latitude))?.unwrap_or_default();
-        let longitude =
-            chasqui_domain::validate::longitude("longitude", Some(longitude))?.unwrap_or_default();
-        let located = store_of(ctx)?
-            .locate(access(ctx), latitude, longitude)
-            .await?;
-        Ok(Located(located))
-    }
-
-    pub async fn cases_geojson(
-        ctx: &Context<'_>,
-        filter: Option<CaseFilter>,
-        limit: Option<i32>,
-    ) -> ApiResult<Json<serde_json::Value>> {
-        let store = store_of(ctx)?;
-        let access = access(ctx);
-        let limit = geojson_limit(limit)?;
-        let filter = filter.unwrap_or_default().resolve(store, access).await?;
-        let located = store.located_cases(access, &filter, limit).await?;
-        Ok(Json(cases_feature_collection(&located)))
-    }
+/// `Query.casesGeoJson`: the cases of a filter as a GeoJSON FeatureCollection.
+pub async fn cases_geojson(
+    ctx: &Context<'_>,
+    filter: Option<CaseFilter>,
+    limit: Option<i32>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let store = store_of(ctx)?;
+    let access = access(ctx);
+    let limit = geojson_limit(limit)?;
+    let filter = filter.unwrap_or_default().resolve(store, access).await?;
+    let located = store.located_cases(access, &filter, limit).await?;
+    Ok(Json(cases_feature_collection(&located)))
 }
 
 /// Located cases as GeoJSON features, each carrying the case's global id: what

@@ -1,14 +1,45 @@
-//! Case counts for analysts.
+//! Case counts for analysts (`Query.caseStats`).
 
-use super::common::FuzzyDate;
-use super::enums::{CaseKind, CaseStatus};
+use super::case::CaseFilter;
+use super::common::{FuzzyDate, access, store};
+use super::enums::{CaseKind, CaseStatDimension, CaseStatus};
 use super::location::Location;
 use crate::error::ApiResult;
 use async_graphql::{Context, Object};
 use chasqui_entities::{DatePrecision, PartialDate};
+use chasqui_store::StatDimension;
 
 /// A group of cases and how many there are; only the grouped-by fields are set.
 pub struct CaseStatBucket(pub chasqui_store::StatBucket);
+
+impl CaseStatBucket {
+    /// `Query.caseStats`: the cases of a filter counted in groups.
+    pub async fn group(
+        ctx: &Context<'_>,
+        filter: Option<CaseFilter>,
+        group_by: Vec<CaseStatDimension>,
+    ) -> ApiResult<Vec<CaseStatBucket>> {
+        let store = store(ctx)?;
+        let access = access(ctx);
+        let filter = filter.unwrap_or_default().resolve(store, access).await?;
+        let dimensions: Vec<StatDimension> = group_by
+            .into_iter()
+            .map(|d| match d {
+                CaseStatDimension::Status => StatDimension::Status,
+                CaseStatDimension::Kind => StatDimension::Kind,
+                CaseStatDimension::Region => StatDimension::Region,
+                CaseStatDimension::Province => StatDimension::Province,
+                CaseStatDimension::Month => StatDimension::Month,
+            })
+            .collect();
+        Ok(store
+            .case_stats(access, &filter, &dimensions)
+            .await?
+            .into_iter()
+            .map(CaseStatBucket)
+            .collect())
+    }
+}
 
 #[Object]
 impl CaseStatBucket {
@@ -26,18 +57,12 @@ impl CaseStatBucket {
 
     /// The department (REGION level location).
     async fn region(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        match self.0.region_id {
-            Some(id) => Location::load(ctx, id).await,
-            None => Ok(None),
-        }
+        Location::load_opt(ctx, self.0.region_id).await
     }
 
     /// The province (PROVINCE level location).
     async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
-        match self.0.province_id {
-            Some(id) => Location::load(ctx, id).await,
-            None => Ok(None),
-        }
+        Location::load_opt(ctx, self.0.province_id).await
     }
 
     /// The month, as a MONTH-precision date.

@@ -2,12 +2,13 @@
 //! dated order.
 
 use super::common::{loaders, page_limits};
-use super::enums::TimelineOrder;
-use super::event::{Event, StatusChange};
-use super::news::NewsLink;
-use crate::error::{ApiError, ApiResult};
-use crate::loaders::*;
-use crate::pagination::{cursor_parts, decode_after};
+use super::enums::{TimelineEntryType, TimelineOrder};
+use super::event::Event;
+use super::news_link::NewsLink;
+use super::status_change::StatusChange;
+use crate::error::ApiResult;
+use crate::loaders::{EventById, NewsLinkById, StatusChangeById, TimelineOf};
+use crate::pagination::decode_cursor;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Union};
 use chasqui_store::{
@@ -25,36 +26,51 @@ pub enum TimelineEntry {
 
 pub type TimelineConnection = Connection<String, TimelineEntry, EmptyFields, EmptyFields>;
 
+/// The tag of a timeline's cursors (`Case.timeline`, `Case.events`, `Case.newsItems`).
+const CURSOR_TAG: &str = "tl";
+
+/// The cursor of a timeline row: its place in the timeline's order.
 pub(crate) fn encode_cursor(row: &TimelineRow) -> String {
-    use base64::Engine;
-    let text = format!(
-        "tl|{}|{}|{}|{}",
-        row.date, row.precision_rank, row.kind as i64, row.id
-    );
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    let kind = row.kind as i64;
+    crate::pagination::encode_cursor(
+        CURSOR_TAG,
+        &[&row.date, &row.precision_rank, &kind, &row.id],
+    )
 }
 
-fn decode_cursor(after: Option<String>) -> ApiResult<Option<TimelineCursor>> {
-    let Some(text) = decode_after(after.as_deref())? else {
-        return Ok(None);
-    };
-    let parts = cursor_parts(&text, "tl", 4)?;
-    let bad = || ApiError::bad_input("after", "not a cursor from this list");
-    let date: NaiveDate = parts[0].parse().map_err(|_| bad())?;
-    let precision_rank: i32 = parts[1].parse().map_err(|_| bad())?;
-    let kind = match parts[2] {
-        "1" => TimelineKind::Event,
-        "2" => TimelineKind::News,
-        "3" => TimelineKind::Status,
-        _ => return Err(bad()),
-    };
-    let id: i64 = parts[3].parse().map_err(|_| bad())?;
-    Ok(Some(TimelineCursor {
-        date,
-        precision_rank,
-        kind,
-        id,
-    }))
+fn read_cursor(after: Option<String>) -> ApiResult<Option<TimelineCursor>> {
+    decode_cursor(after.as_deref(), CURSOR_TAG, 4, |parts| {
+        let date: NaiveDate = parts[0].parse().ok()?;
+        let precision_rank: i32 = parts[1].parse().ok()?;
+        let kind = match parts[2] {
+            "1" => TimelineKind::Event,
+            "2" => TimelineKind::News,
+            "3" => TimelineKind::Status,
+            _ => return None,
+        };
+        let id: i64 = parts[3].parse().ok()?;
+        Some(TimelineCursor {
+            date,
+            precision_rank,
+            kind,
+            id,
+        })
+    })
+}
+
+/// The kinds of entry a `timeline(types:)` argument names; all of them when none.
+pub(crate) fn timeline_kinds(types: Option<Vec<TimelineEntryType>>) -> Vec<TimelineKind> {
+    match types {
+        Some(types) if !types.is_empty() => types
+            .into_iter()
+            .map(|t| match t {
+                TimelineEntryType::Event => TimelineKind::Event,
+                TimelineEntryType::NewsUpdate => TimelineKind::News,
+                TimelineEntryType::StatusChange => TimelineKind::Status,
+            })
+            .collect(),
+        _ => TimelineKind::ALL.to_vec(),
+    }
 }
 
 /// The window a timeline field's arguments ask for (restricted to `kinds`).
@@ -71,7 +87,7 @@ pub fn timeline_window(
     Ok(TimelineWindow {
         newest_first: order.unwrap_or_default() == TimelineOrder::NewestFirst,
         kinds,
-        after: decode_cursor(after)?,
+        after: read_cursor(after)?,
         limit,
     })
 }

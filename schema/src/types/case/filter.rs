@@ -1,0 +1,85 @@
+//! The filter and the order of case lists; the filter also selects the cases that
+//! `caseStats` counts and `casesGeoJson` maps.
+
+use crate::error::ApiResult;
+use crate::ids::{NodeType, decode};
+use crate::scalars::PartialDate;
+use crate::types::enums::{
+    CaseKind, CaseOrderField, CaseStatus, ConflictPhase, ConflictType, OrderDirection,
+};
+use crate::types::input::any_of;
+use crate::types::spatial::{BoundingBox, NearPoint, region_paths, spatial_conditions};
+use async_graphql::{ID, InputObject, Json};
+use chasqui_store::{Access, Store};
+
+/// Filters for case lists and counts. Lists mean "any of". An actor or a place the
+/// caller may not see matches nothing, exactly as one that does not exist.
+#[derive(InputObject, Default, Clone)]
+pub struct CaseFilter {
+    pub kinds: Option<Vec<CaseKind>>,
+    pub statuses: Option<Vec<CaseStatus>>,
+    pub phases: Option<Vec<ConflictPhase>>,
+    pub conflict_types: Option<Vec<ConflictType>>,
+    /// Locations by code ("03") or id: cases placed on any of them or anywhere below.
+    pub region: Option<Vec<String>>,
+    /// Cases in which this actor has a role.
+    pub actor: Option<ID>,
+    /// Cases tagged with any of these topics.
+    pub topics: Option<Vec<String>>,
+    /// Cases active (between their start and their last activity) on or after this date.
+    pub active_from: Option<PartialDate>,
+    /// Cases active on or before this date.
+    pub active_to: Option<PartialDate>,
+    /// Cases with a point (an exact site, or a district's point) inside this box.
+    pub within: Option<BoundingBox>,
+    /// Cases with a point inside this GeoJSON Polygon or MultiPolygon (lon/lat, WGS84; at
+    /// most 10000 positions and 100 rings; each position counts 1 toward the request's
+    /// cost).
+    pub in_area: Option<Json<serde_json::Value>>,
+    /// Cases with a point within `km` kilometres of a point (geodesic).
+    pub near: Option<NearPoint>,
+}
+
+impl CaseFilter {
+    /// Resolves the filter into store terms; unknown regions match nothing.
+    pub async fn resolve(
+        &self,
+        store: &Store,
+        access: Access,
+    ) -> ApiResult<chasqui_store::CaseFilter> {
+        let mut filter = chasqui_store::CaseFilter {
+            kinds: any_of(&self.kinds),
+            statuses: any_of(&self.statuses),
+            phases: any_of(&self.phases),
+            conflict_types: any_of(&self.conflict_types),
+            topics: self
+                .topics
+                .iter()
+                .flatten()
+                .map(|t| t.trim().to_lowercase())
+                .collect(),
+            active_from: self.active_from.map(|d| d.0.first_day()),
+            active_to: self.active_to.map(|d| d.0.last_day()),
+            ..Default::default()
+        };
+        if let Some(actor) = &self.actor {
+            filter
+                .actor_ids
+                .push(decode(NodeType::Actor, actor, "filter.actor")?);
+        }
+        if let Some(regions) = &self.region {
+            filter.region_paths = region_paths(store, access, regions).await?;
+        }
+        filter.spatial = spatial_conditions(self.within, self.in_area.as_ref(), self.near).await?;
+        store.resolve_spatial(access, &mut filter).await?;
+        Ok(filter)
+    }
+}
+
+#[derive(InputObject, Clone, Copy, Default)]
+pub struct CaseOrder {
+    #[graphql(default)]
+    pub field: CaseOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
