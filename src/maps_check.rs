@@ -5,7 +5,7 @@
 //! coordinates, a point outside Peru, or a point well inside another department.
 
 use chasqui_domain::spatial::SpatialIndex;
-use chasqui_domain::text::normalise_name;
+use chasqui_domain::text::fold_upper;
 use chasqui_entities::LocationLevel;
 use geo::{Distance, Euclidean, Point};
 use std::fmt;
@@ -36,7 +36,7 @@ fn km_from_area(index: &SpatialIndex, name: &str, point: Point<f64>) -> Option<f
     let place = index
         .shapes_at(LocationLevel::Region, true)
         .into_iter()
-        .find(|p| normalise_name(&p.name) == name)?;
+        .find(|p| fold_upper(&p.name) == name)?;
     let shape = place.shape.as_ref()?;
     let degrees = Euclidean.distance(&point, shape);
     // A degree of longitude shrinks with latitude; take the mean of both directions.
@@ -46,7 +46,7 @@ fn km_from_area(index: &SpatialIndex, name: &str, point: Point<f64>) -> Option<f
 
 fn department_at(index: &SpatialIndex, point: Point<f64>) -> Option<String> {
     let region = index.locate_point(point, true).region?;
-    index.place(region).map(|p| normalise_name(&p.name))
+    index.place(region).map(|p| fold_upper(&p.name))
 }
 
 /// Reads the table and checks every row; a row that cannot be read is an error naming
@@ -84,7 +84,7 @@ pub fn check_table(index: &SpatialIndex, path: &Path) -> anyhow::Result<Vec<Chec
         };
         let (latitude, longitude) = (number(lat_col, "lat")?, number(lon_col, "lon")?);
         let department = record.get(dep_col).unwrap_or_default().to_owned();
-        let expected = normalise_name(&department);
+        let expected = fold_upper(&department);
         let point = Point::new(longitude, latitude);
         let found = department_at(index, point);
         let agrees = found.as_deref() == Some(expected.as_str());

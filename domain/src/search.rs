@@ -3,14 +3,14 @@
 //! match the terms this module writes, so SQLite and PostgreSQL find the same records
 //! for the same query.
 //!
-//! A word is lower-cased, its accents are folded ("Alarcón" → "alarcon") and it is
-//! stemmed twice, with the Spanish and the English Snowball stemmers: chasqui's texts mix
-//! both languages (an English item about "comunidades campesinas", a Spanish one about
+//! A word is folded by chasqui's one text fold (`text`: lower case, accents off,
+//! "Alarcón" → "alarcon") and stemmed twice, with the Spanish and the English Snowball
+//! stemmers: chasqui's texts mix both languages (an English item about "comunidades campesinas", a Spanish one about
 //! "Las Bambas"), and a record's language is often unknown. The index holds both stems;
 //! a query word matches a record that has either of its stems. Common function words of
 //! both languages are not indexed.
 
-use crate::text::fold;
+use crate::text::push_folded;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -28,23 +28,31 @@ const STOP_WORDS: &[&str] = &[
 /// The longest word indexed; longer runs of letters are not words.
 const MAX_WORD: usize = 40;
 
-/// The words of a text with their byte ranges in it, folded (lower case, accents off).
-/// A word is a run of letters and digits; hyphens and apostrophes split words.
+/// The words of a text with their byte ranges in it, folded ([`push_folded`]). A word is
+/// a run of characters whose fold has a letter or a digit, with the marks and invisible
+/// characters inside it ("Alarco\u{301}n" is one word); anything else ends it, hyphens
+/// and apostrophes included. A folded word keeps the letters and digits of the fold
+/// only ("⑴" → "1"), so no punctuation reaches the engines' query syntax.
 pub fn words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
     let mut out = Vec::new();
-    let mut start = None;
+    let mut word: Option<(usize, String)> = None;
+    let mut end = 0;
+    let mut folded = String::new();
     for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push((s..i, fold(&text[s..i])));
-                start = None;
-            }
-            _ => {}
+        folded.clear();
+        push_folded(&mut folded, c);
+        if folded.chars().any(char::is_alphanumeric) {
+            let (_, letters) = word.get_or_insert_with(|| (i, String::new()));
+            letters.extend(folded.chars().filter(|c| c.is_alphanumeric()));
+            end = i + c.len_utf8();
+        } else if folded.is_empty() && word.is_some() {
+            end = i + c.len_utf8();
+        } else if let Some((start, letters)) = word.take() {
+            out.push((start..end, letters));
         }
     }
-    if let Some(s) = start {
-        out.push((s..text.len(), fold(&text[s..])));
+    if let Some((start, letters)) = word {
+        out.push((start..end, letters));
     }
     out
 }
@@ -301,7 +309,30 @@ mod tests {
     #[test]
     fn accents_and_case_fold_away() {
         assert_eq!(terms("Alarcón"), terms("ALARCON"));
-        assert_eq!(fold("Ñaña Pérez"), "nana perez");
+        let folded: Vec<String> = words("Ñaña Pérez").into_iter().map(|(_, w)| w).collect();
+        assert_eq!(folded, ["nana", "perez"]);
+    }
+
+    #[test]
+    fn words_are_runs_of_what_folds_to_letters_and_digits() {
+        let folded =
+            |text: &str| -> Vec<String> { words(text).into_iter().map(|(_, w)| w).collect() };
+        // A decomposed accent, a soft hyphen and a zero-width space stay inside the word.
+        let text = "Alarco\u{301}n Chall\u{ad}hua\u{200b}huacho";
+        assert_eq!(folded(text), ["alarcon", "challhuahuacho"]);
+        assert_eq!(words(text)[0].0, 0.."Alarco\u{301}n".len());
+        // Apostrophes split words however they are written; dashes too.
+        for text in ["Q'eros", "Qʼeros", "Q’eros", "Q´eros"] {
+            assert_eq!(folded(text), ["q", "eros"], "{text}");
+        }
+        assert_eq!(folded("Ayacucho–Huamanga"), ["ayacucho", "huamanga"]);
+        assert_eq!(
+            folded("ＣＵＳＣＯ İlave Ørsted"),
+            ["cusco", "ilave", "orsted"]
+        );
+        // A character whose fold holds punctuation gives only its letters and digits.
+        assert_eq!(folded("⑴ №5"), ["1", "no5"]);
+        assert_eq!(terms("Apurímac"), terms("APURIMAC"));
     }
 
     #[test]
@@ -347,10 +378,14 @@ mod tests {
     #[test]
     fn query_syntax_cannot_reach_the_engines() {
         // Quotes, operators and parentheses are not words: they never reach MATCH.
-        let q = SearchQuery::parse("\"x\" OR NEAR(a) -b ) AND").unwrap_or_else(|e| panic!("{e}"));
+        let q = SearchQuery::parse("\"x\" OR NEAR(a) -b ) AND ⑴ ⒜ ½*")
+            .unwrap_or_else(|e| panic!("{e}"));
         for term in &q.terms {
             if let QueryTerm::Stems(stems) = term {
                 assert!(stems.iter().all(|s| s.chars().all(char::is_alphanumeric)));
+            }
+            if let QueryTerm::Prefix(p) = term {
+                assert!(p.chars().all(char::is_alphanumeric), "{p}");
             }
         }
     }

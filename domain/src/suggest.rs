@@ -5,7 +5,7 @@
 //! many cases less than one that points to few — and a case's score combines the weights of
 //! the names found: `1 - Π(1 - w)`.
 
-use crate::text::normalise_text;
+use crate::text::suggestion_text;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,11 +34,11 @@ pub struct Dictionary {
 
 impl Dictionary {
     pub fn build(names: Vec<Name>) -> Self {
-        // One entry per normalised name; a name given twice points to the union of cases,
+        // One entry per folded name; a name given twice points to the union of cases,
         // each at its highest weight.
         let mut merged: BTreeMap<String, Name> = BTreeMap::new();
         for name in names {
-            let key = normalise_text(&name.label);
+            let key = suggestion_text(&name.label);
             if key.trim().chars().count() < 3 {
                 continue;
             }
@@ -67,7 +67,7 @@ impl Dictionary {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
         };
-        let text = normalise_text(text);
+        let text = suggestion_text(text);
         let found: BTreeSet<usize> = matcher
             .find_overlapping_iter(&text)
             .map(|m| m.pattern().as_usize())
@@ -126,5 +126,30 @@ mod tests {
             dictionary.suggest("in Lima", 0.5).is_empty(),
             "a department alone is too weak"
         );
+    }
+
+    #[test]
+    fn quechua_names_match_however_their_apostrophes_are_written() {
+        let dictionary = Dictionary::build(vec![
+            Name {
+                label: "Q'eros".into(),
+                cases: vec![(1, 1.0)],
+            },
+            Name {
+                label: "Ayacucho".into(),
+                cases: vec![(2, 1.0)],
+            },
+        ]);
+        for text in ["Comuneros de Qʼeros", "QUEROS no, Q’EROS", "Ｑ´eros"] {
+            let found = dictionary.suggest(text, 0.5);
+            assert_eq!(
+                found.iter().map(|s| s.case_id).collect::<Vec<_>>(),
+                [1],
+                "{text}"
+            );
+        }
+        // An en dash separates two names; a hyphen would join them.
+        let found = dictionary.suggest("Ayacucho–Huamanga", 0.5);
+        assert_eq!(found.iter().map(|s| s.case_id).collect::<Vec<_>>(), [2]);
     }
 }

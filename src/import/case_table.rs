@@ -18,7 +18,7 @@
 
 use super::FileReport;
 use super::ubigeo::{self, UbigeoPlace};
-use chasqui_domain::text::fold_place_name;
+use chasqui_domain::text::{fold_key, fold_words};
 use chasqui_domain::validate;
 use chasqui_entities::*;
 use chasqui_store::{
@@ -29,10 +29,7 @@ use std::collections::HashMap;
 
 /// Whether a CSV header row is a case table's.
 pub fn is_case_table_header(first_line: &str) -> bool {
-    let columns: Vec<String> = first_line
-        .split(',')
-        .map(|c| c.trim().trim_matches('"').to_lowercase())
-        .collect();
+    let columns: Vec<String> = first_line.split(',').map(fold_words).collect();
     ["caso", "departamento", "provincia", "estado"]
         .iter()
         .all(|wanted| columns.iter().any(|c| c == wanted))
@@ -40,7 +37,7 @@ pub fn is_case_table_header(first_line: &str) -> bool {
 
 /// The status of `estado`.
 pub fn status(text: &str) -> Option<CaseStatus> {
-    match fold_place_name(text).as_str() {
+    match fold_words(text).as_str() {
         "activo" => Some(CaseStatus::Active),
         "latente" => Some(CaseStatus::Latent),
         "resuelto" => Some(CaseStatus::Resolved),
@@ -52,7 +49,7 @@ pub fn status(text: &str) -> Option<CaseStatus> {
 /// The phase of `fase`: `Some(None)` for values that state no phase (a withdrawn case's
 /// "Retirado" repeats its status), `None` for values outside the vocabulary.
 pub fn phase(text: &str) -> Option<Option<ConflictPhase>> {
-    let phase = match fold_place_name(text).as_str() {
+    let phase = match fold_words(text).as_str() {
         "fase temprana" | "temprana" => ConflictPhase::Early,
         "escalamiento" => ConflictPhase::Escalation,
         "crisis" => ConflictPhase::Crisis,
@@ -68,7 +65,7 @@ pub fn phase(text: &str) -> Option<Option<ConflictPhase>> {
 
 /// The conflict type of `tipo`.
 pub fn conflict_type(text: &str) -> Option<ConflictType> {
-    let folded = fold_place_name(text);
+    let folded = fold_words(text);
     Some(match folded.as_str() {
         "socioambiental" => ConflictType::SocioEnvironmental,
         "laboral" => ConflictType::Labour,
@@ -85,7 +82,7 @@ pub fn conflict_type(text: &str) -> Option<ConflictType> {
 
 /// The case kind of `actividad`.
 fn kind(text: &str) -> Option<CaseKind> {
-    match fold_place_name(text).as_str() {
+    match fold_words(text).as_str() {
         "mineria" | "" => Some(CaseKind::Mine),
         "hidrocarburos" => Some(CaseKind::OilAndGas),
         _ => None,
@@ -111,11 +108,8 @@ pub struct Operator {
 fn abbreviates(word: &str, name: &str) -> bool {
     let is_acronym =
         word.chars().count() >= 2 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
-    let letters: Vec<char> = fold_place_name(name)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    let wanted: Vec<char> = fold_place_name(word).chars().collect();
+    let letters: Vec<char> = fold_key(name).chars().collect();
+    let wanted: Vec<char> = fold_key(word).chars().collect();
     if !is_acronym || letters.first() != wanted.first() {
         return false;
     }
@@ -143,7 +137,7 @@ pub fn operators(cell: &str) -> Vec<Operator> {
     if text.is_empty() {
         return Vec::new();
     }
-    let folded = fold_place_name(&text);
+    let folded = fold_words(&text);
     let informal = folded.contains("mineria")
         && (folded.contains("informal")
             || folded.contains("ilegal")
@@ -245,7 +239,7 @@ pub(super) fn read_case_table(
     let at: HashMap<String, usize> = headers
         .iter()
         .enumerate()
-        .map(|(i, h)| (h.trim().to_lowercase(), i))
+        .map(|(i, h)| (fold_words(h), i))
         .collect();
     let missing: Vec<&str> = ["caso", "departamento", "provincia", "estado"]
         .into_iter()
@@ -308,7 +302,7 @@ pub(super) fn read_case_table(
             })?;
             let district_name = cell("distrito");
             let undetailed = matches!(
-                fold_place_name(&district_name).as_str(),
+                fold_words(&district_name).as_str(),
                 "" | "no detalla" | "no precisa" | "varios"
             );
             let district = if undetailed {
@@ -514,5 +508,9 @@ mod tests {
             "caso,pais,departamento,provincia,distrito,empresa,tipo,actividad,estado,fase"
         ));
         assert!(!is_case_table_header("title,date,url"));
+        // A byte order mark, quotes and capitals do not hide a column.
+        assert!(is_case_table_header(
+            "\u{feff}\"Caso\",Departamento, Provincia ,Estado"
+        ));
     }
 }

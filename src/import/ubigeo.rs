@@ -3,7 +3,7 @@
 //! matched accent- and case-insensitively, each under its parent, so "Apurímac",
 //! "APURIMAC" and "apurimac" are one department.
 
-use chasqui_domain::text::fold_place_name;
+use chasqui_domain::text::fold_words;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -43,7 +43,7 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
             longitude,
         };
         let parent = &code[..code.len().saturating_sub(2)];
-        by_parent_and_name.insert((parent, fold_place_name(name)), place.clone());
+        by_parent_and_name.insert((parent, fold_words(name)), place.clone());
         by_code.insert(code, place);
     }
     Index {
@@ -62,7 +62,7 @@ pub fn department(name: &str) -> Option<UbigeoPlace> {
 pub fn below(parent_code: &str, name: &str) -> Option<UbigeoPlace> {
     INDEX
         .by_parent_and_name
-        .get(&(parent_code, fold_place_name(name)))
+        .get(&(parent_code, fold_words(name)))
         .cloned()
 }
 
@@ -89,6 +89,12 @@ mod tests {
                 .is_some_and(|l| (-15.0..-13.0).contains(&l))
         );
         assert_eq!(department("Áncash").map(|p| p.code), Some("02"));
+        // Full-width letters and a no-break space fold like the plain forms.
+        assert_eq!(department("ＡＰＵＲÍＭＡＣ").map(|p| p.code), Some("03"));
+        assert_eq!(
+            department("Madre\u{a0}de  Dios").map(|p| p.code),
+            Some("17")
+        );
         // A district is found only under its own province.
         assert_eq!(below("0301", "Challhuahuacho"), None);
         assert_eq!(department("Atlantis"), None);
