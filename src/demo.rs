@@ -1,8 +1,11 @@
 //! The demo data set: cases, actors, places, news items and events from the news of 2017
 //! about Peru, written in the project's own words (news titles and dates are cited as
 //! published). `chasqui serve --demo` loads it into an empty database through the same
-//! store functions the API uses, so it is validated like any other input.
+//! input rules (`chasqui_domain::validate`, the constructors the GraphQL inputs and the
+//! importers call) and the same store functions the API uses, so it is validated like
+//! any other input.
 
+use chasqui_domain::validate::{self, Invalid, LocationCode, MAX_TEXT, NewsFields, NewsText};
 use chasqui_entities::*;
 use chasqui_store::*;
 use serde::Deserialize;
@@ -192,8 +195,14 @@ pub enum DemoError {
     Malformed(String),
     #[error("the demo data set refers to an unknown {what} `{key}`")]
     UnknownRef { what: &'static str, key: String },
+    #[error("the demo data set breaks an input rule: {0}")]
+    Invalid(#[from] Invalid),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn text(field: &str, value: Option<&String>) -> Result<Option<String>, Invalid> {
+    validate::text(field, value.map(String::as_str), MAX_TEXT)
 }
 
 fn lookup(map: &HashMap<String, i64>, what: &'static str, key: &str) -> Result<i64, DemoError> {
@@ -219,7 +228,14 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     let mut report = DemoReport::default();
 
     let mut locations = HashMap::new();
-    for l in &set.locations {
+    for (i, l) in set.locations.iter().enumerate() {
+        let at = format!("locations[{i}]");
+        let point = validate::point(
+            &validate::at(&at, "lat"),
+            l.lat,
+            &validate::at(&at, "lon"),
+            l.lon,
+        )?;
         let parent_id = l
             .parent
             .as_deref()
@@ -229,12 +245,17 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             .create_location(
                 &author,
                 NewLocation {
-                    code: l.code.clone(),
-                    name: l.name.clone(),
+                    code: l
+                        .code
+                        .as_deref()
+                        .map(|c| LocationCode::parse(&validate::at(&at, "code"), c))
+                        .transpose()?
+                        .map(LocationCode::into_string),
+                    name: validate::name(&validate::at(&at, "name"), &l.name)?,
                     level: l.level,
                     parent_id,
-                    latitude: l.lat,
-                    longitude: l.lon,
+                    latitude: point.map(|(lat, _)| lat),
+                    longitude: point.map(|(_, lon)| lon),
                     geometry: None,
                     visibility: Visibility::Public,
                 },
@@ -245,16 +266,22 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     }
 
     let mut actors = HashMap::new();
-    for a in &set.actors {
+    for (i, a) in set.actors.iter().enumerate() {
+        let at = format!("actors[{i}]");
         let model = store
             .create_actor(
                 &author,
                 NewActor {
-                    slug: a.slug.clone(),
-                    name: a.name.clone(),
+                    slug: validate::slug(&validate::at(&at, "slug"), &a.slug)?,
+                    name: validate::name(&validate::at(&at, "name"), &a.name)?,
                     kind: a.kind,
-                    description: a.description.clone(),
-                    aliases: a.aliases.clone(),
+                    description: text(&validate::at(&at, "description"), a.description.as_ref())?,
+                    aliases: a
+                        .aliases
+                        .iter()
+                        .enumerate()
+                        .map(|(j, alias)| validate::name(&format!("{at}.aliases[{j}]"), alias))
+                        .collect::<Result<_, _>>()?,
                     visibility: Visibility::Public,
                 },
             )
@@ -264,21 +291,20 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     }
 
     let mut news = HashMap::new();
-    for n in &set.news {
+    for (i, n) in set.news.iter().enumerate() {
+        let fields = NewsFields::parse(
+            &format!("news[{i}]"),
+            NewsText {
+                title: &n.title,
+                summary: n.summary.as_deref(),
+                body: None,
+                url: n.url.as_deref(),
+                publisher: n.publisher.as_deref(),
+                language: n.language.as_deref(),
+            },
+        )?;
         let model = store
-            .create_news_item(
-                &author,
-                NewNewsItem {
-                    title: n.title.clone(),
-                    published_on: n.date,
-                    summary: n.summary.clone(),
-                    body: None,
-                    url: n.url.clone(),
-                    publisher: n.publisher.clone(),
-                    language: n.language.clone(),
-                    visibility: Visibility::Public,
-                },
-            )
+            .create_news_item(&author, crate::import::news_item(fields, n.date))
             .await?;
         news.insert(n.key.clone(), model.id);
         report.news_items += 1;
@@ -298,7 +324,8 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
     let mut link_phases: HashMap<(String, String), Option<ConflictPhase>> = HashMap::new();
 
     let mut cases = HashMap::new();
-    for c in &set.cases {
+    for (i, c) in set.cases.iter().enumerate() {
+        let at = format!("cases[{i}]");
         let mut history: Vec<&DemoStatus> = Vec::new();
         for entry in &c.status_history {
             match &entry.news {
@@ -309,6 +336,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             }
         }
         let to_change = |entry: &DemoStatus| -> Result<NewStatusChange, DemoError> {
+            let field = format!("{at}.statusHistory");
             Ok(NewStatusChange {
                 case_id: 0,
                 status: entry.status,
@@ -319,8 +347,11 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                     .as_deref()
                     .map(|n| lookup(&news, "news item", n))
                     .transpose()?,
-                source_url: entry.source_url.clone(),
-                note: entry.note.clone(),
+                source_url: validate::url(
+                    &validate::at(&field, "sourceUrl"),
+                    entry.source_url.as_deref(),
+                )?,
+                note: text(&validate::at(&field, "note"), entry.note.as_ref())?,
                 visibility: Visibility::Public,
             })
         };
@@ -329,31 +360,53 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             .create_case(
                 &author,
                 NewCase {
-                    slug: c.slug.clone(),
+                    slug: validate::slug(&validate::at(&at, "slug"), &c.slug)?,
                     kind: c.kind,
-                    title: c.title.clone(),
-                    summary: c.summary.clone(),
+                    title: validate::name(&validate::at(&at, "title"), &c.title)?,
+                    summary: text(&validate::at(&at, "summary"), c.summary.as_ref())?,
                     status: first.as_ref().map(|f| f.status).unwrap_or(c.status),
                     phase: first.as_ref().and_then(|f| f.phase).or(c.phase),
                     conflict_type: c.conflict_type,
                     started_on: c.started_on,
-                    details: c.details.clone(),
-                    topics: c.topics.iter().map(|t| t.to_lowercase()).collect(),
+                    details: validate::case_details(
+                        &validate::at(&at, "details"),
+                        c.kind,
+                        c.details.clone(),
+                    )?,
+                    topics: c
+                        .topics
+                        .iter()
+                        .enumerate()
+                        .map(|(j, t)| validate::topic(&format!("{at}.topics[{j}]"), t))
+                        .collect::<Result<_, _>>()?,
                     external_ids: c
                         .external_ids
                         .iter()
-                        .map(|e| (e.scheme, e.value.clone()))
-                        .collect(),
+                        .enumerate()
+                        .map(|(j, e)| {
+                            let field = format!("{at}.externalIds[{j}].value");
+                            Ok((e.scheme, validate::name(&field, &e.value)?))
+                        })
+                        .collect::<Result<_, Invalid>>()?,
                     actors: c
                         .actors
                         .iter()
-                        .map(|r| {
+                        .enumerate()
+                        .map(|(j, r)| {
+                            let field = format!("{at}.actors[{j}]");
+                            if let Some(start) = r.started_on {
+                                validate::period(
+                                    &validate::at(&field, "endedOn"),
+                                    start,
+                                    r.ended_on,
+                                )?;
+                            }
                             Ok(NewRole {
                                 actor_id: lookup(&actors, "actor", &r.actor)?,
                                 role: r.role,
                                 started_on: r.started_on,
                                 ended_on: r.ended_on,
-                                note: r.note.clone(),
+                                note: text(&validate::at(&field, "note"), r.note.as_ref())?,
                                 visibility: Visibility::Public,
                             })
                         })
@@ -382,29 +435,31 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
         report.cases += 1;
     }
 
-    for r in &set.relations {
+    for (i, r) in set.relations.iter().enumerate() {
+        let note = text(&format!("relations[{i}].note"), r.note.as_ref())?;
         store
             .relate_cases(
                 &author,
                 lookup(&cases, "case", &r.case)?,
                 lookup(&cases, "case", &r.related_case)?,
                 r.kind,
-                r.note.clone(),
+                note,
             )
             .await?;
     }
 
-    let event_of = |case_id: i64,
+    let event_of = |at: &str,
+                    case_id: i64,
                     e: &DemoEventFields,
                     sources: Vec<(Option<i64>, Option<String>)>|
      -> Result<NewEvent, DemoError> {
         Ok(NewEvent {
             case_id,
             kind: e.kind,
-            title: e.title.clone(),
-            description: e.description.clone(),
+            title: validate::name(&validate::at(at, "title"), &e.title)?,
+            description: text(&validate::at(at, "description"), e.description.as_ref())?,
             date: e.date,
-            end_date: e.end_date,
+            end_date: validate::period(&validate::at(at, "endDate"), e.date, e.end_date)?,
             location_id: e
                 .location
                 .as_deref()
@@ -415,21 +470,25 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 .iter()
                 .map(|a| lookup(&actors, "actor", a))
                 .collect::<Result<_, _>>()?,
-            deaths: e.deaths,
-            injuries: e.injuries,
+            deaths: validate::count(&validate::at(at, "deaths"), e.deaths)?,
+            injuries: validate::count(&validate::at(at, "injuries"), e.injuries)?,
             sources,
             visibility: Visibility::Public,
         })
     };
 
-    for n in &set.news {
+    for (i, n) in set.news.iter().enumerate() {
         let news_id = lookup(&news, "news item", &n.key)?;
-        for l in &n.links {
+        for (j, l) in n.links.iter().enumerate() {
+            let at = format!("news[{i}].links[{j}]");
             let case_id = lookup(&cases, "case", &l.case)?;
             let event = l
                 .event
                 .as_ref()
-                .map(|e| event_of(case_id, e, vec![(Some(news_id), None)]))
+                .map(|e| {
+                    let at = validate::at(&at, "event");
+                    event_of(&at, case_id, e, vec![(Some(news_id), None)])
+                })
                 .transpose()?;
             if event.is_some() {
                 report.events += 1;
@@ -447,7 +506,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                             .copied()
                             .flatten(),
                         event,
-                        note: l.note.clone(),
+                        note: text(&validate::at(&at, "note"), l.note.as_ref())?,
                         state: LinkState::Confirmed,
                         confidence: None,
                         matched_terms: Vec::new(),
@@ -459,23 +518,25 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
         }
     }
 
-    for e in &set.events {
+    for (i, e) in set.events.iter().enumerate() {
+        let at = format!("events[{i}]");
         let case_id = lookup(&cases, "case", &e.case)?;
         let sources = e
             .sources
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(j, s)| {
                 Ok((
                     s.news
                         .as_deref()
                         .map(|n| lookup(&news, "news item", n))
                         .transpose()?,
-                    s.url.clone(),
+                    validate::url(&format!("{at}.sources[{j}].url"), s.url.as_deref())?,
                 ))
             })
             .collect::<Result<Vec<_>, DemoError>>()?;
         store
-            .record_event(&author, event_of(case_id, &e.fields, sources)?)
+            .record_event(&author, event_of(&at, case_id, &e.fields, sources)?)
             .await?;
         report.events += 1;
     }

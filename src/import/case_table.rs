@@ -335,15 +335,13 @@ pub(super) fn read_case_table(
                         .map_err(|_| format!("{column}: `{text}` is not a number")),
                 }
             };
-            let latitude =
-                validate::latitude("lat", coordinate("lat")?).map_err(|e| e.to_string())?;
-            let longitude =
-                validate::longitude("lon", coordinate("lon")?).map_err(|e| e.to_string())?;
+            let point = validate::point("lat", coordinate("lat")?, "lon", coordinate("lon")?)
+                .map_err(|e| e.to_string())?;
             let mut places = vec![PlacementRecord {
                 path: path.clone(),
-                precision,
+                precision: Some(precision),
             }];
-            if let (Some(latitude), Some(longitude)) = (latitude, longitude) {
+            if let Some((latitude, longitude)) = point {
                 let mut site = path;
                 site.push(PlaceSpec {
                     code: None,
@@ -354,7 +352,7 @@ pub(super) fn read_case_table(
                 });
                 places.push(PlacementRecord {
                     path: site,
-                    precision: PlacementPrecision::Exact,
+                    precision: Some(PlacementPrecision::Exact),
                 });
             }
             let mut actors = Vec::new();

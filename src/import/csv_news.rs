@@ -3,10 +3,10 @@
 //! with `--map title=Titular,date=Fecha`. A row that is not a valid item is rejected with
 //! its line number.
 
-use super::Provenance;
-use chasqui_domain::validate;
-use chasqui_entities::{PartialDate, UpdateKind, Visibility};
-use chasqui_store::{ImportItem, ImportLink, NewNewsItem};
+use super::{Provenance, news_item};
+use chasqui_domain::validate::{self, NewsFields, NewsText};
+use chasqui_entities::{PartialDate, UpdateKind};
+use chasqui_store::{ImportItem, ImportLink};
 use std::collections::HashMap;
 
 /// The fields a CSV row can fill (`cases`: slugs of the cases the item updates,
@@ -95,13 +95,18 @@ impl<'p, R: std::io::Read> CsvItems<'p, R> {
         let optional = |field: &str| self.optional.get(field).copied().flatten();
         let date = PartialDate::parse(cell(Some(self.date_at)).unwrap_or_default())
             .map_err(|err| format!("date: {err}"))?;
-        let title = validate::name("title", cell(Some(self.title_at)).unwrap_or_default())
-            .map_err(|e| e.to_string())?;
-        let summary = validate::text("summary", cell(optional("summary")), validate::MAX_TEXT)
-            .map_err(|e| e.to_string())?;
-        let body = validate::text("body", cell(optional("body")), validate::MAX_BODY)
-            .map_err(|e| e.to_string())?;
-        let url = validate::url("url", cell(optional("url"))).map_err(|e| e.to_string())?;
+        let fields = NewsFields::parse(
+            "",
+            NewsText {
+                title: cell(Some(self.title_at)).unwrap_or_default(),
+                summary: cell(optional("summary")),
+                body: cell(optional("body")),
+                url: cell(optional("url")),
+                publisher: cell(optional("publisher")).or(self.provenance.publisher.as_deref()),
+                language: cell(optional("language")).or(self.provenance.language.as_deref()),
+            },
+        )
+        .map_err(|e| e.to_string())?;
         // `cases`: case slugs separated by `;` or `|`, each a confirmed link.
         let links = cell(optional("cases"))
             .unwrap_or_default()
@@ -119,23 +124,7 @@ impl<'p, R: std::io::Read> CsvItems<'p, R> {
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ImportItem::new(
-            NewNewsItem {
-                title,
-                published_on: date,
-                summary,
-                body,
-                url,
-                publisher: cell(optional("publisher"))
-                    .map(str::to_owned)
-                    .or_else(|| self.provenance.publisher.clone()),
-                language: cell(optional("language"))
-                    .map(str::to_owned)
-                    .or_else(|| self.provenance.language.clone()),
-                visibility: Visibility::Public,
-            },
-            links,
-        ))
+        Ok(ImportItem::new(news_item(fields, date), links))
     }
 }
 

@@ -1,9 +1,9 @@
 //! RSS 2.0 and Atom feeds, read with feed-rs. An entry without a title or a date is
 //! rejected with the line where its title (or link) stands in the file.
 
-use super::{FileReport, Provenance};
-use chasqui_domain::validate;
-use chasqui_entities::{PartialDate, Visibility};
+use super::{FileReport, Provenance, news_item};
+use chasqui_domain::validate::{NewsFields, NewsText};
+use chasqui_entities::PartialDate;
 use chasqui_store::NewNewsItem;
 
 /// Text without markup: tags dropped, the common entities decoded, spaces collapsed.
@@ -89,29 +89,21 @@ pub(super) fn read_feed(
             .as_ref()
             .and_then(|c| c.body.as_deref())
             .map(plain);
-        let checked = (
-            validate::name("title", &title),
-            validate::text("summary", summary.as_deref(), validate::MAX_TEXT),
-            validate::text("body", body.as_deref(), validate::MAX_BODY),
-            validate::url("url", url.as_deref()),
+        let language = provenance.language.as_deref().or(feed.language.as_deref());
+        let fields = NewsFields::parse(
+            "",
+            NewsText {
+                title: &title,
+                summary: summary.as_deref(),
+                body: body.as_deref(),
+                url: url.as_deref(),
+                publisher: publisher.as_deref(),
+                language,
+            },
         );
-        match checked {
-            (Ok(title), Ok(summary), Ok(body), Ok(url)) => items.push(NewNewsItem {
-                title,
-                published_on: PartialDate::day(when.date_naive()),
-                summary,
-                body,
-                url,
-                publisher: publisher.clone(),
-                language: provenance
-                    .language
-                    .clone()
-                    .or_else(|| feed.language.clone()),
-                visibility: Visibility::Public,
-            }),
-            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
-                report.rejected.push((line, e.to_string()))
-            }
+        match fields {
+            Ok(fields) => items.push(news_item(fields, PartialDate::day(when.date_naive()))),
+            Err(e) => report.rejected.push((line, e.to_string())),
         }
     }
 }

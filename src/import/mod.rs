@@ -13,8 +13,8 @@ pub mod ubigeo;
 pub use records::{RecordKind, parse_record_mapping};
 pub mod places;
 
-use chasqui_domain::validate;
-use chasqui_entities::Visibility;
+use chasqui_domain::validate::{Language, NewsFields, NewsText, Publisher};
+use chasqui_entities::{PartialDate, Visibility};
 use chasqui_store::{
     Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewsImport, RecordOutcome, Store,
     StoreError,
@@ -409,6 +409,21 @@ pub async fn import_file_of_kind(
     Ok(report)
 }
 
+/// A public news item of a file, from its checked texts ([`NewsFields::parse`], the rules
+/// `createNewsItem` applies): every news importer and the demo build their items here.
+pub(crate) fn news_item(fields: NewsFields, published_on: PartialDate) -> NewNewsItem {
+    NewNewsItem {
+        title: fields.title,
+        published_on,
+        summary: fields.summary,
+        body: fields.body,
+        url: fields.url,
+        publisher: fields.publisher.map(Publisher::into_string),
+        language: fields.language.map(Language::into_string),
+        visibility: Visibility::Public,
+    }
+}
+
 /// The news items of a listing capture; notices and topic pages are reported, not
 /// imported.
 fn read_listing(
@@ -420,21 +435,19 @@ fn read_listing(
     for entry in listing::parse_listing(text) {
         match entry {
             ListingEntry::News(news) => {
-                let title = validate::name("title", &news.title);
-                let summary =
-                    validate::text("summary", news.summary.as_deref(), validate::MAX_TEXT);
-                match (title, summary) {
-                    (Ok(title), Ok(summary)) => items.push(NewNewsItem {
-                        title,
-                        published_on: news.date,
-                        summary,
-                        body: None,
-                        url: None,
-                        publisher: provenance.publisher.clone(),
-                        language: provenance.language.clone(),
-                        visibility: Visibility::Public,
-                    }),
-                    (Err(e), _) | (_, Err(e)) => report.rejected.push((news.line, e.to_string())),
+                let fields = NewsFields::parse(
+                    "",
+                    NewsText {
+                        title: &news.title,
+                        summary: news.summary.as_deref(),
+                        publisher: provenance.publisher.as_deref(),
+                        language: provenance.language.as_deref(),
+                        ..NewsText::default()
+                    },
+                );
+                match fields {
+                    Ok(fields) => items.push(news_item(fields, news.date)),
+                    Err(e) => report.rejected.push((news.line, e.to_string())),
                 }
             }
             ListingEntry::Notice { line, title } => report

@@ -8,10 +8,10 @@
 //! `title` and `date` are required. Each entry of `cases` records a confirmed link to the
 //! case with that slug (`DEVELOPMENT` unless `updateKind` says otherwise).
 
-use super::Provenance;
-use chasqui_domain::validate;
-use chasqui_entities::{PartialDate, UpdateKind, Visibility};
-use chasqui_store::{ImportItem, ImportLink, NewNewsItem};
+use super::{Provenance, news_item};
+use chasqui_domain::validate::{self, NewsFields, NewsText};
+use chasqui_entities::{PartialDate, UpdateKind};
+use chasqui_store::{ImportItem, ImportLink};
 use serde::Deserialize;
 use std::io::BufRead;
 
@@ -86,12 +86,21 @@ pub(super) fn parse_line(
         return Ok(None);
     }
     let item: Item = serde_json::from_str(line).map_err(|e| e.to_string())?;
-    let title = validate::name("title", &item.title).map_err(|e| e.to_string())?;
-    let summary = validate::text("summary", item.summary.as_deref(), validate::MAX_TEXT)
-        .map_err(|e| e.to_string())?;
-    let body = validate::text("body", item.body.as_deref(), validate::MAX_BODY)
-        .map_err(|e| e.to_string())?;
-    let url = validate::url("url", item.url.as_deref()).map_err(|e| e.to_string())?;
+    let fields = NewsFields::parse(
+        "",
+        NewsText {
+            title: &item.title,
+            summary: item.summary.as_deref(),
+            body: item.body.as_deref(),
+            url: item.url.as_deref(),
+            publisher: item
+                .publisher
+                .as_deref()
+                .or(provenance.publisher.as_deref()),
+            language: item.language.as_deref().or(provenance.language.as_deref()),
+        },
+    )
+    .map_err(|e| e.to_string())?;
     if item.cases.len() > MAX_LINKS {
         return Err(format!("cases: more than {MAX_LINKS} links"));
     }
@@ -101,19 +110,7 @@ pub(super) fn parse_line(
         .enumerate()
         .map(|(i, case)| link(i, case))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(ImportItem::new(
-        NewNewsItem {
-            title,
-            published_on: item.date,
-            summary,
-            body,
-            url,
-            publisher: item.publisher.or_else(|| provenance.publisher.clone()),
-            language: item.language.or_else(|| provenance.language.clone()),
-            visibility: Visibility::Public,
-        },
-        links,
-    )))
+    Ok(Some(ImportItem::new(news_item(fields, item.date), links)))
 }
 
 /// The items of an NDJSON stream with their line numbers, one line in memory at a time.

@@ -1,12 +1,13 @@
 //! Cases, actors, events and links as records: NDJSON (one object per line with a
 //! `"type"` of `case`, `actor`, `event` or `link`), a JSON array of the same objects, or
 //! CSV of one kind (`--kind`) with a header row that `--map field=Header` can rename.
-//! Records refer to each other by natural keys (see `store::import_records`). A record
-//! that cannot be read, or breaks an input rule of `validate`, is rejected with its line
-//! and the field.
+//! Records refer to each other by natural keys (see `store::import_records`). Every
+//! field goes through the rule the API applies to it (`chasqui_domain::validate`): a
+//! record that cannot be read, or breaks one, is rejected with its line and the field,
+//! and nothing of it is written.
 
 use super::FileReport;
-use chasqui_domain::validate;
+use chasqui_domain::validate::{self, LocationCode};
 use chasqui_entities::*;
 use chasqui_store::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
@@ -306,8 +307,17 @@ fn event_body(raw: RawEventBody, path: &str) -> Checked<EventBody> {
             validate::MAX_TEXT,
         ))?,
         date: raw.date,
-        end_date: raw.end_date,
-        place: raw.place.map(|p| p.trim().to_owned()),
+        end_date: check(validate::period(
+            &format!("{path}endDate"),
+            raw.date,
+            raw.end_date,
+        ))?,
+        place: match raw.place {
+            Some(code) => {
+                Some(check(LocationCode::parse(&format!("{path}place"), &code))?.into_string())
+            }
+            None => None,
+        },
         actors,
         deaths: check(validate::count(&format!("{path}deaths"), raw.deaths))?,
         injuries: check(validate::count(&format!("{path}injuries"), raw.injuries))?,
@@ -316,9 +326,10 @@ fn event_body(raw: RawEventBody, path: &str) -> Checked<EventBody> {
     })
 }
 
-/// A place named only by code, at the level its length implies.
-fn coded_place(code: &str) -> PlaceSpec {
-    let code = code.trim();
+/// A place named only by code, at the level its length implies (a UBIGEO code's); the
+/// store finds it by its code whatever its level.
+fn coded_place(code: LocationCode) -> PlaceSpec {
+    let code = code.into_string();
     let level = match code.len() {
         2 if code.chars().all(|c| c.is_ascii_digit()) => LocationLevel::Region,
         2 => LocationLevel::Country,
@@ -327,21 +338,11 @@ fn coded_place(code: &str) -> PlaceSpec {
         _ => LocationLevel::Site,
     };
     PlaceSpec {
-        code: Some(code.to_owned()),
+        code: Some(code),
         name: None,
         level,
         latitude: None,
         longitude: None,
-    }
-}
-
-fn default_precision(level: LocationLevel) -> PlacementPrecision {
-    match level {
-        LocationLevel::Country => PlacementPrecision::Country,
-        LocationLevel::Region => PlacementPrecision::Region,
-        LocationLevel::Province => PlacementPrecision::Province,
-        LocationLevel::District => PlacementPrecision::District,
-        LocationLevel::Site => PlacementPrecision::Exact,
     }
 }
 
@@ -396,18 +397,39 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
                 ),
                 None => None,
             };
-            let places = c.places.map(|places| {
-                places
-                    .into_iter()
-                    .map(|p| {
-                        let spec = coded_place(&p.code);
-                        PlacementRecord {
-                            precision: p.precision.unwrap_or(default_precision(spec.level)),
-                            path: vec![spec],
-                        }
-                    })
-                    .collect()
-            });
+            let places = match c.places {
+                Some(places) => Some(
+                    places
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let code = LocationCode::parse(&format!("places[{i}].code"), &p.code);
+                            let spec = coded_place(check(code)?);
+                            Ok(PlacementRecord {
+                                precision: p.precision,
+                                path: vec![spec],
+                            })
+                        })
+                        .collect::<Checked<Vec<_>>>()?,
+                ),
+                None => None,
+            };
+            let details = match c.details {
+                Some(details) => Some(check(validate::case_details("details", c.kind, details))?),
+                None => None,
+            };
+            let external_ids = match c.external_ids {
+                Some(ids) => Some(
+                    ids.into_iter()
+                        .enumerate()
+                        .map(|(i, e)| {
+                            let field = format!("externalIds[{i}].value");
+                            Ok((e.scheme, check(validate::name(&field, &e.value))?))
+                        })
+                        .collect::<Checked<Vec<_>>>()?,
+                ),
+                None => None,
+            };
             ImportRecord::Case(CaseRecord {
                 slug: check(validate::slug("slug", &c.slug))?,
                 kind: c.kind,
@@ -419,13 +441,9 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
                 started_on: c.started_on,
                 status_since: c.status_since,
                 status_note: None,
-                details: c.details,
+                details,
                 topics,
-                external_ids: c.external_ids.map(|ids| {
-                    ids.into_iter()
-                        .map(|e| (e.scheme, e.value.trim().to_owned()))
-                        .collect()
-                }),
+                external_ids,
                 actors,
                 places,
                 visibility: c.visibility.unwrap_or(Visibility::Public),
@@ -685,7 +703,7 @@ mod tests {
         match &entries[1].record {
             ImportRecord::Case(case) => {
                 let places = case.places.clone().unwrap_or_default();
-                assert_eq!(places[0].precision, PlacementPrecision::District);
+                assert_eq!(places[0].precision, None, "the place's own level decides");
             }
             other => panic!("{other:?}"),
         }

@@ -94,7 +94,20 @@ pub struct PlaceSpec {
 #[derive(Clone, Debug)]
 pub struct PlacementRecord {
     pub path: Vec<PlaceSpec>,
-    pub precision: PlacementPrecision,
+    /// `None`: the precision of the place's level, as the store finds it (EXACT on a
+    /// site, which then derives its district as a case created through the API does).
+    pub precision: Option<PlacementPrecision>,
+}
+
+/// The precision of a placement on a place of `level`.
+fn precision_of(level: LocationLevel) -> PlacementPrecision {
+    match level {
+        LocationLevel::Country => PlacementPrecision::Country,
+        LocationLevel::Region => PlacementPrecision::Region,
+        LocationLevel::Province => PlacementPrecision::Province,
+        LocationLevel::District => PlacementPrecision::District,
+        LocationLevel::Site => PlacementPrecision::Exact,
+    }
 }
 
 /// A case. Optional fields left `None` keep the stored value of a known case; the
@@ -933,9 +946,13 @@ async fn ensure_places(
     let mut out: Vec<NewPlacement> = Vec::with_capacity(places.len());
     for placement in places {
         let mut parent: Option<i64> = None;
+        let mut level = None;
         for spec in &placement.path {
             let id = match find_place(txn, spec, parent).await? {
-                Some(found) => found.id,
+                Some(found) => {
+                    level = Some(found.level);
+                    found.id
+                }
                 None => {
                     let name = spec.name.clone().ok_or_else(|| {
                         Reject::new("places", format!("no place {}", describe(spec)))
@@ -950,17 +967,18 @@ async fn ensure_places(
                         geometry: None,
                         visibility: Visibility::Public,
                     };
+                    level = Some(spec.level);
                     Store::create_location_in(txn, author, new).await?.id
                 }
             };
             parent = Some(id);
         }
-        if let Some(location_id) = parent
+        if let (Some(location_id), Some(level)) = (parent, level)
             && !out.iter().any(|p| p.location_id == location_id)
         {
             out.push(NewPlacement {
                 location_id,
-                precision: placement.precision,
+                precision: placement.precision.unwrap_or_else(|| precision_of(level)),
             });
         }
     }

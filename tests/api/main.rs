@@ -15,6 +15,7 @@ mod leaks;
 mod limits;
 mod link_visibility;
 mod maps;
+mod one_boundary;
 mod record_imports;
 mod search;
 mod sites;

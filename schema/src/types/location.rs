@@ -11,7 +11,7 @@ use crate::loaders::{ChildrenOfLocation, LocationById, LocationGeometryById, Pla
 use crate::pagination::{decode_cursor, encode_cursor, page_connection};
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object};
-use chasqui_domain::validate;
+use chasqui_domain::validate::{self, LocationCode};
 use chasqui_entities::tables::location;
 use chasqui_store::{Author, LocationPatch, NewLocation};
 
@@ -275,37 +275,24 @@ fn resolve_geometry(value: Option<&Json<serde_json::Value>>) -> ApiResult<Option
 }
 
 fn resolve_code(code: &str) -> ApiResult<String> {
-    let code = validate::name("input.code", code)?;
-    if code.len() > 32
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-    {
-        return Err(ApiError::bad_input(
-            "input.code",
-            "use at most 32 letters, digits, '-' or '.'",
-        ));
-    }
-    Ok(code)
+    Ok(LocationCode::parse("input.code", code)?.into_string())
 }
 
 impl CreateLocationInput {
     pub fn resolve(&self) -> ApiResult<NewLocation> {
-        let latitude = validate::latitude("input.latitude", self.latitude)?;
-        let longitude = validate::longitude("input.longitude", self.longitude)?;
-        if latitude.is_some() != longitude.is_some() {
-            return Err(ApiError::bad_input(
-                "input.longitude",
-                "give both latitude and longitude, or neither",
-            ));
-        }
+        let point = validate::point(
+            "input.latitude",
+            self.latitude,
+            "input.longitude",
+            self.longitude,
+        )?;
         Ok(NewLocation {
             code: self.code.as_deref().map(resolve_code).transpose()?,
             name: validate::name("input.name", &self.name)?,
             level: self.level.into(),
             parent_id: decode_opt(NodeType::Location, self.parent.as_ref(), "input.parent")?,
-            latitude,
-            longitude,
+            latitude: point.map(|(lat, _)| lat),
+            longitude: point.map(|(_, lon)| lon),
             geometry: resolve_geometry(self.geometry.as_ref())?,
             visibility: self.visibility.into(),
         })

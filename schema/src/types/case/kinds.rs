@@ -3,11 +3,10 @@
 
 use super::parts::{CaseActor, roles_of};
 use super::{Case, CaseCore, CaseData};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::scalars::PartialDate;
 use crate::types::common::FuzzyDate;
 use crate::types::enums::{CourtStage, LegalStatus, ProjectStage};
-use crate::types::input::{opt_text, path};
 use async_graphql::{Context, InputObject, MergedObject, Object, TypeName};
 use chasqui_domain::validate;
 use chasqui_entities::{CaseDetails, CaseKind};
@@ -307,80 +306,22 @@ pub struct CaseDetailsInput {
 }
 
 impl CaseDetailsInput {
+    /// The facts in store terms, checked against the case's kind
+    /// ([`validate::case_details`]).
     pub fn resolve(&self, kind: CaseKind, prefix: &str) -> ApiResult<CaseDetails> {
-        use CaseKind as K;
-        let allowed: &[&str] = match kind {
-            K::Mine | K::OilAndGas => &["minerals", "projectStage"],
-            K::Infrastructure => &["projectStage", "contractValueUsd"],
-            K::Decree => &["identifier", "issuedOn", "legalStatus"],
-            K::CourtCase => &["court", "docketNumber", "courtStage"],
-            K::Campaign => &["aim"],
-            K::Investigation => &["investigatingBody"],
-            K::Other => &[],
-        };
-        let given = [
-            ("minerals", self.minerals.is_some()),
-            ("projectStage", self.project_stage.is_some()),
-            ("contractValueUsd", self.contract_value_usd.is_some()),
-            ("identifier", self.identifier.is_some()),
-            ("issuedOn", self.issued_on.is_some()),
-            ("legalStatus", self.legal_status.is_some()),
-            ("court", self.court.is_some()),
-            ("docketNumber", self.docket_number.is_some()),
-            ("courtStage", self.court_stage.is_some()),
-            ("aim", self.aim.is_some()),
-            ("investigatingBody", self.investigating_body.is_some()),
-        ];
-        for (name, present) in given {
-            if present && !allowed.contains(&name) {
-                return Err(ApiError::bad_input(
-                    path(prefix, name),
-                    format!("does not apply to {} cases", kind.as_str()),
-                ));
-            }
-        }
-        if let Some(value) = self.contract_value_usd
-            && (!value.is_finite() || value < 0.0)
-        {
-            return Err(ApiError::bad_input(
-                path(prefix, "contractValueUsd"),
-                "must be a non-negative number",
-            ));
-        }
-        let minerals = self
-            .minerals
-            .iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, m)| validate::topic(&format!("{prefix}.minerals[{i}]"), m))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CaseDetails {
-            minerals,
+        let details = CaseDetails {
+            minerals: self.minerals.clone().unwrap_or_default(),
             project_stage: self.project_stage.map(Into::into),
             contract_value_usd: self.contract_value_usd,
-            identifier: opt_text(
-                prefix,
-                "identifier",
-                self.identifier.as_ref(),
-                validate::MAX_NAME,
-            )?,
+            identifier: self.identifier.clone(),
             issued_on: self.issued_on.map(|d| d.0),
             legal_status: self.legal_status.map(Into::into),
-            court: opt_text(prefix, "court", self.court.as_ref(), validate::MAX_NAME)?,
-            docket_number: opt_text(
-                prefix,
-                "docketNumber",
-                self.docket_number.as_ref(),
-                validate::MAX_NAME,
-            )?,
+            court: self.court.clone(),
+            docket_number: self.docket_number.clone(),
             court_stage: self.court_stage.map(Into::into),
-            aim: opt_text(prefix, "aim", self.aim.as_ref(), validate::MAX_TEXT)?,
-            investigating_body: opt_text(
-                prefix,
-                "investigatingBody",
-                self.investigating_body.as_ref(),
-                validate::MAX_NAME,
-            )?,
-        })
+            aim: self.aim.clone(),
+            investigating_body: self.investigating_body.clone(),
+        };
+        Ok(validate::case_details(prefix, kind, details)?)
     }
 }

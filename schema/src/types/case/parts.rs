@@ -2,7 +2,7 @@
 //! in other registers, each with the input that writes it.
 
 use super::{Case, CaseData};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::ids::{NodeType, decode};
 use crate::loaders::RolesOfCase;
 use crate::scalars::PartialDate;
@@ -117,13 +117,8 @@ pub(super) fn resolve_roles(values: &[CaseActorInput], prefix: &str) -> ApiResul
         .enumerate()
         .map(|(i, r)| {
             let at = format!("{prefix}.actors[{i}]");
-            if let (Some(start), Some(end)) = (r.started_on, r.ended_on)
-                && end.0.last_day() < start.0.first_day()
-            {
-                return Err(ApiError::bad_input(
-                    format!("{at}.endedOn"),
-                    "is before startedOn",
-                ));
+            if let Some(start) = r.started_on {
+                validate::period(&format!("{at}.endedOn"), start.0, r.ended_on.map(|d| d.0))?;
             }
             Ok(NewRole {
                 actor_id: decode(NodeType::Actor, &r.actor, &format!("{at}.actor"))?,

@@ -35,14 +35,11 @@ impl ReportedEventInput {
         case_id: i64,
         sources: Vec<(Option<i64>, Option<String>)>,
     ) -> ApiResult<NewEvent> {
-        if let Some(end) = self.end_date
-            && end.0.last_day() < self.date.0.first_day()
-        {
-            return Err(ApiError::bad_input(
-                path(at, "endDate"),
-                format!("{} is before the start {}", end.0, self.date.0),
-            ));
-        }
+        let end_date = validate::period(
+            &path(at, "endDate"),
+            self.date.0,
+            self.end_date.map(|d| d.0),
+        )?;
         Ok(NewEvent {
             case_id,
             kind: self.kind.into(),
@@ -54,7 +51,7 @@ impl ReportedEventInput {
                 validate::MAX_TEXT,
             )?,
             date: self.date.0,
-            end_date: self.end_date.map(|d| d.0),
+            end_date,
             location_id: decode_opt(
                 NodeType::Location,
                 self.location.as_ref(),

@@ -1,11 +1,11 @@
 //! The inputs that write news items, and their checks.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::scalars::PartialDate;
 use crate::types::enums::Visibility;
-use crate::types::input::{maybe_text, opt_text, patch};
+use crate::types::input::{maybe_text, patch};
 use async_graphql::{InputObject, MaybeUndefined};
-use chasqui_domain::validate;
+use chasqui_domain::validate::{self, Language, NewsFields, NewsText, Publisher};
 use chasqui_store::{NewNewsItem, NewsItemPatch};
 
 #[derive(InputObject, Clone)]
@@ -24,42 +24,27 @@ pub struct CreateNewsItemInput {
     pub visibility: Visibility,
 }
 
-fn resolve_language(value: Option<&str>) -> ApiResult<Option<String>> {
-    match value {
-        Some(tag)
-            if tag.is_empty()
-                || tag.len() > 16
-                || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-        {
-            Err(ApiError::bad_input(
-                "input.language",
-                "must be a language tag such as `en` or `es`",
-            ))
-        }
-        other => Ok(other.map(str::to_owned)),
-    }
-}
-
 impl CreateNewsItemInput {
     pub fn resolve(&self) -> ApiResult<NewNewsItem> {
+        let fields = NewsFields::parse(
+            "input",
+            NewsText {
+                title: &self.title,
+                summary: self.summary.as_deref(),
+                body: self.body.as_deref(),
+                url: self.url.as_deref(),
+                publisher: self.publisher.as_deref(),
+                language: self.language.as_deref(),
+            },
+        )?;
         Ok(NewNewsItem {
-            title: validate::name("input.title", &self.title)?,
+            title: fields.title,
             published_on: self.date.0,
-            summary: opt_text(
-                "input",
-                "summary",
-                self.summary.as_ref(),
-                validate::MAX_TEXT,
-            )?,
-            body: opt_text("input", "body", self.body.as_ref(), validate::MAX_BODY)?,
-            url: validate::url("input.url", self.url.as_deref())?,
-            publisher: opt_text(
-                "input",
-                "publisher",
-                self.publisher.as_ref(),
-                validate::MAX_NAME,
-            )?,
-            language: resolve_language(self.language.as_deref())?,
+            summary: fields.summary,
+            body: fields.body,
+            url: fields.url,
+            publisher: fields.publisher.map(Publisher::into_string),
+            language: fields.language.map(Language::into_string),
             visibility: self.visibility.into(),
         })
     }
@@ -89,8 +74,12 @@ impl UpdateNewsItemInput {
             summary: maybe_text("input", "summary", &self.summary, validate::MAX_TEXT)?,
             body: maybe_text("input", "body", &self.body, validate::MAX_BODY)?,
             url: patch(&self.url, |u| Ok(validate::url("input.url", Some(u))?))?,
-            publisher: maybe_text("input", "publisher", &self.publisher, validate::MAX_NAME)?,
-            language: patch(&self.language, |l| resolve_language(Some(l)))?,
+            publisher: patch(&self.publisher, |p| {
+                Ok(Publisher::parse("input.publisher", p)?.map(Publisher::into_string))
+            })?,
+            language: patch(&self.language, |l| {
+                Ok(Some(Language::parse("input.language", l)?.into_string()))
+            })?,
             visibility: self.visibility.map(Into::into),
         })
     }
