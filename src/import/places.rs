@@ -2,7 +2,7 @@
 //! mapped to places by property names (code, name, parent code), one transaction per file.
 
 use anyhow::Context as _;
-use chasqui_domain::validate::{self, LocationCode};
+use chasqui_domain::validate::LocationCode;
 use chasqui_entities::LocationLevel;
 use chasqui_store::{Author, PlaceRecord, PlacesReport, Store};
 use std::fmt;
@@ -149,24 +149,17 @@ pub fn parse_places(
             },
             None => mapping.parent_code.clone(),
         };
-        // The rules `createLocation` applies to a code and a name.
-        let checked = LocationCode::parse(&mapping.code, &code)
-            .and_then(|code| Ok((code, validate::name(&mapping.name, &name)?)))
-            .and_then(|(code, name)| {
-                let parent = parent_code
-                    .as_deref()
-                    .map(|p| {
-                        LocationCode::parse(mapping.parent.as_deref().unwrap_or("parent code"), p)
-                    })
-                    .transpose()?;
-                Ok((code, name, parent))
-            });
-        let (code, name, parent_code) = match checked {
-            Ok((code, name, parent)) => (
-                code.into_string(),
-                name,
-                parent.map(LocationCode::into_string),
-            ),
+        // The rule `createLocation` applies to a code. (Names are taken as the boundary
+        // files spell them: INEI's provinces carry stray C1 control characters.)
+        let checked = LocationCode::parse(&mapping.code, &code).and_then(|code| {
+            let parent = parent_code
+                .as_deref()
+                .map(|p| LocationCode::parse(mapping.parent.as_deref().unwrap_or("parent code"), p))
+                .transpose()?;
+            Ok((code, parent))
+        });
+        let (code, parent_code) = match checked {
+            Ok((code, parent)) => (code.into_string(), parent.map(LocationCode::into_string)),
             Err(invalid) => {
                 problems.push(FeatureProblem {
                     index,
