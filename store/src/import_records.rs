@@ -15,6 +15,7 @@
 //! goes on, since nothing was written for it; a store error rolls the whole batch back.
 
 use super::audit::{self, Author, Entry};
+use super::stamp::Versioned;
 use super::write::{
     ActorPatch, CasePatch, LinkPatch, NewActor, NewCase, NewEvent, NewLink, NewLocation,
     NewPlacement, NewRole, NewStatusChange, date_parts, refresh_case,
@@ -1197,8 +1198,7 @@ async fn update_event(
     active.deaths = Set(new.deaths);
     active.injuries = Set(new.injuries);
     active.visibility = Set(new.visibility);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(super::now());
+    active.next_version(current.version);
     let model = active.update(txn).await?;
     if have_actors != wanted_actors {
         event_actor::Entity::delete_many()

@@ -2,6 +2,10 @@
 //! parents" queries the DataLoaders call. Every read applies [`Access`] and hides
 //! archived records.
 
+use super::visibility::{
+    case_places_visible, in_visible, visible_actors, visible_cases, visible_events, visible_links,
+    visible_locations, visible_news, visible_placements, visible_roles, visible_status_changes,
+};
 use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -11,180 +15,6 @@ use sea_orm::sea_query::{
 };
 use sea_orm::*;
 use std::collections::HashMap;
-
-/// Who may see a row by its own `visibility` and `archived_at`, as SQL over `table` (a
-/// quoted table name or an alias): unarchived (when `archived`) and, unless the caller
-/// sees restricted records, public. The one home of the rule: the sea-query conditions
-/// below and the hand-written statements (`detail.rs`, `timeline.rs`, `search.rs`) are
-/// all made from it. `None` when nothing is to be checked (a viewer, a table without
-/// archiving).
-pub(crate) fn own_visible_sql(table: &str, access: Access, archived: bool) -> Option<String> {
-    let mut parts = Vec::with_capacity(2);
-    if archived {
-        parts.push(format!("{table}.archived_at IS NULL"));
-    }
-    if !access.see_restricted {
-        parts.push(format!(
-            "{table}.visibility = '{}'",
-            Visibility::Public.as_str()
-        ));
-    }
-    (!parts.is_empty()).then(|| parts.join(" AND "))
-}
-
-/// Who may see a news link, an event or a status change, from its derived
-/// `effective_visibility` (`store/effective.rs`: a link follows its news item, what a link
-/// reported follows the link): anonymous callers the PUBLIC rows, others every row but the
-/// HIDDEN ones. As SQL over `table`, like [`own_visible_sql`].
-pub(crate) fn effective_visible_sql(table: &str, access: Access) -> String {
-    if access.see_restricted {
-        format!(
-            "{table}.effective_visibility <> '{}'",
-            EffectiveVisibility::Hidden.as_str()
-        )
-    } else {
-        format!(
-            "{table}.effective_visibility = '{}'",
-            EffectiveVisibility::Public.as_str()
-        )
-    }
-}
-
-/// The quoted name of a column's table, as sea-query writes it.
-fn quoted_table(column: impl ColumnTrait) -> String {
-    format!("\"{}\"", column.entity_name())
-}
-
-/// `visibility` / `archived_at` conditions for one table ([`own_visible_sql`]).
-pub(crate) fn visible<C: ColumnTrait>(
-    access: Access,
-    visibility: C,
-    archived_at: Option<C>,
-) -> Condition {
-    let rule = own_visible_sql(&quoted_table(visibility), access, archived_at.is_some());
-    Condition::all().add_option(rule.map(Expr::cust))
-}
-
-pub(crate) fn visible_cases(access: Access) -> Condition {
-    visible(
-        access,
-        case::Column::Visibility,
-        Some(case::Column::ArchivedAt),
-    )
-}
-pub(crate) fn visible_actors(access: Access) -> Condition {
-    visible(
-        access,
-        actor::Column::Visibility,
-        Some(actor::Column::ArchivedAt),
-    )
-}
-pub(crate) fn visible_locations(access: Access) -> Condition {
-    visible(
-        access,
-        location::Column::Visibility,
-        Some(location::Column::ArchivedAt),
-    )
-}
-pub(crate) fn visible_news(access: Access) -> Condition {
-    visible(
-        access,
-        news_item::Column::Visibility,
-        Some(news_item::Column::ArchivedAt),
-    )
-}
-/// Events by their effective visibility (their case is the caller's to check).
-pub(crate) fn visible_events(access: Access) -> Condition {
-    Condition::all().add(Expr::cust(effective_visible_sql(
-        &quoted_table(event::Column::Id),
-        access,
-    )))
-}
-/// Status changes by their effective visibility (their case is the caller's to check).
-pub(crate) fn visible_status_changes(access: Access) -> Condition {
-    Condition::all().add(Expr::cust(effective_visible_sql(
-        &quoted_table(status_change::Column::Id),
-        access,
-    )))
-}
-/// News links by their effective visibility (theirs and their news item's), whatever
-/// their case.
-pub(crate) fn visible_link_rows(access: Access) -> Condition {
-    Condition::all().add(Expr::cust(effective_visible_sql(
-        &quoted_table(news_link::Column::Id),
-        access,
-    )))
-}
-/// News links by their effective visibility, to a visible case.
-pub(crate) fn visible_links(access: Access) -> Condition {
-    visible_link_rows(access).add(in_visible::<case::Entity>(
-        news_link::Column::CaseId,
-        case::Column::Id,
-        visible_cases(access),
-    ))
-}
-
-/// `EXISTS (SELECT 1 FROM <entity> WHERE <entity>.id = column AND <visible>)`: the row
-/// `column` points at is visible. Correlated, so each row costs one primary-key lookup;
-/// SQLite evaluates `column IN (SELECT id … WHERE <visible>)` by listing every visible
-/// row of the entity first (135 ms instead of 1 ms for a page of news links over 50,000
-/// items, bench/perf). `column` must belong to another table than `E`.
-fn in_visible<E: EntityTrait>(
-    column: impl ColumnTrait,
-    id: E::Column,
-    cond: Condition,
-) -> SimpleExpr {
-    let mut sub = Query::select();
-    sub.expr(Expr::val(1))
-        .from(E::default())
-        .cond_where(cond.add(Expr::col((E::default(), id)).equals((column.entity_name(), column))));
-    Expr::exists(sub)
-}
-
-/// Who may see a placement of a case (its case is the caller's to check), as SQL over the
-/// placement's alias `placement` and its location's alias `location`: the location visible
-/// ([`own_visible_sql`]) and, for a placement the store derived from a site
-/// (`via_site_id`: the district a site without a parent place lies in,
-/// `spatial::derive_districts`), that site visible too, so that the district says nothing
-/// about a site the caller may not see. The one home of the rule: [`visible_placements`],
-/// the case page (`detail.rs`), the spatial index and the `case_places` and `case_points`
-/// rows (`spatial.rs`, under both audiences) are all made from it.
-pub(crate) fn placement_visible_sql(placement: &str, location: &str, access: Access) -> String {
-    let own =
-        |table: &str| own_visible_sql(table, access, true).unwrap_or_else(|| "1 = 1".to_owned());
-    format!(
-        "{} AND ({placement}.via_site_id IS NULL OR EXISTS (SELECT 1 FROM locations via_site \
-         WHERE via_site.id = {placement}.via_site_id AND {}))",
-        own(location),
-        own("via_site"),
-    )
-}
-
-/// Placements a caller may see ([`placement_visible_sql`]), as a condition on
-/// `case_locations`: one correlated primary-key lookup of the location (see
-/// [`in_visible`]).
-pub(crate) fn visible_placements(access: Access) -> Condition {
-    Condition::all().add(Expr::cust(format!(
-        r#"EXISTS (SELECT 1 FROM locations placed WHERE placed.id = "case_locations"."location_id" AND {})"#,
-        placement_visible_sql(r#""case_locations""#, "placed", access)
-    )))
-}
-
-/// Actor roles a caller may see or go through: the role itself, its actor and its case
-/// visible.
-pub(crate) fn visible_roles(access: Access) -> Condition {
-    visible(access, case_actor::Column::Visibility, None)
-        .add(in_visible::<actor::Entity>(
-            case_actor::Column::ActorId,
-            actor::Column::Id,
-            visible_actors(access),
-        ))
-        .add(in_visible::<case::Entity>(
-            case_actor::Column::CaseId,
-            case::Column::Id,
-            visible_cases(access),
-        ))
-}
 
 /// How every filter that names a record by id goes to it, so that a named record the
 /// caller may not see (restricted to an anonymous caller, archived to everyone) leaves
@@ -270,17 +100,6 @@ fn region_ids(paths: &[String]) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
-}
-
-/// The `case_places` rows a caller may use: the case unarchived and, unless the caller
-/// sees restricted records, public and reached through a public location (the rules of
-/// `visible_cases` and `visible_locations`, mirrored in the row).
-pub(crate) fn case_places_visible(access: Access) -> &'static str {
-    if access.see_restricted {
-        "NOT case_places.case_archived"
-    } else {
-        "case_places.via_public AND case_places.case_public AND NOT case_places.case_archived"
-    }
 }
 
 /// Selects every column of `E` but `heavy`, which comes back `None`.

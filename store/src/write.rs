@@ -4,11 +4,13 @@
 
 use super::audit::{self, Author, Entry};
 use super::effective::{self, Scope};
-use super::read::{visible_events, visible_link_rows, visible_status_changes};
+use super::location as location_path;
+use super::news::{cases_of_news, refresh_cases_of_news};
 use super::search::{self, SearchDocument, SearchEntity};
 use super::spatial::{CasePlaces, refresh_case_places};
+use super::stamp::{Stamped, Versioned};
+use super::visibility::{visible_events, visible_link_rows, visible_status_changes};
 use super::{Access, Store, StoreError, StoreResult};
-use chasqui_domain::text::normalise_title;
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -126,30 +128,6 @@ pub struct LocationPatch {
     pub visibility: Option<Visibility>,
 }
 
-#[derive(Clone, Debug)]
-pub struct NewNewsItem {
-    pub title: String,
-    pub published_on: PartialDate,
-    pub summary: Option<String>,
-    pub body: Option<String>,
-    pub url: Option<String>,
-    pub publisher: Option<String>,
-    pub language: Option<String>,
-    pub visibility: Visibility,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct NewsItemPatch {
-    pub title: Option<String>,
-    pub published_on: Option<PartialDate>,
-    pub summary: Option<Option<String>>,
-    pub body: Option<Option<String>>,
-    pub url: Option<Option<String>>,
-    pub publisher: Option<Option<String>>,
-    pub language: Option<Option<String>>,
-    pub visibility: Option<Visibility>,
-}
-
 /// An event; `sources` are (news item, URL) pairs, at least one of each pair set.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
@@ -217,7 +195,7 @@ impl Archivable {
     }
 }
 
-fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult<()> {
+pub(crate) fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult<()> {
     match expected {
         Some(expected) if expected != current => Err(StoreError::Conflict(format!(
             "{what} was changed by someone else (version {current}, your copy is version {expected}); reload it and apply your change again"
@@ -233,7 +211,7 @@ fn check_version(what: &str, current: i32, expected: Option<i32>) -> StoreResult
 /// write waiting for the spatial change marker held the case against a location write
 /// that held the marker and was inserting the case's `case_places` or derived
 /// placements: each waited on the other.
-trait LockForWrite: QuerySelect + Sized {
+pub(crate) trait LockForWrite: QuerySelect + Sized {
     fn lock_for_write(self) -> Self {
         self.lock(sea_orm::sea_query::LockType::NoKeyUpdate)
     }
@@ -340,10 +318,8 @@ fn details_json(details: &CaseDetails) -> StoreResult<String> {
 
 impl Store {
     pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::create_case_in(&txn, author, new).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::create_case_in(txn, author, new).await)
+            .await
     }
 
     /// `create_case` in the caller's transaction (the record importers write a whole file in one).
@@ -374,11 +350,10 @@ impl Store {
             last_activity_on: Set(new.started_on.map(|d| d.last_day())),
             details: Set(details_json(&new.details)?),
             visibility: Set(new.visibility),
-            version: Set(1),
             archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+            ..Default::default()
         }
+        .created(now)
         .insert(txn)
         .await
         .map_err(|e| {
@@ -440,10 +415,8 @@ impl Store {
         patch: CasePatch,
         expected_version: Option<i32>,
     ) -> StoreResult<case::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::update_case_in(&txn, author, id, patch, expected_version).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::update_case_in(txn, author, id, patch, expected_version).await)
+            .await
     }
 
     /// `update_case` in the caller's transaction (the record importers write a whole file in one).
@@ -494,8 +467,7 @@ impl Store {
         if let Some(visibility) = patch.visibility {
             active.visibility = Set(visibility);
         }
-        active.version = Set(current.version + 1);
-        active.updated_at = Set(super::now());
+        active.next_version(current.version);
         let slug = patch.slug.unwrap_or_default();
         active.update(txn).await.map_err(|e| {
             StoreError::from_db(e, || {
@@ -534,10 +506,8 @@ impl Store {
         author: &Author,
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::record_status_change_in(&txn, author, change).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::record_status_change_in(txn, author, change).await)
+            .await
     }
 
     /// `record_status_change` in the caller's transaction (the record importers write a whole file in one).
@@ -577,10 +547,8 @@ impl Store {
     }
 
     pub async fn create_actor(&self, author: &Author, new: NewActor) -> StoreResult<actor::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::create_actor_in(&txn, author, new).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::create_actor_in(txn, author, new).await)
+            .await
     }
 
     /// `create_actor` in the caller's transaction (the record importers write a whole file in one).
@@ -598,11 +566,10 @@ impl Store {
             kind: Set(new.kind),
             description: Set(new.description),
             visibility: Set(new.visibility),
-            version: Set(1),
             archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+            ..Default::default()
         }
+        .created(now)
         .insert(txn)
         .await
         .map_err(|e| {
@@ -632,10 +599,10 @@ impl Store {
         patch: ActorPatch,
         expected_version: Option<i32>,
     ) -> StoreResult<actor::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::update_actor_in(&txn, author, id, patch, expected_version).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| {
+            Self::update_actor_in(txn, author, id, patch, expected_version).await
+        })
+        .await
     }
 
     /// `update_actor` in the caller's transaction (the record importers write a whole file in one).
@@ -670,8 +637,7 @@ impl Store {
         if let Some(v) = patch.visibility {
             active.visibility = Set(v);
         }
-        active.version = Set(current.version + 1);
-        active.updated_at = Set(super::now());
+        active.next_version(current.version);
         let model = active.update(txn).await.map_err(|e| {
             StoreError::from_db(e, || {
                 format!("input.slug: an actor with slug `{slug}` already exists")
@@ -706,13 +672,14 @@ impl Store {
             true => Some(self.spatial_index().await?),
             false => None,
         };
-        let txn = self.begin_write().await?;
-        let model = Self::create_location_in(&txn, author, new).await?;
-        if let Some(index) = index {
-            Self::place_sites(&txn, &index, &[model.id]).await?;
-        }
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| {
+            let model = Self::create_location_in(txn, author, new).await?;
+            if let Some(index) = index {
+                Self::place_sites(txn, &index, &[model.id]).await?;
+            }
+            Ok(model)
+        })
+        .await
     }
 
     /// `create_location` in the caller's transaction (the record importers write a whole file in one).
@@ -745,11 +712,10 @@ impl Store {
             longitude: Set(new.longitude),
             geometry: Set(new.geometry),
             visibility: Set(new.visibility),
-            version: Set(1),
             archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+            ..Default::default()
         }
+        .created(now)
         .insert(txn)
         .await
         .map_err(|e| {
@@ -757,14 +723,7 @@ impl Store {
                 format!("input.code: a location with code `{code}` already exists")
             })
         })?;
-        let path = format!(
-            "{}{}/",
-            parent_path.unwrap_or_else(|| "/".to_owned()),
-            model.id
-        );
-        let mut active: location::ActiveModel = model.into();
-        active.path = Set(path);
-        let model = active.update(txn).await?;
+        let model = location_path::set_new_path(txn, model, parent_path.as_deref()).await?;
         let entry = Entry {
             action: "createLocation",
             entity: "location",
@@ -786,142 +745,108 @@ impl Store {
     ) -> StoreResult<location::Model> {
         // A site may move: its place comes from the index, read before the write.
         let index = self.spatial_index().await?;
-        let txn = self.begin_write().await?;
-        let current = location::Entity::find_by_id(id)
-            .lock_for_write()
-            .one(&txn)
-            .await?
-            .ok_or_else(|| StoreError::not_found("location"))?;
-        check_version("the location", current.version, expected_version)?;
-        let mut active: location::ActiveModel = current.clone().into();
-        let code = patch.code.clone().flatten().unwrap_or_default();
-        if let Some(v) = patch.code {
-            active.code = Set(v);
-        }
-        if let Some(v) = patch.name {
-            active.name = Set(v);
-        }
-        if let Some(v) = patch.level {
-            active.level = Set(v);
-        }
-        if let Some(v) = patch.latitude {
-            active.latitude = Set(v);
-        }
-        if let Some(v) = patch.longitude {
-            active.longitude = Set(v);
-        }
-        if let Some(v) = patch.geometry {
-            active.geometry = Set(v);
-        }
-        if let Some(v) = patch.visibility {
-            active.visibility = Set(v);
-        }
-        let mut moved_to: Option<String> = None;
-        if let Some(parent) = patch.parent_id {
-            let parent_path = match parent {
-                Some(parent_id) => {
-                    let parent = location::Entity::find_by_id(parent_id)
-                        .filter(location::Column::ArchivedAt.is_null())
-                        .one(&txn)
-                        .await?
-                        .ok_or_else(|| StoreError::invalid("input.parent", "no such location"))?;
-                    if parent.path.starts_with(&current.path) {
-                        return Err(StoreError::invalid(
-                            "input.parent",
-                            "a location cannot be placed below itself or its own descendants",
-                        ));
+        self.write(async |txn| {
+            let current = location::Entity::find_by_id(id)
+                .lock_for_write()
+                .one(txn)
+                .await?
+                .ok_or_else(|| StoreError::not_found("location"))?;
+            check_version("the location", current.version, expected_version)?;
+            let mut active: location::ActiveModel = current.clone().into();
+            let code = patch.code.clone().flatten().unwrap_or_default();
+            if let Some(v) = patch.code {
+                active.code = Set(v);
+            }
+            if let Some(v) = patch.name {
+                active.name = Set(v);
+            }
+            if let Some(v) = patch.level {
+                active.level = Set(v);
+            }
+            if let Some(v) = patch.latitude {
+                active.latitude = Set(v);
+            }
+            if let Some(v) = patch.longitude {
+                active.longitude = Set(v);
+            }
+            if let Some(v) = patch.geometry {
+                active.geometry = Set(v);
+            }
+            if let Some(v) = patch.visibility {
+                active.visibility = Set(v);
+            }
+            let mut moved_to: Option<String> = None;
+            if let Some(parent) = patch.parent_id {
+                let parent_path = match parent {
+                    Some(parent_id) => {
+                        let parent = location::Entity::find_by_id(parent_id)
+                            .filter(location::Column::ArchivedAt.is_null())
+                            .one(txn)
+                            .await?
+                            .ok_or_else(|| {
+                                StoreError::invalid("input.parent", "no such location")
+                            })?;
+                        if location_path::below_itself(&parent.path, &current.path) {
+                            return Err(StoreError::invalid(
+                                "input.parent",
+                                "a location cannot be placed below itself or its own descendants",
+                            ));
+                        }
+                        Some(parent.path)
                     }
-                    parent.path
+                    None => None,
+                };
+                active.parent_id = Set(parent);
+                let new_path = location_path::child_path(parent_path.as_deref(), id);
+                active.path = Set(new_path.clone());
+                moved_to = Some(new_path);
+            }
+            active.next_version(current.version);
+            let model = active.update(txn).await.map_err(|e| {
+                StoreError::from_db(e, || {
+                    format!("input.code: a location with code `{code}` already exists")
+                })
+            })?;
+            if let Some(new_path) = moved_to.filter(|p| *p != current.path) {
+                location_path::move_descendants(txn, id, &current.path, &new_path).await?;
+            }
+            if model.geometry != current.geometry {
+                // A new shape moves sites between places: place them all again, from the
+                // places as this transaction sees them.
+                let index = super::spatial::load_index(txn).await?;
+                Self::place_all_sites(txn, &index, true).await?;
+                refresh_case_places(txn, CasePlaces::All).await?;
+            } else {
+                let resited = model.latitude != current.latitude
+                    || model.longitude != current.longitude
+                    || model.level != current.level;
+                if resited {
+                    Self::place_sites(txn, &index, &[id]).await?;
                 }
-                None => "/".to_owned(),
+                if resited
+                    || model.parent_id != current.parent_id
+                    || model.visibility != current.visibility
+                {
+                    refresh_case_places(txn, CasePlaces::Below(id)).await?;
+                }
+            }
+            let entry = Entry {
+                action: "updateLocation",
+                entity: "location",
+                id,
+                case_id: None,
+                before: Some(audit::snapshot(&current)?),
+                after: Some(audit::snapshot(&model)?),
             };
-            active.parent_id = Set(parent);
-            let new_path = format!("{parent_path}{id}/");
-            active.path = Set(new_path.clone());
-            moved_to = Some(new_path);
-        }
-        active.version = Set(current.version + 1);
-        active.updated_at = Set(super::now());
-        let model = active.update(&txn).await.map_err(|e| {
-            StoreError::from_db(e, || {
-                format!("input.code: a location with code `{code}` already exists")
-            })
-        })?;
-        if let Some(new_path) = moved_to.filter(|p| *p != current.path) {
-            let descendants = location::Entity::find()
-                .filter(location::Column::Path.starts_with(current.path.as_str()))
-                .filter(location::Column::Id.ne(id))
-                .all(&txn)
-                .await?;
-            for child in descendants {
-                let rest = child.path[current.path.len()..].to_owned();
-                let mut child: location::ActiveModel = child.into();
-                child.path = Set(format!("{new_path}{rest}"));
-                child.update(&txn).await?;
-            }
-        }
-        if model.geometry != current.geometry {
-            // A new shape moves sites between places: place them all again, from the
-            // places as this transaction sees them.
-            let index = super::spatial::load_index(&txn).await?;
-            Self::place_all_sites(&txn, &index, true).await?;
-            refresh_case_places(&txn, CasePlaces::All).await?;
-        } else {
-            let resited = model.latitude != current.latitude
-                || model.longitude != current.longitude
-                || model.level != current.level;
-            if resited {
-                Self::place_sites(&txn, &index, &[id]).await?;
-            }
-            if resited
-                || model.parent_id != current.parent_id
-                || model.visibility != current.visibility
-            {
-                refresh_case_places(&txn, CasePlaces::Below(id)).await?;
-            }
-        }
-        let entry = Entry {
-            action: "updateLocation",
-            entity: "location",
-            id,
-            case_id: None,
-            before: Some(audit::snapshot(&current)?),
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok(model)
-    }
-
-    pub async fn create_news_item(
-        &self,
-        author: &Author,
-        new: NewNewsItem,
-    ) -> StoreResult<news_item::Model> {
-        let txn = self.begin_write().await?;
-        let model = insert_news_item(&txn, author, new).await?;
-        txn.commit().await?;
-        Ok(model)
-    }
-
-    pub async fn update_news_item(
-        &self,
-        author: &Author,
-        id: i64,
-        patch: NewsItemPatch,
-        expected_version: Option<i32>,
-    ) -> StoreResult<news_item::Model> {
-        let txn = self.begin_write().await?;
-        let model = patch_news_item(&txn, author, id, patch, expected_version).await?;
-        txn.commit().await?;
-        Ok(model)
+            audit::record(txn, author, entry).await?;
+            Ok(model)
+        })
+        .await
     }
 
     pub async fn record_event(&self, author: &Author, new: NewEvent) -> StoreResult<event::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::record_event_in(&txn, author, new).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::record_event_in(txn, author, new).await)
+            .await
     }
 
     /// `record_event` in the caller's transaction (the record importers write a whole file in one).
@@ -953,10 +878,8 @@ impl Store {
         author: &Author,
         link: NewLink,
     ) -> StoreResult<news_link::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::link_news_item_in(&txn, author, link).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::link_news_item_in(txn, author, link).await)
+            .await
     }
 
     /// `link_news_item` in the caller's transaction (the record importers write a whole file in one).
@@ -1040,9 +963,9 @@ impl Store {
             matched_terms: Set(terms),
             visibility: Set(link.visibility),
             effective_visibility: Set(EffectiveVisibility::default()),
-            created_at: Set(now),
-            updated_at: Set(now),
+            ..Default::default()
         }
+        .created(now)
         .insert(txn)
         .await
         .map_err(|e| {
@@ -1091,10 +1014,8 @@ impl Store {
         link_id: i64,
         state: LinkState,
     ) -> StoreResult<news_link::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::decide_link_in(&txn, author, link_id, state).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::decide_link_in(txn, author, link_id, state).await)
+            .await
     }
 
     /// `decide_link` in the caller's transaction (the record importers write a whole file in one).
@@ -1156,10 +1077,8 @@ impl Store {
         link_id: i64,
         patch: LinkPatch,
     ) -> StoreResult<news_link::Model> {
-        let txn = self.begin_write().await?;
-        let model = Self::update_link_in(&txn, author, link_id, patch).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.write(async |txn| Self::update_link_in(txn, author, link_id, patch).await)
+            .await
     }
 
     /// `update_link` in the caller's transaction (the record importers write a whole file in one).
@@ -1216,66 +1135,68 @@ impl Store {
                 "a case cannot be related to itself",
             ));
         }
-        let txn = self.begin_write().await?;
-        // Lock the two cases in id order, so that two opposite relations cannot deadlock.
-        let mut both = [
-            (case_id, "input.case"),
-            (related_case_id, "input.relatedCase"),
-        ];
-        both.sort();
-        for (id, field) in both {
-            require_case(&txn, field, id).await?;
-        }
-        let model = case_relation::ActiveModel {
-            id: NotSet,
-            case_id: Set(case_id),
-            related_case_id: Set(related_case_id),
-            kind: Set(kind),
-            note: Set(note),
-            created_at: Set(super::now()),
-        }
-        .insert(&txn)
+        self.write(async |txn| {
+            // Lock the two cases in id order, so that two opposite relations cannot deadlock.
+            let mut both = [
+                (case_id, "input.case"),
+                (related_case_id, "input.relatedCase"),
+            ];
+            both.sort();
+            for (id, field) in both {
+                require_case(txn, field, id).await?;
+            }
+            let model = case_relation::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                related_case_id: Set(related_case_id),
+                kind: Set(kind),
+                note: Set(note),
+                created_at: Set(super::now()),
+            }
+            .insert(txn)
+            .await
+            .map_err(|e| {
+                StoreError::from_db(e, || {
+                    "input.relatedCase: the cases are already related this way".to_owned()
+                })
+            })?;
+            let entry = Entry {
+                action: "relateCases",
+                entity: "case_relation",
+                id: model.id,
+                case_id: Some(case_id),
+                before: None,
+                after: Some(audit::snapshot(&model)?),
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(model)
+        })
         .await
-        .map_err(|e| {
-            StoreError::from_db(e, || {
-                "input.relatedCase: the cases are already related this way".to_owned()
-            })
-        })?;
-        let entry = Entry {
-            action: "relateCases",
-            entity: "case_relation",
-            id: model.id,
-            case_id: Some(case_id),
-            before: None,
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok(model)
     }
 
     pub async fn unrelate_cases(&self, author: &Author, relation_id: i64) -> StoreResult<bool> {
-        let txn = self.begin_write().await?;
-        let Some(relation) = case_relation::Entity::find_by_id(relation_id)
-            .one(&txn)
-            .await?
-        else {
-            return Ok(false);
-        };
-        case_relation::Entity::delete_by_id(relation_id)
-            .exec(&txn)
-            .await?;
-        let entry = Entry {
-            action: "unrelateCases",
-            entity: "case_relation",
-            id: relation_id,
-            case_id: Some(relation.case_id),
-            before: Some(audit::snapshot(&relation)?),
-            after: None,
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok(true)
+        self.write(async |txn| {
+            let Some(relation) = case_relation::Entity::find_by_id(relation_id)
+                .one(txn)
+                .await?
+            else {
+                return Ok(false);
+            };
+            case_relation::Entity::delete_by_id(relation_id)
+                .exec(txn)
+                .await?;
+            let entry = Entry {
+                action: "unrelateCases",
+                entity: "case_relation",
+                id: relation_id,
+                case_id: Some(relation.case_id),
+                before: Some(audit::snapshot(&relation)?),
+                after: None,
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(true)
+        })
+        .await
     }
 
     /// Archives (soft-deletes) or restores a record. Returns false when it does not exist.
@@ -1288,186 +1209,187 @@ impl Store {
         id: i64,
         archived: bool,
     ) -> StoreResult<bool> {
-        let txn = self.begin_write().await?;
-        let when = if archived { Some(super::now()) } else { None };
-        macro_rules! flip {
-            ($entity:ident) => {{
-                let Some(current) = $entity::Entity::find_by_id(id)
-                    .lock_for_write()
-                    .one(&txn)
-                    .await?
-                else {
-                    return Ok(false);
-                };
-                if current.archived_at.is_some() == archived {
-                    return Ok(true);
+        self.write(async |txn| {
+            let when = if archived { Some(super::now()) } else { None };
+            macro_rules! flip {
+                ($entity:ident) => {{
+                    let Some(current) = $entity::Entity::find_by_id(id)
+                        .lock_for_write()
+                        .one(txn)
+                        .await?
+                    else {
+                        return Ok(false);
+                    };
+                    if current.archived_at.is_some() == archived {
+                        return Ok(true);
+                    }
+                    let before = audit::snapshot(&current)?;
+                    let version = current.version;
+                    let mut active: $entity::ActiveModel = current.into();
+                    active.archived_at = Set(when);
+                    active.next_version(version);
+                    let model = active.update(txn).await?;
+                    (before, audit::snapshot(&model)?, model)
+                }};
+            }
+            let (before, after, case_id) = match what {
+                Archivable::Case => {
+                    let (before, after, model) = flip!(case);
+                    (before, after, Some(model.id))
                 }
-                let before = audit::snapshot(&current)?;
-                let version = current.version;
-                let mut active: $entity::ActiveModel = current.into();
-                active.archived_at = Set(when);
-                active.version = Set(version + 1);
-                active.updated_at = Set(super::now());
-                let model = active.update(&txn).await?;
-                (before, audit::snapshot(&model)?, model)
-            }};
-        }
-        let (before, after, case_id) = match what {
-            Archivable::Case => {
-                let (before, after, model) = flip!(case);
-                (before, after, Some(model.id))
-            }
-            Archivable::Actor => {
-                let (before, after, _) = flip!(actor);
-                (before, after, None)
-            }
-            Archivable::Location => {
-                let (before, after, _) = flip!(location);
-                refresh_case_places(&txn, CasePlaces::Below(id)).await?;
-                (before, after, None)
-            }
-            Archivable::NewsItem => {
-                let (before, after, _) = flip!(news_item);
-                effective::refresh(&txn, Scope::NewsItem(id)).await?;
-                refresh_cases_of_news(&txn, id).await?;
-                (before, after, None)
-            }
-            Archivable::Event => {
-                let (before, _, model) = flip!(event);
-                effective::refresh(&txn, Scope::Event(id)).await?;
-                refresh_case(&txn, model.case_id).await?;
-                let after = audit::snapshot(&reread::<event::Entity>(&txn, id).await?)?;
-                (before, after, Some(model.case_id))
-            }
-        };
-        let action = if archived { "archive" } else { "restore" };
-        let entry = Entry {
-            action,
-            entity: what.entity(),
-            id,
-            case_id,
-            before: Some(before),
-            after: Some(after),
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok(true)
+                Archivable::Actor => {
+                    let (before, after, _) = flip!(actor);
+                    (before, after, None)
+                }
+                Archivable::Location => {
+                    let (before, after, _) = flip!(location);
+                    refresh_case_places(txn, CasePlaces::Below(id)).await?;
+                    (before, after, None)
+                }
+                Archivable::NewsItem => {
+                    let (before, after, _) = flip!(news_item);
+                    effective::refresh(txn, Scope::NewsItem(id)).await?;
+                    refresh_cases_of_news(txn, id).await?;
+                    (before, after, None)
+                }
+                Archivable::Event => {
+                    let (before, _, model) = flip!(event);
+                    effective::refresh(txn, Scope::Event(id)).await?;
+                    refresh_case(txn, model.case_id).await?;
+                    let after = audit::snapshot(&reread::<event::Entity>(txn, id).await?)?;
+                    (before, after, Some(model.case_id))
+                }
+            };
+            let action = if archived { "archive" } else { "restore" };
+            let entry = Entry {
+                action,
+                entity: what.entity(),
+                id,
+                case_id,
+                before: Some(before),
+                after: Some(after),
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(true)
+        })
+        .await
     }
 
     /// Deletes an archived record for good, with everything that belongs only to it (a
     /// case's events, links and history; a news item's links). The deletion is audited
     /// with the record as it was. Returns false when it does not exist.
     pub async fn purge(&self, author: &Author, what: Archivable, id: i64) -> StoreResult<bool> {
-        let txn = self.begin_write().await?;
-        macro_rules! archived_or_refuse {
-            ($entity:ident) => {{
-                let Some(current) = $entity::Entity::find_by_id(id)
-                    .lock_for_write()
-                    .one(&txn)
-                    .await?
-                else {
-                    return Ok(false);
-                };
-                if current.archived_at.is_none() {
-                    return Err(StoreError::Conflict(
-                        "archive the record before purging it".to_owned(),
-                    ));
+        self.write(async |txn| {
+            macro_rules! archived_or_refuse {
+                ($entity:ident) => {{
+                    let Some(current) = $entity::Entity::find_by_id(id)
+                        .lock_for_write()
+                        .one(txn)
+                        .await?
+                    else {
+                        return Ok(false);
+                    };
+                    if current.archived_at.is_none() {
+                        return Err(StoreError::Conflict(
+                            "archive the record before purging it".to_owned(),
+                        ));
+                    }
+                    current
+                }};
+            }
+            // The entry keeps everything the purge deletes or changes, with its content.
+            let (before, case_id) = match what {
+                Archivable::Case => {
+                    archived_or_refuse!(case);
+                    (audit::case_purge_snapshot(txn, id).await?, Some(id))
                 }
-                current
-            }};
-        }
-        // The entry keeps everything the purge deletes or changes, with its content.
-        let (before, case_id) = match what {
-            Archivable::Case => {
-                archived_or_refuse!(case);
-                (audit::case_purge_snapshot(&txn, id).await?, Some(id))
-            }
-            Archivable::Actor => {
-                archived_or_refuse!(actor);
-                (audit::actor_purge_snapshot(&txn, id).await?, None)
-            }
-            Archivable::Location => {
-                let current = archived_or_refuse!(location);
-                let children = location::Entity::find()
-                    .filter(location::Column::ParentId.eq(id))
-                    .count(&txn)
-                    .await?;
-                if children > 0 {
-                    return Err(StoreError::Conflict(format!(
-                        "the location has {children} places below it; move or purge them first"
-                    )));
+                Archivable::Actor => {
+                    archived_or_refuse!(actor);
+                    (audit::actor_purge_snapshot(txn, id).await?, None)
                 }
-                (audit::location_purge_snapshot(&txn, &current).await?, None)
-            }
-            Archivable::NewsItem => {
-                archived_or_refuse!(news_item);
-                (audit::news_purge_snapshot(&txn, id).await?, None)
-            }
-            Archivable::Event => {
-                let current = archived_or_refuse!(event);
-                let before = audit::event_purge_snapshot(&txn, id).await?;
-                (before, Some(current.case_id))
-            }
-        };
-        let linked_cases = match what {
-            Archivable::NewsItem => cases_of_news(&txn, id).await?,
-            _ => Vec::new(),
-        };
-        if what == Archivable::NewsItem {
-            // What the item's links reported belongs to them: it goes with them, rather
-            // than outliving the item as records no link hides any more.
-            let links = news_link::Entity::find()
-                .filter(news_link::Column::NewsItemId.eq(id))
-                .all(&txn)
-                .await?;
-            let changes: Vec<i64> = links.iter().filter_map(|l| l.status_change_id).collect();
-            let events: Vec<i64> = links.iter().filter_map(|l| l.event_id).collect();
-            if !changes.is_empty() {
-                status_change::Entity::delete_many()
-                    .filter(status_change::Column::Id.is_in(changes))
-                    .exec(&txn)
+                Archivable::Location => {
+                    let current = archived_or_refuse!(location);
+                    let children = location::Entity::find()
+                        .filter(location::Column::ParentId.eq(id))
+                        .count(txn)
+                        .await?;
+                    if children > 0 {
+                        return Err(StoreError::Conflict(format!(
+                            "the location has {children} places below it; move or purge them first"
+                        )));
+                    }
+                    (audit::location_purge_snapshot(txn, &current).await?, None)
+                }
+                Archivable::NewsItem => {
+                    archived_or_refuse!(news_item);
+                    (audit::news_purge_snapshot(txn, id).await?, None)
+                }
+                Archivable::Event => {
+                    let current = archived_or_refuse!(event);
+                    let before = audit::event_purge_snapshot(txn, id).await?;
+                    (before, Some(current.case_id))
+                }
+            };
+            let linked_cases = match what {
+                Archivable::NewsItem => cases_of_news(txn, id).await?,
+                _ => Vec::new(),
+            };
+            if what == Archivable::NewsItem {
+                // What the item's links reported belongs to them: it goes with them, rather
+                // than outliving the item as records no link hides any more.
+                let links = news_link::Entity::find()
+                    .filter(news_link::Column::NewsItemId.eq(id))
+                    .all(txn)
                     .await?;
+                let changes: Vec<i64> = links.iter().filter_map(|l| l.status_change_id).collect();
+                let events: Vec<i64> = links.iter().filter_map(|l| l.event_id).collect();
+                if !changes.is_empty() {
+                    status_change::Entity::delete_many()
+                        .filter(status_change::Column::Id.is_in(changes))
+                        .exec(txn)
+                        .await?;
+                }
+                if !events.is_empty() {
+                    event::Entity::delete_many()
+                        .filter(event::Column::Id.is_in(events))
+                        .exec(txn)
+                        .await?;
+                }
             }
-            if !events.is_empty() {
-                event::Entity::delete_many()
-                    .filter(event::Column::Id.is_in(events))
-                    .exec(&txn)
-                    .await?;
+            match what {
+                Archivable::Case => case::Entity::delete_by_id(id).exec(txn).await?,
+                Archivable::Actor => actor::Entity::delete_by_id(id).exec(txn).await?,
+                Archivable::Location => location::Entity::delete_by_id(id).exec(txn).await?,
+                Archivable::NewsItem => news_item::Entity::delete_by_id(id).exec(txn).await?,
+                Archivable::Event => event::Entity::delete_by_id(id).exec(txn).await?,
+            };
+            for case in linked_cases {
+                refresh_case(txn, case).await?;
             }
-        }
-        match what {
-            Archivable::Case => case::Entity::delete_by_id(id).exec(&txn).await?,
-            Archivable::Actor => actor::Entity::delete_by_id(id).exec(&txn).await?,
-            Archivable::Location => location::Entity::delete_by_id(id).exec(&txn).await?,
-            Archivable::NewsItem => news_item::Entity::delete_by_id(id).exec(&txn).await?,
-            Archivable::Event => event::Entity::delete_by_id(id).exec(&txn).await?,
-        };
-        for case in linked_cases {
-            refresh_case(&txn, case).await?;
-        }
-        let searchable = match what {
-            Archivable::Case => Some(SearchEntity::Case),
-            Archivable::Actor => Some(SearchEntity::Actor),
-            Archivable::NewsItem => Some(SearchEntity::NewsItem),
-            Archivable::Location | Archivable::Event => None,
-        };
-        if let Some(entity) = searchable {
-            search::remove_document(&txn, entity, id).await?;
-        }
-        if let (Archivable::Event, Some(case)) = (what, case_id) {
-            refresh_case(&txn, case).await?;
-        }
-        let entry = Entry {
-            action: "purge",
-            entity: what.entity(),
-            id,
-            case_id,
-            before: Some(before),
-            after: None,
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok(true)
+            let searchable = match what {
+                Archivable::Case => Some(SearchEntity::Case),
+                Archivable::Actor => Some(SearchEntity::Actor),
+                Archivable::NewsItem => Some(SearchEntity::NewsItem),
+                Archivable::Location | Archivable::Event => None,
+            };
+            if let Some(entity) = searchable {
+                search::remove_document(txn, entity, id).await?;
+            }
+            if let (Archivable::Event, Some(case)) = (what, case_id) {
+                refresh_case(txn, case).await?;
+            }
+            let entry = Entry {
+                action: "purge",
+                entity: what.entity(),
+                id,
+                case_id,
+                before: Some(before),
+                after: None,
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(true)
+        })
+        .await
     }
 }
 
@@ -1481,145 +1403,6 @@ where
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::not_found(E::default().table_name().to_owned()))
-}
-
-/// Inserts a news item and its audit entry, in the caller's transaction.
-pub(crate) async fn insert_news_item(
-    txn: &DatabaseTransaction,
-    author: &Author,
-    new: NewNewsItem,
-) -> StoreResult<news_item::Model> {
-    happened("input.date", new.published_on)?;
-    let now = super::now();
-    let url = new.url.clone().unwrap_or_default();
-    let model = news_item::ActiveModel {
-        id: NotSet,
-        title_key: Set(Some(normalise_title(&new.title))),
-        title: Set(new.title),
-        published_on: Set(new.published_on.first_day()),
-        published_precision: Set(new.published_on.precision()),
-        summary: Set(new.summary),
-        body: Set(new.body),
-        url: Set(new.url),
-        publisher: Set(new.publisher),
-        language: Set(new.language),
-        visibility: Set(new.visibility),
-        version: Set(1),
-        archived_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| {
-        StoreError::from_db(e, || {
-            format!("input.url: a news item with URL `{url}` already exists")
-        })
-    })?;
-    search::insert_documents(txn, &[SearchDocument::of_news(&model)]).await?;
-    let entry = Entry {
-        action: "createNewsItem",
-        entity: "news_item",
-        id: model.id,
-        case_id: None,
-        before: None,
-        after: Some(audit::snapshot(&model)?),
-    };
-    audit::record(txn, author, entry).await?;
-    Ok(model)
-}
-
-/// Applies a patch to a news item (checking its version when given) and audits it, in the
-/// caller's transaction.
-pub(crate) async fn patch_news_item(
-    txn: &DatabaseTransaction,
-    author: &Author,
-    id: i64,
-    patch: NewsItemPatch,
-    expected_version: Option<i32>,
-) -> StoreResult<news_item::Model> {
-    if let Some(date) = patch.published_on {
-        happened("input.date", date)?;
-    }
-    let current = news_item::Entity::find_by_id(id)
-        .lock_for_write()
-        .one(txn)
-        .await?
-        .ok_or_else(|| StoreError::not_found("news item"))?;
-    check_version("the news item", current.version, expected_version)?;
-    let mut active: news_item::ActiveModel = current.clone().into();
-    let url = patch.url.clone().flatten().unwrap_or_default();
-    let date_changed = patch.published_on.is_some();
-    let visibility_changed = patch.visibility.is_some_and(|v| v != current.visibility);
-    if let Some(v) = patch.title {
-        active.title_key = Set(Some(normalise_title(&v)));
-        active.title = Set(v);
-    }
-    if let Some(v) = patch.published_on {
-        active.published_on = Set(v.first_day());
-        active.published_precision = Set(v.precision());
-    }
-    if let Some(v) = patch.summary {
-        active.summary = Set(v);
-    }
-    if let Some(v) = patch.body {
-        active.body = Set(v);
-    }
-    if let Some(v) = patch.url {
-        active.url = Set(v);
-    }
-    if let Some(v) = patch.publisher {
-        active.publisher = Set(v);
-    }
-    if let Some(v) = patch.language {
-        active.language = Set(v);
-    }
-    if let Some(v) = patch.visibility {
-        active.visibility = Set(v);
-    }
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(super::now());
-    let model = active.update(txn).await.map_err(|e| {
-        StoreError::from_db(e, || {
-            format!("input.url: a news item with URL `{url}` already exists")
-        })
-    })?;
-    if visibility_changed {
-        effective::refresh(txn, Scope::NewsItem(id)).await?;
-    }
-    if date_changed || visibility_changed {
-        refresh_cases_of_news(txn, id).await?;
-    }
-    search::replace_documents(txn, &[SearchDocument::of_news(&model)]).await?;
-    let entry = Entry {
-        action: "updateNewsItem",
-        entity: "news_item",
-        id,
-        case_id: None,
-        before: Some(audit::snapshot(&current)?),
-        after: Some(audit::snapshot(&model)?),
-    };
-    audit::record(txn, author, entry).await?;
-    Ok(model)
-}
-
-/// The cases a news item is linked to.
-async fn cases_of_news(txn: &DatabaseTransaction, news_item_id: i64) -> StoreResult<Vec<i64>> {
-    Ok(news_link::Entity::find()
-        .filter(news_link::Column::NewsItemId.eq(news_item_id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.case_id)
-        .collect())
-}
-
-/// Refreshes the derived columns of every case a news item is linked to.
-async fn refresh_cases_of_news(txn: &DatabaseTransaction, news_item_id: i64) -> StoreResult<()> {
-    for case_id in cases_of_news(txn, news_item_id).await? {
-        refresh_case(txn, case_id).await?;
-    }
-    Ok(())
 }
 
 /// Replaces an actor's aliases (case-insensitively unique).
@@ -1820,7 +1603,7 @@ async fn save_link(
     let (link_id, case_id) = (link.id, link.case_id);
     let mut active: news_link::ActiveModel = link.into();
     change(&mut active);
-    active.updated_at = Set(super::now());
+    active.changed();
     active.update(txn).await?;
     effective::refresh(txn, Scope::Links(&[link_id])).await?;
     let model = reread::<news_link::Entity>(txn, link_id).await?;
@@ -1945,11 +1728,10 @@ async fn insert_event(
         injuries: Set(new.injuries),
         visibility: Set(new.visibility),
         effective_visibility: Set(EffectiveVisibility::default()),
-        version: Set(1),
         archived_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+        ..Default::default()
     }
+    .created(now)
     .insert(txn)
     .await?;
     let mut actor_ids = new.actor_ids.clone();
