@@ -7,7 +7,7 @@
 //! same row: a tag naming the branch, then typed slots that the branches share (see
 //! [`Layout`]), typed `NULL`s where the branch has nothing to say. The rows decode by
 //! position into the ordinary entity models ([`SlotRead`]). Each branch applies the visibility and archive
-//! rules the loaders apply (`store/read.rs`) and joins the case with its own rule, so the
+//! rules the loaders apply (`visibility.rs`) and joins the case with its own rule, so the
 //! statement answers exactly what the separate loads would, in one round trip.
 
 use super::timeline::{event_row, news_row, order_sql, precision_rank_sql, push_after, status_row};
@@ -515,7 +515,7 @@ impl BranchLayout {
     }
 }
 
-/// ` AND <visible>` for a record with a visibility of its own (`read::own_visible_sql`).
+/// ` AND <visible>` for a record with a visibility of its own (`visibility::own_visible_sql`).
 fn visible(sql: &mut Sql, alias: &str, access: Access, archived: bool) {
     if let Some(rule) = own_visible_sql(alias, access, archived) {
         sql.push(" AND ").push(&rule);

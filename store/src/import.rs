@@ -5,12 +5,13 @@
 //! update.
 
 use super::audit::{self, Author, Entry};
+use super::case::refresh_case;
 use super::effective::{self, Scope};
 use super::news::{self, NewNewsItem, NewsItemPatch, patch_news_item};
 use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
 use super::stamp::Stamped;
-use super::write::{happened, refresh_case};
+use super::tx::happened;
 use super::{Store, StoreError, StoreResult};
 use chasqui_entities::tables::{actor, case, news_item, news_link};
 use chasqui_entities::{DatePrecision, EffectiveVisibility, LinkState, UpdateKind, Visibility};

@@ -7,15 +7,20 @@
 //! Reads take an [`Access`] and never return what it may not see. Writes run in one
 //! transaction each and validate before they touch the database.
 
+mod actor;
+mod archive;
 mod audit;
+mod case;
 mod detail;
 mod dump;
 mod effective;
+mod event;
 mod import;
 mod import_records;
+mod link;
 mod location;
 mod news;
-mod read;
+mod query;
 mod search;
 mod spatial;
 mod sql;
@@ -26,25 +31,30 @@ mod timeline;
 mod tokens;
 mod tx;
 mod visibility;
-mod write;
 
+pub use actor::{ActorFilter, ActorPatch, NewActor};
+pub use archive::Archivable;
 pub use audit::{AuditFilter, Author};
+pub use case::{
+    CaseCursor, CaseFilter, CaseOrderKey, CasePatch, NewCase, NewPlacement, NewRole,
+    NewStatusChange,
+};
 /// The statement that marks the placements derived before they recorded their site, in a
 /// dump written then: the migration's own (one home), run again by `load_dump`.
 pub use chasqui_migrations::MARK_DERIVED_PLACEMENTS;
 pub use detail::{CaseDetail, CaseKey, DetailSpec, TimelineRecord};
 pub use dump::TABLES;
+pub use event::{EventFilter, NewEvent};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
     PlaceSpec, PlacementRecord, RecordEntry, RecordOutcome, RoleRecord, SourceRecord,
     actor_name_key, slug_from_name,
 };
-pub use news::{NewNewsItem, NewsItemPatch};
-pub use read::{
-    ActorFilter, CaseCursor, CaseFilter, CaseOrderKey, EventFilter, LocationFilter, NewsFilter,
-    Page,
-};
+pub use link::{LinkPatch, NewLink};
+pub use location::{LocationFilter, LocationPatch, NewLocation};
+pub use news::{NewNewsItem, NewsFilter, NewsItemPatch};
+pub use query::Page;
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
 pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
 pub use sql::Sql;
@@ -56,10 +66,6 @@ pub use timeline::{
 };
 pub use tokens::{TOKEN_PREFIX, token_hash};
 pub use visibility::Access;
-pub use write::{
-    ActorPatch, Archivable, CasePatch, LinkPatch, LocationPatch, NewActor, NewCase, NewEvent,
-    NewLink, NewLocation, NewPlacement, NewRole, NewStatusChange,
-};
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 

@@ -2,16 +2,22 @@
 //! built in one place ([`new_row`]), for the API's writes and the batched import alike.
 
 use super::audit::{self, Author, Entry};
+use super::case::refresh_case;
 use super::effective::{self, Scope};
+use super::query::{Page, after_condition, all_limited, period_ends_on_or_after, through, without};
 use super::search::{self, SearchDocument};
 use super::stamp::{Stamped, Versioned};
-use super::write::{LockForWrite, check_version, happened, refresh_case};
-use super::{Store, StoreError, StoreResult};
+use super::tx::{LockForWrite, check_version, happened};
+use super::visibility::{visible_links, visible_news};
+use super::{Access, Store, StoreError, StoreResult};
 use chasqui_domain::text::normalise_title;
 use chasqui_entities::tables::{news_item, news_link};
-use chasqui_entities::{PartialDate, Visibility};
+use chasqui_entities::{PartialDate, Visibility, *};
+use chrono::NaiveDate;
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
 use sea_orm::*;
+use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct NewNewsItem {
@@ -216,4 +222,94 @@ pub(crate) async fn refresh_cases_of_news(
         refresh_case(txn, case_id).await?;
     }
     Ok(())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewsFilter {
+    pub case_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub publisher: Option<String>,
+}
+
+impl Store {
+    /// The bodies of these news items (visible ones only), which lists leave out.
+    pub async fn news_bodies(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, Option<String>>> {
+        let rows: Vec<(i64, Option<String>)> = news_item::Entity::find()
+            .select_only()
+            .column(news_item::Column::Id)
+            .column(news_item::Column::Body)
+            .filter(news_item::Column::Id.is_in(ids.iter().copied()))
+            .filter(visible_news(access))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    pub async fn news_items_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, news_item::Model>> {
+        self.by_ids::<news_item::Entity>(
+            ids,
+            news_item::Column::Id,
+            visible_news(access),
+            Some(news_item::Column::Body),
+            |m| m.id,
+        )
+        .await
+    }
+
+    pub async fn list_news_items(
+        &self,
+        access: Access,
+        filter: &NewsFilter,
+        after: Option<(NaiveDate, i64)>,
+        limit: u64,
+    ) -> StoreResult<Page<news_item::Model>> {
+        let mut query = without(news_item::Entity::find(), news_item::Column::Body)
+            .filter(visible_news(access));
+        if let Some(case_id) = filter.case_id {
+            query = query.filter(through::<news_link::Entity>(
+                news_item::Column::Id,
+                news_link::Column::NewsItemId,
+                news_link::Column::CaseId,
+                case_id,
+                visible_links(access).add(news_link::Column::State.ne(LinkState::Rejected)),
+            ));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(period_ends_on_or_after(
+                news_item::Column::PublishedOn,
+                news_item::Column::PublishedPrecision,
+                from,
+            ));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(news_item::Column::PublishedOn.lte(to));
+        }
+        if let Some(publisher) = &filter.publisher {
+            query = query.filter(news_item::Column::Publisher.eq(publisher.as_str()));
+        }
+        if let Some((date, id)) = after {
+            query = query.filter(after_condition(
+                Expr::col(news_item::Column::PublishedOn),
+                news_item::Column::Id,
+                date.into(),
+                id,
+                true,
+            ));
+        }
+        let query = query
+            .order_by_desc(news_item::Column::PublishedOn)
+            .order_by_desc(news_item::Column::Id);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
 }

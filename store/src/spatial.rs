@@ -1041,7 +1041,7 @@ fn site_places_insert(sites: &str) -> String {
     )
 }
 
-/// The date the case order gives a case without activity (`read::epoch`): a text literal,
+/// The date the case order gives a case without activity (`case::epoch`): a text literal,
 /// which PostgreSQL reads as a date next to a date column and SQLite stores as the text
 /// it keeps dates in (a cast would make it a number on SQLite).
 const EPOCH_SQL: &str = "'0001-01-01'";

@@ -189,7 +189,7 @@ impl Store {
                 .insert(txn)
                 .await?;
                 super::effective::refresh(txn, super::effective::Scope::Links(&[model.id])).await?;
-                let model = super::write::reread::<news_link::Entity>(txn, model.id).await?;
+                let model = super::tx::reread::<news_link::Entity>(txn, model.id).await?;
                 let entry = Entry {
                     action: "suggestLink",
                     entity: "news_link",
