@@ -164,31 +164,6 @@ pub(crate) fn period_ends_on_or_after(
     any
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chasqui_entities::tables::actor;
-
-    #[test]
-    fn name_patterns_escape_wildcards_with_an_explicit_escape_on_both_engines() {
-        for (backend, escape) in [
-            (DbBackend::Sqlite, "ESCAPE '\\'"),
-            (DbBackend::Postgres, "ESCAPE E'\\\\'"),
-        ] {
-            let statement = actor::Entity::find()
-                .filter(name_contains(actor::Column::Name, "50%_a\\B"))
-                .build(backend);
-            assert!(
-                statement.sql.contains(escape),
-                "{backend:?}: {}",
-                statement.sql
-            );
-            let values = statement.values.map(|v| v.0).unwrap_or_default();
-            assert_eq!(values, vec![Value::from("%50\\%\\_a\\\\b%")], "{backend:?}");
-        }
-    }
-}
-
 impl Store {
     /// Rows of `E` with these ids that satisfy `visible`, keyed by id: the one shape of
     /// every by-id DataLoader. A `heavy` text column (a news item's body, a place's
@@ -216,5 +191,30 @@ impl Store {
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(|m| (id_of(&m), m)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chasqui_entities::tables::actor;
+
+    #[test]
+    fn name_patterns_escape_wildcards_with_an_explicit_escape_on_both_engines() {
+        for (backend, escape) in [
+            (DbBackend::Sqlite, "ESCAPE '\\'"),
+            (DbBackend::Postgres, "ESCAPE E'\\\\'"),
+        ] {
+            let statement = actor::Entity::find()
+                .filter(name_contains(actor::Column::Name, "50%_a\\B"))
+                .build(backend);
+            assert!(
+                statement.sql.contains(escape),
+                "{backend:?}: {}",
+                statement.sql
+            );
+            let values = statement.values.map(|v| v.0).unwrap_or_default();
+            assert_eq!(values, vec![Value::from("%50\\%\\_a\\\\b%")], "{backend:?}");
+        }
     }
 }

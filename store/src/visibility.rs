@@ -300,8 +300,12 @@ mod tests {
             .max_connections(1)
             .min_connections(1)
             .sqlx_logging(false);
-        let db = Database::connect(options).await.expect("in-memory SQLite");
-        Migrator::up(&db, None).await.expect("migrations");
+        let db = Database::connect(options)
+            .await
+            .unwrap_or_else(|e| panic!("in-memory SQLite: {e}"));
+        Migrator::up(&db, None)
+            .await
+            .unwrap_or_else(|e| panic!("migrations: {e}"));
         let mut statements = Vec::new();
         // Every mix of own visibility and archiving, for each table with a rule of its own.
         for (i, (visibility, archived)) in [
@@ -362,7 +366,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         let mut ids: Vec<i64> = rows
             .iter()
-            .map(|row| row.try_get_by_index(0).expect("an id"))
+            .map(|row| {
+                row.try_get_by_index(0)
+                    .unwrap_or_else(|e| panic!("an id: {e}"))
+            })
             .collect();
         ids.sort_unstable();
         ids
@@ -380,7 +387,7 @@ mod tests {
             .into_tuple()
             .all(db)
             .await
-            .expect("a condition's rows");
+            .unwrap_or_else(|e| panic!("a condition's rows: {e}"));
         ids.sort_unstable();
         ids
     }
