@@ -7,13 +7,13 @@
 //! same row: a tag naming the branch, then typed slots that the branches share (see
 //! [`Layout`]), typed `NULL`s where the branch has nothing to say. The rows decode by
 //! position into the ordinary entity models ([`SlotRead`]). Each branch applies the visibility and archive
-//! rules the loaders apply (`store/read.rs`) and joins the case with its own rule, so the
+//! rules the loaders apply (`visibility.rs`) and joins the case with its own rule, so the
 //! statement answers exactly what the separate loads would, in one round trip.
 
-use super::read::{effective_visible_sql, own_visible_sql, placement_visible_sql};
+use super::timeline::{event_row, news_row, order_sql, precision_rank_sql, push_after, status_row};
+use super::visibility::{own_visible_sql, placement_visible_sql};
 use super::{Access, Page, Sql, Store, StoreResult, TimelineKind, TimelineRow, TimelineWindow};
 use chasqui_entities::tables::*;
-use chasqui_entities::{DatePrecision, LinkState};
 use sea_orm::sea_query::ColumnType;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, QueryResult, TryGetable};
 use std::sync::OnceLock;
@@ -55,52 +55,8 @@ impl TimelineRecord {
         match self {
             TimelineRecord::Event(e) => event_row(e),
             TimelineRecord::News(l, n) => news_row(l, n),
-            TimelineRecord::Status(s) => timeline_row(
-                s.case_id,
-                TimelineKind::Status,
-                s.id,
-                s.occurred_on,
-                s.occurred_precision,
-            ),
+            TimelineRecord::Status(s) => status_row(s),
         }
-    }
-}
-
-/// An event's place in its case's timeline.
-pub fn event_row(e: &event::Model) -> TimelineRow {
-    timeline_row(
-        e.case_id,
-        TimelineKind::Event,
-        e.id,
-        e.occurred_on,
-        e.occurred_precision,
-    )
-}
-
-/// A news link's place in its case's timeline: its item's date.
-pub fn news_row(link: &news_link::Model, item: &news_item::Model) -> TimelineRow {
-    timeline_row(
-        link.case_id,
-        TimelineKind::News,
-        link.id,
-        item.published_on,
-        item.published_precision,
-    )
-}
-
-fn timeline_row(
-    case_id: i64,
-    kind: TimelineKind,
-    id: i64,
-    date: chrono::NaiveDate,
-    precision: DatePrecision,
-) -> TimelineRow {
-    TimelineRow {
-        case_id,
-        kind,
-        id,
-        date,
-        precision_rank: precision_rank(precision),
     }
 }
 
@@ -113,10 +69,7 @@ fn window_page<T>(
     mut rows: Vec<T>,
     row: impl Fn(&T) -> TimelineRow,
 ) -> (TimelineWindow, Page<T>) {
-    rows.sort_by_cached_key(|r| {
-        let row = row(r);
-        (row.date, row.precision_rank, row.kind, row.id)
-    });
+    rows.sort_by_cached_key(|r| row(r).order_key());
     if window.newest_first {
         rows.reverse();
     }
@@ -132,15 +85,6 @@ pub struct CaseDetail {
     pub events: Option<(TimelineWindow, Page<event::Model>)>,
     pub news: Option<(TimelineWindow, Page<(news_link::Model, news_item::Model)>)>,
     pub timeline: Option<(TimelineWindow, Page<TimelineRecord>)>,
-}
-
-/// The rank of a date precision in timeline order (`store/timeline.rs`): year, month, day.
-pub fn precision_rank(precision: DatePrecision) -> i32 {
-    match precision {
-        DatePrecision::Year => 0,
-        DatePrecision::Month => 1,
-        DatePrecision::Day => 2,
-    }
 }
 
 /// The tables the statement reads.
@@ -571,18 +515,11 @@ impl BranchLayout {
     }
 }
 
-/// ` AND <visible>` for a record with a visibility of its own (`read::own_visible_sql`).
+/// ` AND <visible>` for a record with a visibility of its own (`visibility::own_visible_sql`).
 fn visible(sql: &mut Sql, alias: &str, access: Access, archived: bool) {
     if let Some(rule) = own_visible_sql(alias, access, archived) {
         sql.push(" AND ").push(&rule);
     }
-}
-
-/// ` AND <visible>` for a news link, an event or a status change
-/// (`read::effective_visible_sql`).
-fn effectively_visible(sql: &mut Sql, alias: &str, access: Access) {
-    sql.push(" AND ")
-        .push(&effective_visible_sql(alias, access));
 }
 
 /// `cases c … WHERE <key> AND <case visible>`, the start of every branch's condition.
@@ -594,48 +531,30 @@ fn case_condition(sql: &mut Sql, key: CaseKey<'_>, access: Access) {
     visible(sql, "c", access, true);
 }
 
-fn rank_sql(column: &str) -> String {
-    format!("(CASE {column} WHEN 'YEAR' THEN 0 WHEN 'MONTH' THEN 1 ELSE 2 END)")
-}
-
-/// The keyset condition and order of a timeline window over one kind (`date`,
-/// `precision` and `id` are SQL expressions), as `store/timeline.rs` orders timelines.
-fn window_tail(
-    sql: &mut Sql,
-    window: &TimelineWindow,
-    kind: TimelineKind,
-    [date, precision, id]: [&str; 3],
-) {
-    let rank = rank_sql(precision);
-    let direction = if window.newest_first { "DESC" } else { "ASC" };
-    if let Some(after) = &window.after {
-        let comparison = if window.newest_first { "<" } else { ">" };
-        sql.push(&format!(
-            " AND ({date}, {rank}, {}, {id}) {comparison} (",
-            kind as i64
-        ));
-        sql.bind(after.date)
-            .push(", ")
-            .bind(i64::from(after.precision_rank))
-            .push(", ")
-            .bind(after.kind as i64)
-            .push(", ")
-            .bind(after.id)
-            .push(")");
+/// The keyset condition and order of a timeline window over one kind, in the order of
+/// the timeline statement (`timeline::push_after`, `timeline::order_sql`).
+fn window_tail(sql: &mut Sql, window: &TimelineWindow, kind: TimelineKind) {
+    let from = kind.sql();
+    let rank = precision_rank_sql(from.precision);
+    let code = (kind as i64).to_string();
+    if window.after.is_some() {
+        sql.push(" AND ");
+        push_after(sql, window, [from.date, &rank, &code, from.id]);
     }
     // The limit is written into the text, not bound: SQLite looks at a bound LIMIT when it
     // plans the statement and then marks the prepared statement stale whenever the value
     // is bound again, re-parsing and re-planning the whole `UNION ALL` on every request
     // (half of SQLite's time for the case page). The few page sizes give a few texts.
     sql.push(&format!(
-        " ORDER BY {date} {direction}, {rank} {direction}, {id} {direction} LIMIT {}",
+        " ORDER BY {} LIMIT {}",
+        order_sql(window, &[from.date, &rank, from.id]),
         window.limit + 1
     ));
 }
 
 /// ` UNION ALL <one kind's window>`: the case's entries of `kind` after the window's
-/// cursor, in the window's order, `limit + 1` of them, under the visibility and archive
-/// rules the timeline statement (`store/timeline.rs`) applies to that kind.
+/// cursor, in the window's order, `limit + 1` of them, from the kind's branch as the
+/// timeline statement reads it (`TimelineKind::sql`, `TimelineKind::push_visible`).
 fn window_branch(
     sql: &mut Sql,
     branch: Branch,
@@ -648,33 +567,15 @@ fn window_branch(
     select_slots(sql, branch, Source::Window);
     sql.push(" FROM (");
     select_window(sql, branch);
-    let (from, columns) = match kind {
-        TimelineKind::Event => (
-            " FROM cases c JOIN events e ON e.case_id = c.id",
-            ["e.occurred_on", "e.occurred_precision", "e.id"],
-        ),
-        TimelineKind::News => (
-            " FROM cases c JOIN news_links l ON l.case_id = c.id \
-             JOIN news_items n ON n.id = l.news_item_id",
-            ["n.published_on", "n.published_precision", "l.id"],
-        ),
-        TimelineKind::Status => (
-            " FROM cases c JOIN status_changes s ON s.case_id = c.id",
-            ["s.occurred_on", "s.occurred_precision", "s.id"],
-        ),
-    };
-    sql.push(from);
+    let from = kind.sql();
+    sql.push(&format!(
+        " FROM {} JOIN cases c ON c.id = {}.case_id",
+        from.tables, from.alias
+    ));
     case_condition(sql, key, access);
-    match kind {
-        TimelineKind::Event => effectively_visible(sql, "e", access),
-        TimelineKind::News => {
-            sql.push(" AND l.state = ")
-                .bind(LinkState::Confirmed.as_str());
-            effectively_visible(sql, "l", access);
-        }
-        TimelineKind::Status => effectively_visible(sql, "s", access),
-    }
-    window_tail(sql, window, kind, columns);
+    sql.push(" AND ");
+    kind.push_visible(sql, access);
+    window_tail(sql, window, kind);
     sql.push(") x");
 }
 

@@ -360,8 +360,7 @@ impl Store {
                 let title = row.get("title").and_then(serde_json::Value::as_str);
                 let key = row.get("title_key").filter(|k| !k.is_null());
                 if let (Some(title), None) = (title, key) {
-                    row["title_key"] =
-                        serde_json::Value::String(chasqui_domain::text::normalise_title(title));
+                    row["title_key"] = serde_json::Value::String(super::news::title_key(title));
                 }
             }
             if table == "case_locations" && row.get("via_site_id").is_none() {
@@ -402,7 +401,7 @@ impl Store {
         let index = super::spatial::load_index(&txn).await?;
         Store::place_all_sites(&txn, &index, true).await?;
         if unmarked_placements {
-            txn.execute_unprepared(super::spatial::MARK_DERIVED_PLACEMENTS)
+            txn.execute_unprepared(super::MARK_DERIVED_PLACEMENTS)
                 .await?;
         }
         super::spatial::refresh_case_places(&txn, super::spatial::CasePlaces::All).await?;

@@ -5,12 +5,14 @@
 //! update.
 
 use super::audit::{self, Author, Entry};
+use super::case::refresh_case;
 use super::effective::{self, Scope};
+use super::news::{self, NewNewsItem, NewsItemPatch, patch_news_item};
 use super::search::{self, AnalysedText, SearchEntity};
 use super::sql::{fixed_chunks, fixed_chunks_owned};
-use super::write::{NewNewsItem, NewsItemPatch, happened, patch_news_item, refresh_case};
+use super::stamp::Stamped;
+use super::tx::happened;
 use super::{Store, StoreError, StoreResult};
-use chasqui_domain::text::normalise_title;
 use chasqui_entities::tables::{actor, case, news_item, news_link};
 use chasqui_entities::{DatePrecision, EffectiveVisibility, LinkState, UpdateKind, Visibility};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -114,7 +116,7 @@ fn date_key(item: &NewNewsItem) -> DateKey {
     (
         item.published_on.first_day(),
         item.published_on.precision(),
-        normalise_title(&item.title),
+        news::title_key(&item.title),
     )
 }
 
@@ -362,26 +364,7 @@ impl NewsImport<'_> {
         for chunk in fixed_chunks(&fresh, NEWS_CHUNK) {
             let rows: Vec<news_item::ActiveModel> = chunk
                 .iter()
-                .map(|(_, i)| {
-                    let item = &i.item;
-                    news_item::ActiveModel {
-                        id: NotSet,
-                        title: Set(item.title.clone()),
-                        published_on: Set(item.published_on.first_day()),
-                        published_precision: Set(item.published_on.precision()),
-                        summary: Set(item.summary.clone()),
-                        body: Set(item.body.clone()),
-                        url: Set(item.url.clone()),
-                        publisher: Set(item.publisher.clone()),
-                        language: Set(item.language.clone()),
-                        visibility: Set(item.visibility),
-                        title_key: Set(Some(i.key.2.clone())),
-                        version: Set(1),
-                        archived_at: Set(None),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                    }
-                })
+                .map(|(_, i)| news::new_row(&i.item, i.key.2.clone(), now))
                 .collect();
             let inserted = news_item::Entity::insert_many(rows)
                 .exec_with_returning(&self.txn)
@@ -460,23 +443,25 @@ impl NewsImport<'_> {
                 if !existing.insert((news_id, case_id)) {
                     continue;
                 }
-                new_links.push(news_link::ActiveModel {
-                    id: NotSet,
-                    news_item_id: Set(news_id),
-                    case_id: Set(case_id),
-                    update_kind: Set(link.update_kind),
-                    reported_status: Set(None),
-                    status_change_id: Set(None),
-                    event_id: Set(None),
-                    note: Set(link.note),
-                    state: Set(LinkState::Confirmed),
-                    confidence: Set(None),
-                    matched_terms: Set(None),
-                    visibility: Set(Visibility::Public),
-                    effective_visibility: Set(EffectiveVisibility::default()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                });
+                new_links.push(
+                    news_link::ActiveModel {
+                        id: NotSet,
+                        news_item_id: Set(news_id),
+                        case_id: Set(case_id),
+                        update_kind: Set(link.update_kind),
+                        reported_status: Set(None),
+                        status_change_id: Set(None),
+                        event_id: Set(None),
+                        note: Set(link.note),
+                        state: Set(LinkState::Confirmed),
+                        confidence: Set(None),
+                        matched_terms: Set(None),
+                        visibility: Set(Visibility::Public),
+                        effective_visibility: Set(EffectiveVisibility::default()),
+                        ..Default::default()
+                    }
+                    .created(now),
+                );
                 self.touched.insert(case_id);
                 count += 1;
             }
@@ -542,7 +527,7 @@ pub(crate) async fn backfill_title_keys<C: ConnectionTrait>(db: &C) -> StoreResu
             news_item::Entity::update_many()
                 .col_expr(
                     news_item::Column::TitleKey,
-                    sea_orm::sea_query::Expr::value(normalise_title(&title)),
+                    sea_orm::sea_query::Expr::value(news::title_key(&title)),
                 )
                 .filter(news_item::Column::Id.eq(id))
                 .exec(db)

@@ -14,11 +14,14 @@
 //! A record that refers to something missing is rejected with the reason and the batch
 //! goes on, since nothing was written for it; a store error rolls the whole batch back.
 
+use super::actor::{ActorPatch, NewActor};
 use super::audit::{self, Author, Entry};
-use super::write::{
-    ActorPatch, CasePatch, LinkPatch, NewActor, NewCase, NewEvent, NewLink, NewLocation,
-    NewPlacement, NewRole, NewStatusChange, date_parts, refresh_case,
-};
+use super::case::{CasePatch, NewCase, NewPlacement, NewRole, NewStatusChange, refresh_case};
+use super::event::NewEvent;
+use super::link::{LinkPatch, NewLink};
+use super::location::NewLocation;
+use super::stamp::Versioned;
+use super::tx::date_parts;
 use super::{Store, StoreError, StoreResult};
 use chasqui_domain::text::{fold_accent, fold_name, normalise_title};
 use chasqui_entities::tables::*;
@@ -303,9 +306,9 @@ impl Claims {
 }
 
 /// Refuses a record whose date (of something that happened) is in the future, through
-/// the store's one rule (`write::happened`), naming the record's field.
+/// the store's one rule (`tx::happened`), naming the record's field.
 fn happened(field: &str, date: PartialDate) -> Result<(), Reject> {
-    super::write::happened(field, date).map_err(|err| match err {
+    super::tx::happened(field, date).map_err(|err| match err {
         StoreError::Invalid { message, .. } => Reject::new(field, message),
         other => Reject::new(field, other),
     })
@@ -1215,8 +1218,7 @@ async fn update_event(
     active.deaths = Set(new.deaths);
     active.injuries = Set(new.injuries);
     active.visibility = Set(new.visibility);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(super::now());
+    active.next_version(current.version);
     let model = active.update(txn).await?;
     if have_actors != wanted_actors {
         event_actor::Entity::delete_many()

@@ -7,79 +7,73 @@
 //! Reads take an [`Access`] and never return what it may not see. Writes run in one
 //! transaction each and validate before they touch the database.
 
+mod actor;
+mod archive;
 mod audit;
+mod case;
 mod detail;
 mod dump;
 mod effective;
+mod event;
 mod import;
 mod import_records;
-mod read;
+mod link;
+mod location;
+mod news;
+mod query;
 mod search;
 mod spatial;
 mod sql;
+mod stamp;
 mod stats;
 mod suggestions;
 mod timeline;
 mod tokens;
-mod write;
+mod tx;
+mod visibility;
 
+pub use actor::{ActorFilter, ActorPatch, NewActor};
+pub use archive::Archivable;
 pub use audit::{AuditFilter, Author};
-pub use detail::{
-    CaseDetail, CaseKey, DetailSpec, TimelineRecord, event_row, news_row, precision_rank,
+pub use case::{
+    CaseCursor, CaseFilter, CaseOrderKey, CasePatch, NewCase, NewPlacement, NewRole,
+    NewStatusChange,
 };
+/// The statement that marks the placements derived before they recorded their site, in a
+/// dump written then: the migration's own (one home), run again by `load_dump`.
+pub use chasqui_migrations::MARK_DERIVED_PLACEMENTS;
+pub use detail::{CaseDetail, CaseKey, DetailSpec, TimelineRecord};
 pub use dump::TABLES;
+pub use event::{EventFilter, NewEvent};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
     PlaceSpec, PlacementRecord, RecordEntry, RecordOutcome, RoleRecord, SourceRecord,
     actor_name_key, slug_from_name,
 };
-pub use read::{
-    ActorFilter, CaseCursor, CaseFilter, CaseOrderKey, EventFilter, LocationFilter, NewsFilter,
-    Page,
-};
+pub use link::{LinkPatch, NewLink};
+pub use location::{LocationFilter, LocationPatch, NewLocation};
+pub use news::{NewNewsItem, NewsFilter, NewsItemPatch};
+pub use query::Page;
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
-pub use spatial::{
-    LocatedCases, MARK_DERIVED_PLACEMENTS, PlaceRecord, PlacesReport, SpatialCache, near_filter,
-};
+pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
 pub use sql::Sql;
 pub use stats::{MAX_STAT_MONTHS, StatBucket, StatDimension};
 pub use suggestions::DEFAULT_SUGGESTION_THRESHOLD;
-pub use timeline::{TimelineCursor, TimelineKind, TimelineRow, TimelineWindow};
+pub use timeline::{
+    TimelineCursor, TimelineKind, TimelineRow, TimelineWindow, event_row, news_row, precision_rank,
+    status_row,
+};
 pub use tokens::{TOKEN_PREFIX, token_hash};
-pub use write::{
-    ActorPatch, Archivable, CasePatch, LinkPatch, LocationPatch, NewActor, NewCase, NewEvent,
-    NewLink, NewLocation, NewNewsItem, NewPlacement, NewRole, NewStatusChange, NewsItemPatch,
-};
+pub use visibility::Access;
 
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 
 /// The current time to the microsecond: what both engines store, so that a record reads
 /// back (and exports) the same on SQLite and PostgreSQL.
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)
-}
-
-/// What the caller may read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Access {
-    /// Whether RESTRICTED records are visible.
-    pub see_restricted: bool,
-}
-
-impl Access {
-    /// Anonymous readers: public records only.
-    pub const PUBLIC: Access = Access {
-        see_restricted: false,
-    };
-    /// Readers trusted with restricted records.
-    pub const FULL: Access = Access {
-        see_restricted: true,
-    };
 }
 
 /// The database connection, cheap to clone.
@@ -96,19 +90,6 @@ impl Store {
             db,
             spatial: Default::default(),
         }
-    }
-
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
-    /// with "database is locked" when another writer got there in between, instead of
-    /// waiting its turn. On PostgreSQL, writes lock the rows they derive from
-    /// (`SELECT … FOR NO KEY UPDATE`, `write::LockForWrite`) instead.
-    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        self.db.begin_with_options(options).await
     }
 }
 

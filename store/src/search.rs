@@ -286,7 +286,7 @@ fn push_visible(sql: &mut Sql, entity: SearchEntity, access: Access) {
         .push(" AND EXISTS (SELECT 1 FROM ")
         .push(entity.table())
         .push(" r WHERE r.id = s.doc_id / 4");
-    if let Some(rule) = super::read::own_visible_sql("r", access, true) {
+    if let Some(rule) = super::visibility::own_visible_sql("r", access, true) {
         sql.push(" AND ").push(&rule);
     }
     sql.push("))");
@@ -379,10 +379,11 @@ impl Store {
     /// migration that created the index, or on demand (`chasqui reindex`). Returns the
     /// number of documents written.
     pub async fn rebuild_search_index(&self) -> StoreResult<usize> {
-        let txn = self.begin_write().await?;
-        let written = rebuild_index(&txn).await?;
-        txn.commit().await?;
-        Ok(written)
+        self.write(async |txn| {
+            let written = rebuild_index(txn).await?;
+            Ok(written)
+        })
+        .await
     }
 }
 

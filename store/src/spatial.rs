@@ -7,8 +7,13 @@
 //! still decides what a caller reads.
 
 use super::audit::{self, Author, Entry};
-use super::read::{placement_visible_sql, visible_placements};
+use super::location as location_path;
 use super::sql::Sql;
+use super::stamp::{Stamped, Versioned};
+use super::visibility::{
+    case_points_visible, is_restricted, placement_visible_sql, public_first_sql, public_sql,
+    visible_placements,
+};
 use super::{Access, CaseFilter, Store, StoreResult};
 use chasqui_domain::spatial::{
     self, CasePoint, Located, LocationPoint, PlaceShape, Placement, SpatialFilter, SpatialIndex,
@@ -99,11 +104,7 @@ impl PointBox {
         } else {
             format!("case_points.band BETWEEN {first} AND {last}")
         };
-        let visible = if access.see_restricted {
-            "NOT case_points.case_archived"
-        } else {
-            "case_points.location_public AND case_points.case_public AND NOT case_points.case_archived"
-        };
+        let visible = case_points_visible(access);
         format!(
             "{bands} AND case_points.longitude BETWEEN {} AND {} \
              AND case_points.latitude BETWEEN {} AND {} AND {visible}",
@@ -342,12 +343,13 @@ impl Store {
     /// transaction (for sites loaded in bulk, or written before boundaries existed).
     pub async fn place_unplaced_sites(&self) -> StoreResult<usize> {
         let index = self.spatial_index().await?;
-        let txn = self.begin_write().await?;
-        let placed = Self::place_all_sites(&txn, &index, false).await?;
-        // The sites had no place: their cases gain rows, and lose none.
-        refresh_case_places(&txn, CasePlaces::NewlyPlacedSites(&placed)).await?;
-        txn.commit().await?;
-        Ok(placed.len())
+        self.write(async |txn| {
+            let placed = Self::place_all_sites(txn, &index, false).await?;
+            // The sites had no place: their cases gain rows, and lose none.
+            refresh_case_places(txn, CasePlaces::NewlyPlacedSites(&placed)).await?;
+            Ok(placed.len())
+        })
+        .await
     }
 
     /// Loads boundaries in one transaction: each record is upserted by code (so a place
@@ -360,188 +362,183 @@ impl Store {
         root: Option<(String, String)>,
         records: Vec<PlaceRecord>,
     ) -> StoreResult<PlacesReport> {
-        let txn = self.begin_write().await?;
-        let mut report = PlacesReport::default();
-        let mut by_code: HashMap<String, location::Model> = location::Entity::find()
-            .filter(location::Column::Code.is_not_null())
-            .all(&txn)
-            .await?
-            .into_iter()
-            .filter_map(|m| Some((m.code.clone()?, m)))
-            .collect();
-        let mut seen: HashSet<String> = HashSet::new();
-        if let Some((code, name)) = root
-            && !by_code.contains_key(&code)
-        {
-            let model = insert_place(
-                &txn,
-                author,
-                NewPlace {
-                    code: code.clone(),
-                    name,
-                    level: LocationLevel::Country,
-                    parent: None,
-                    geometry: None,
-                    point: None,
-                },
-            )
-            .await?;
-            report.created += 1;
-            by_code.insert(code, model);
-        }
-        for record in records {
-            if !seen.insert(record.code.clone()) {
-                report.duplicate_code.push((record.index, record.code));
-                continue;
+        self.write(async |txn| {
+            let mut report = PlacesReport::default();
+            let mut by_code: HashMap<String, location::Model> = location::Entity::find()
+                .filter(location::Column::Code.is_not_null())
+                .all(txn)
+                .await?
+                .into_iter()
+                .filter_map(|m| Some((m.code.clone()?, m)))
+                .collect();
+            let mut seen: HashSet<String> = HashSet::new();
+            if let Some((code, name)) = root
+                && !by_code.contains_key(&code)
+            {
+                let model = insert_place(
+                    txn,
+                    author,
+                    NewPlace {
+                        code: code.clone(),
+                        name,
+                        level: LocationLevel::Country,
+                        parent: None,
+                        geometry: None,
+                        point: None,
+                    },
+                )
+                .await?;
+                report.created += 1;
+                by_code.insert(code, model);
             }
-            let shape = match record.geometry.as_deref() {
-                Some(text) => match spatial::area_from_geojson_text(text) {
-                    Ok(shape) => shape,
-                    Err(problem) => {
-                        report
-                            .bad_geometry
-                            .push((record.index, record.code, problem));
-                        continue;
-                    }
-                },
-                None => None,
-            };
-            if record.geometry.is_none() {
-                report
-                    .without_geometry
-                    .push((record.index, record.code.clone()));
-            }
-            let parent = match &record.parent_code {
-                Some(code) => match by_code.get(code) {
-                    Some(parent) => Some((parent.id, parent.path.clone())),
-                    None => {
-                        report
-                            .unknown_parent
-                            .push((record.index, record.code, code.clone()));
-                        continue;
-                    }
-                },
-                None => None,
-            };
-            let point = shape.as_ref().and_then(spatial::representative_point);
-            let now = super::now();
-            let model = match by_code.get(&record.code) {
-                None => {
-                    let model = insert_place(
-                        &txn,
-                        author,
-                        NewPlace {
-                            code: record.code.clone(),
-                            name: record.name,
-                            level: record.level,
-                            parent,
-                            geometry: record.geometry,
-                            point,
-                        },
-                    )
-                    .await?;
-                    report.created += 1;
-                    model
+            for record in records {
+                if !seen.insert(record.code.clone()) {
+                    report.duplicate_code.push((record.index, record.code));
+                    continue;
                 }
-                Some(current) => {
-                    let current = current.clone();
-                    let parent_id = parent.as_ref().map(|p| p.0);
-                    let keep_point = current.latitude.is_some() && current.longitude.is_some();
-                    let (latitude, longitude) = if keep_point {
-                        (current.latitude, current.longitude)
-                    } else {
-                        (point.map(|p| round6(p.y())), point.map(|p| round6(p.x())))
-                    };
-                    let unchanged = current.name == record.name
-                        && current.level == record.level
-                        && current.parent_id == parent_id
-                        && current.geometry == record.geometry
-                        && current.latitude == latitude
-                        && current.longitude == longitude;
-                    if unchanged {
-                        report.unchanged += 1;
-                        continue;
-                    }
-                    let mut active: location::ActiveModel = current.clone().into();
-                    active.name = Set(record.name);
-                    active.level = Set(record.level);
-                    active.geometry = Set(record.geometry);
-                    active.latitude = Set(latitude);
-                    active.longitude = Set(longitude);
-                    let moved = current.parent_id != parent_id;
-                    let new_path = format!(
-                        "{}{}/",
-                        parent.as_ref().map_or("/", |p| p.1.as_str()),
-                        current.id
-                    );
-                    if moved {
-                        if new_path.starts_with(&current.path) {
-                            report.unknown_parent.push((
-                                record.index,
-                                record.code,
-                                record.parent_code.unwrap_or_default(),
-                            ));
+                let shape = match record.geometry.as_deref() {
+                    Some(text) => match spatial::area_from_geojson_text(text) {
+                        Ok(shape) => shape,
+                        Err(problem) => {
+                            report
+                                .bad_geometry
+                                .push((record.index, record.code, problem));
                             continue;
                         }
-                        active.parent_id = Set(parent_id);
-                        active.path = Set(new_path.clone());
+                    },
+                    None => None,
+                };
+                if record.geometry.is_none() {
+                    report
+                        .without_geometry
+                        .push((record.index, record.code.clone()));
+                }
+                let parent = match &record.parent_code {
+                    Some(code) => match by_code.get(code) {
+                        Some(parent) => Some((parent.id, parent.path.clone())),
+                        None => {
+                            report
+                                .unknown_parent
+                                .push((record.index, record.code, code.clone()));
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                let point = shape.as_ref().and_then(spatial::representative_point);
+                let model = match by_code.get(&record.code) {
+                    None => {
+                        let model = insert_place(
+                            txn,
+                            author,
+                            NewPlace {
+                                code: record.code.clone(),
+                                name: record.name,
+                                level: record.level,
+                                parent,
+                                geometry: record.geometry,
+                                point,
+                            },
+                        )
+                        .await?;
+                        report.created += 1;
+                        model
                     }
-                    active.version = Set(current.version + 1);
-                    active.updated_at = Set(now);
-                    let model = active.update(&txn).await?;
-                    if moved {
-                        let descendants = location::Entity::find()
-                            .filter(location::Column::Path.starts_with(current.path.as_str()))
-                            .filter(location::Column::Id.ne(current.id))
-                            .all(&txn)
+                    Some(current) => {
+                        let current = current.clone();
+                        let parent_id = parent.as_ref().map(|p| p.0);
+                        let keep_point = current.latitude.is_some() && current.longitude.is_some();
+                        let (latitude, longitude) = if keep_point {
+                            (current.latitude, current.longitude)
+                        } else {
+                            (point.map(|p| round6(p.y())), point.map(|p| round6(p.x())))
+                        };
+                        let unchanged = current.name == record.name
+                            && current.level == record.level
+                            && current.parent_id == parent_id
+                            && current.geometry == record.geometry
+                            && current.latitude == latitude
+                            && current.longitude == longitude;
+                        if unchanged {
+                            report.unchanged += 1;
+                            continue;
+                        }
+                        let mut active: location::ActiveModel = current.clone().into();
+                        active.name = Set(record.name);
+                        active.level = Set(record.level);
+                        active.geometry = Set(record.geometry);
+                        active.latitude = Set(latitude);
+                        active.longitude = Set(longitude);
+                        let moved = current.parent_id != parent_id;
+                        let parent_path = parent.as_ref().map(|p| p.1.as_str());
+                        let new_path = location_path::child_path(parent_path, current.id);
+                        if moved {
+                            if parent_path
+                                .is_some_and(|p| location_path::below_itself(p, &current.path))
+                            {
+                                report.unknown_parent.push((
+                                    record.index,
+                                    record.code,
+                                    record.parent_code.unwrap_or_default(),
+                                ));
+                                continue;
+                            }
+                            active.parent_id = Set(parent_id);
+                            active.path = Set(new_path.clone());
+                        }
+                        active.next_version(current.version);
+                        let model = active.update(txn).await?;
+                        if moved {
+                            let descendants = location_path::move_descendants(
+                                txn,
+                                current.id,
+                                &current.path,
+                                &new_path,
+                            )
                             .await?;
-                        for child in descendants {
-                            let rest = child.path[current.path.len()..].to_owned();
-                            let code = child.code.clone();
-                            let mut child: location::ActiveModel = child.into();
-                            child.path = Set(format!("{new_path}{rest}"));
-                            let child = child.update(&txn).await?;
-                            if let Some(code) = code {
-                                by_code.insert(code, child);
+                            for child in descendants {
+                                if let Some(code) = child.code.clone() {
+                                    by_code.insert(code, child);
+                                }
                             }
                         }
+                        audit::record(
+                            txn,
+                            author,
+                            Entry {
+                                action: "importPlaces",
+                                entity: "location",
+                                id: model.id,
+                                case_id: None,
+                                before: Some(audit::snapshot(&current)?),
+                                after: Some(audit::snapshot(&model)?),
+                            },
+                        )
+                        .await?;
+                        report.updated += 1;
+                        model
                     }
-                    audit::record(
-                        &txn,
-                        author,
-                        Entry {
-                            action: "importPlaces",
-                            entity: "location",
-                            id: model.id,
-                            case_id: None,
-                            before: Some(audit::snapshot(&current)?),
-                            after: Some(audit::snapshot(&model)?),
-                        },
-                    )
-                    .await?;
-                    report.updated += 1;
-                    model
-                }
+                };
+                by_code.insert(record.code, model);
+            }
+            // New or changed shapes move sites between places: place every site again;
+            // otherwise only the sites that have no place yet.
+            let reshaped = report.created + report.updated > 0;
+            let sites = Self::sites_to_place(txn, reshaped).await?;
+            let placed = match sites.is_empty() {
+                true => Vec::new(),
+                false => Self::place_sites(txn, &load_index(txn).await?, &sites).await?,
             };
-            by_code.insert(record.code, model);
-        }
-        // New or changed shapes move sites between places: place every site again;
-        // otherwise only the sites that have no place yet.
-        let reshaped = report.created + report.updated > 0;
-        let sites = Self::sites_to_place(&txn, reshaped).await?;
-        let placed = match sites.is_empty() {
-            true => Vec::new(),
-            false => Self::place_sites(&txn, &load_index(&txn).await?, &sites).await?,
-        };
-        // Places created or reshaped: every case's places; otherwise only sites that
-        // had no place were placed, which adds rows to their cases.
-        if reshaped {
-            refresh_case_places(&txn, CasePlaces::All).await?;
-        } else {
-            refresh_case_places(&txn, CasePlaces::NewlyPlacedSites(&placed)).await?;
-        }
-        txn.commit().await?;
-        Ok(report)
+            // Places created or reshaped: every case's places; otherwise only sites that
+            // had no place were placed, which adds rows to their cases.
+            if reshaped {
+                refresh_case_places(txn, CasePlaces::All).await?;
+            } else {
+                refresh_case_places(txn, CasePlaces::NewlyPlacedSites(&placed)).await?;
+            }
+            Ok(report)
+        })
+        .await
     }
 }
 
@@ -610,21 +607,14 @@ async fn insert_place(
         longitude: Set(new.point.map(|p| round6(p.x()))),
         geometry: Set(new.geometry),
         visibility: Set(Visibility::Public),
-        version: Set(1),
         archived_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+        ..Default::default()
     }
+    .created(now)
     .insert(txn)
     .await?;
-    let path = format!(
-        "{}{}/",
-        new.parent.as_ref().map_or("/", |p| p.1.as_str()),
-        inserted.id
-    );
-    let mut active: location::ActiveModel = inserted.into();
-    active.path = Set(path);
-    let model = active.update(txn).await?;
+    let parent_path = new.parent.as_ref().map(|p| p.1.as_str());
+    let model = location_path::set_new_path(txn, inserted, parent_path).await?;
     audit::record(
         txn,
         author,
@@ -773,7 +763,7 @@ pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<Spatia
     let mut hierarchy = Vec::new();
     let mut points = Vec::new();
     for (id, code, name, level, parent_id, visibility, geometry, lat, lon) in rows {
-        let restricted = visibility != Visibility::Public;
+        let restricted = is_restricted(visibility);
         if let (Some(lat), Some(lon)) = (lat, lon) {
             points.push(LocationPoint {
                 location_id: id,
@@ -808,7 +798,7 @@ pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<Spatia
         });
     }
     // The placements anyone may use, each flagged when only callers who may see
-    // restricted records may (`read::visible_placements`).
+    // restricted records may (`visibility::visible_placements`).
     let placements: Vec<(i64, i64, PlacementPrecision, i32)> = case_location::Entity::find()
         .select_only()
         .column(case_location::Column::CaseId)
@@ -840,27 +830,6 @@ pub(crate) async fn load_index<C: ConnectionTrait>(db: &C) -> StoreResult<Spatia
         .collect();
     Ok(SpatialIndex::build(places, hierarchy, points, placements))
 }
-
-/// Marks the district placements derived before placements recorded their source
-/// (`via_site_id`), in a dump written then: the statement of the migration that added
-/// the column (`chasqui_migrations::MARK_DERIVED_PLACEMENTS`, which says how it finds
-/// them; a test holds the two equal). Run once sites are placed, before
-/// [`refresh_case_places`].
-pub const MARK_DERIVED_PLACEMENTS: &str = "UPDATE case_locations SET via_site_id = (\
-     SELECT s.id FROM case_locations e JOIN locations s ON s.id = e.location_id \
-     JOIN site_places sp ON sp.site_id = s.id \
-     WHERE e.case_id = case_locations.case_id AND e.\"precision\" = 'EXACT' \
-     AND s.parent_id IS NULL AND sp.place_id = case_locations.location_id \
-     ORDER BY CASE WHEN s.archived_at IS NULL THEN 0 ELSE 1 END, \
-     CASE WHEN s.visibility = 'PUBLIC' THEN 0 ELSE 1 END, s.id LIMIT 1) \
-     WHERE \"precision\" = 'DISTRICT' AND via_site_id IS NULL \
-     AND NOT EXISTS (SELECT 1 FROM case_locations o WHERE o.case_id = case_locations.case_id \
-     AND o.\"precision\" NOT IN ('EXACT', 'DISTRICT')) \
-     AND NOT EXISTS (SELECT 1 FROM case_locations o WHERE o.case_id = case_locations.case_id \
-     AND o.\"precision\" = 'DISTRICT' AND NOT EXISTS (SELECT 1 FROM case_locations e \
-     JOIN locations s ON s.id = e.location_id JOIN site_places sp ON sp.site_id = s.id \
-     WHERE e.case_id = o.case_id AND e.\"precision\" = 'EXACT' AND s.parent_id IS NULL \
-     AND sp.place_id = o.location_id))";
 
 /// Which cases' derived placements, `case_places` and `case_points` rows to rewrite.
 #[derive(Clone, Copy, Debug)]
@@ -894,7 +863,7 @@ fn derived_districts(cases: &str) -> String {
     format!(
         "SELECT case_id, district, site FROM (SELECT e.case_id, sp.place_id AS district, \
          s.id AS site, ROW_NUMBER() OVER (PARTITION BY e.case_id, sp.place_id ORDER BY \
-         CASE WHEN s.visibility = 'PUBLIC' THEN 0 ELSE 1 END, s.id) AS pick \
+         {public_first}, s.id) AS pick \
          FROM case_locations e JOIN locations s ON s.id = e.location_id \
          JOIN site_places sp ON sp.site_id = s.id JOIN locations d ON d.id = sp.place_id \
          WHERE e.\"precision\" = 'EXACT' AND e.via_site_id IS NULL AND s.parent_id IS NULL \
@@ -902,7 +871,8 @@ fn derived_districts(cases: &str) -> String {
          AND {cases} AND NOT EXISTS (SELECT 1 FROM case_locations g \
          WHERE g.case_id = e.case_id AND g.via_site_id IS NULL \
          AND (g.\"precision\" <> 'EXACT' OR g.location_id = sp.place_id))) derived \
-         WHERE pick = 1"
+         WHERE pick = 1",
+        public_first = public_first_sql("s"),
     )
 }
 
@@ -966,7 +936,7 @@ async fn derive_districts<C: ConnectionTrait>(
 }
 
 /// A placement anyone may go through (its location unarchived, and a derived one's site
-/// too), and one an anonymous caller may: `read::placement_visible_sql` over `cl` and
+/// too), and one an anonymous caller may: `visibility::placement_visible_sql` over `cl` and
 /// its location `l`, for both audiences of the rows.
 fn placement_rules() -> (String, String) {
     (
@@ -1017,11 +987,12 @@ fn insert_from_up(on_conflict: &str) -> String {
          JOIN locations parent ON parent.id = child.parent_id \
          WHERE parent.archived_at IS NULL) \
          INSERT INTO case_places (place_id, case_id, via_public, case_public, case_archived, activity) \
-         SELECT up.place_id, up.case_id, MAX(up.via_public) = 1, c.visibility = 'PUBLIC', \
+         SELECT up.place_id, up.case_id, MAX(up.via_public) = 1, {case_public}, \
          c.archived_at IS NOT NULL, COALESCE(c.last_activity_on, {epoch}) \
          FROM up JOIN cases c ON c.id = up.case_id WHERE 1 = 1 \
          GROUP BY up.place_id, up.case_id, c.visibility, c.archived_at, c.last_activity_on \
          ON CONFLICT (place_id, case_id) DO UPDATE SET {on_conflict}",
+        case_public = public_sql("c"),
         epoch = EPOCH_SQL,
     )
 }
@@ -1037,7 +1008,7 @@ fn case_points_insert(cases: &str) -> String {
         "INSERT INTO case_points (case_id, location_id, band, longitude, latitude, \
          location_public, case_public, case_archived, activity) \
          SELECT cl.case_id, l.id, {band}, l.longitude, l.latitude, \
-         ({public}), c.visibility = 'PUBLIC', c.archived_at IS NOT NULL, \
+         ({public}), {case_public}, c.archived_at IS NOT NULL, \
          COALESCE(c.last_activity_on, {epoch}) \
          FROM case_locations cl JOIN locations l ON l.id = cl.location_id \
          JOIN cases c ON c.id = cl.case_id \
@@ -1047,6 +1018,7 @@ fn case_points_insert(cases: &str) -> String {
          longitude = excluded.longitude, latitude = excluded.latitude, \
          location_public = excluded.location_public, case_public = excluded.case_public, \
          case_archived = excluded.case_archived, activity = excluded.activity",
+        case_public = public_sql("c"),
         band = BAND_SQL,
         epoch = EPOCH_SQL,
     )
@@ -1069,7 +1041,7 @@ fn site_places_insert(sites: &str) -> String {
     )
 }
 
-/// The date the case order gives a case without activity (`read::epoch`): a text literal,
+/// The date the case order gives a case without activity (`case::epoch`): a text literal,
 /// which PostgreSQL reads as a date next to a date column and SQLite stores as the text
 /// it keeps dates in (a cast would make it a number on SQLite).
 const EPOCH_SQL: &str = "'0001-01-01'";
@@ -1187,10 +1159,11 @@ impl Store {
     /// transaction (a repair after writes made outside the store; the store's own writes
     /// keep them current).
     pub async fn rebuild_case_places(&self) -> StoreResult<()> {
-        let txn = self.begin_write().await?;
-        refresh_case_places(&txn, CasePlaces::All).await?;
-        txn.commit().await?;
-        Ok(())
+        self.write(async |txn| {
+            refresh_case_places(txn, CasePlaces::All).await?;
+            Ok(())
+        })
+        .await
     }
 }
 

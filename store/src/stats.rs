@@ -152,7 +152,7 @@ impl Store {
                 .column(status_change::Column::Status)
                 .column(status_change::Column::OccurredOn)
                 .filter(status_change::Column::CaseId.in_subquery(matching()))
-                .filter(super::read::visible_status_changes(access))
+                .filter(super::visibility::visible_status_changes(access))
                 .order_by_asc(status_change::Column::OccurredOn)
                 .order_by_asc(status_change::Column::Id)
                 .into_tuple()
@@ -219,7 +219,7 @@ struct CasePlace {
 impl Store {
     /// For each matching case, the places at `levels` it lies in that the caller may
     /// see: the `case_places` rows a region filter reads, under the same rule
-    /// ([`super::read::case_places_visible`]: the case reaches the place through a
+    /// ([`super::visibility::case_places_visible`]: the case reaches the place through a
     /// location the caller may see), of places the caller may see. A count then goes
     /// through exactly the places through which `cases(filter: {region})` finds a case.
     async fn places_of_cases(
@@ -242,9 +242,9 @@ impl Store {
                     .equals((case_places.clone(), Alias::new("place_id"))),
             )
             .and_where(Expr::col((case_places, Alias::new("case_id"))).in_subquery(matching()))
-            .and_where(Expr::cust(super::read::case_places_visible(access)))
+            .and_where(Expr::cust(super::visibility::case_places_visible(access)))
             .and_where(location::Column::Level.is_in(levels.iter().copied()))
-            .cond_where(super::read::visible_locations(access));
+            .cond_where(super::visibility::visible_locations(access));
         let statement = self.db.get_database_backend().build(&select);
         let mut by_case: HashMap<i64, Vec<CasePlace>> = HashMap::new();
         for row in self.db.query_all_raw(statement).await? {

@@ -4,6 +4,7 @@
 //! so a person's decision stands.
 
 use super::audit::{self, Author, Entry};
+use super::stamp::Stamped;
 use super::{Access, Store, StoreResult};
 use chasqui_domain::suggest::{Dictionary, Name};
 use chasqui_entities::tables::*;
@@ -32,7 +33,7 @@ impl Store {
     pub async fn suggestion_dictionary(&self) -> StoreResult<Dictionary> {
         let access = Access::PUBLIC;
         let cases = case::Entity::find()
-            .filter(super::read::visible_cases(access))
+            .filter(super::visibility::visible_cases(access))
             .all(&self.db)
             .await?;
         let case_ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
@@ -97,7 +98,7 @@ impl Store {
         // Places: each place's name points to the cases placed on it or below it.
         let placements = self.placements_by_case(access, &case_ids).await?;
         let locations = location::Entity::find()
-            .filter(super::read::visible_locations(access))
+            .filter(super::visibility::visible_locations(access))
             .all(&self.db)
             .await?;
         let by_id: HashMap<i64, &location::Model> = locations.iter().map(|l| (l.id, l)).collect();
@@ -138,69 +139,70 @@ impl Store {
         news_item_id: i64,
         threshold: f64,
     ) -> StoreResult<Vec<news_link::Model>> {
-        let txn = self.begin_write().await?;
-        let Some(news) = news_item::Entity::find_by_id(news_item_id)
-            .lock_shared()
-            .one(&txn)
-            .await?
-        else {
-            return Err(super::StoreError::not_found("news item"));
-        };
-        let text = [
-            Some(news.title.as_str()),
-            news.summary.as_deref(),
-            news.body.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" \n ");
-        let linked: Vec<i64> = news_link::Entity::find()
-            .filter(news_link::Column::NewsItemId.eq(news_item_id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|l| l.case_id)
-            .collect();
-        let mut recorded = Vec::new();
-        for suggestion in dictionary.suggest(&text, threshold) {
-            if linked.contains(&suggestion.case_id) {
-                continue;
-            }
-            let now = super::now();
-            let model = news_link::ActiveModel {
-                id: NotSet,
-                news_item_id: Set(news_item_id),
-                case_id: Set(suggestion.case_id),
-                update_kind: Set(UpdateKind::Development),
-                reported_status: Set(None),
-                status_change_id: Set(None),
-                event_id: Set(None),
-                note: Set(None),
-                state: Set(LinkState::Suggested),
-                confidence: Set(Some((suggestion.score * 1000.0).round() / 1000.0)),
-                matched_terms: Set(serde_json::to_string(&suggestion.terms).ok()),
-                visibility: Set(news.visibility),
-                effective_visibility: Set(Default::default()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?;
-            super::effective::refresh(&txn, super::effective::Scope::Links(&[model.id])).await?;
-            let model = super::write::reread::<news_link::Entity>(&txn, model.id).await?;
-            let entry = Entry {
-                action: "suggestLink",
-                entity: "news_link",
-                id: model.id,
-                case_id: Some(model.case_id),
-                before: None,
-                after: Some(audit::link_snapshot(&txn, model.id).await?),
+        self.write(async |txn| {
+            let Some(news) = news_item::Entity::find_by_id(news_item_id)
+                .lock_shared()
+                .one(txn)
+                .await?
+            else {
+                return Err(super::StoreError::not_found("news item"));
             };
-            audit::record(&txn, author, entry).await?;
-            recorded.push(model);
-        }
-        txn.commit().await?;
-        Ok(recorded)
+            let text = [
+                Some(news.title.as_str()),
+                news.summary.as_deref(),
+                news.body.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" \n ");
+            let linked: Vec<i64> = news_link::Entity::find()
+                .filter(news_link::Column::NewsItemId.eq(news_item_id))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|l| l.case_id)
+                .collect();
+            let mut recorded = Vec::new();
+            for suggestion in dictionary.suggest(&text, threshold) {
+                if linked.contains(&suggestion.case_id) {
+                    continue;
+                }
+                let now = super::now();
+                let model = news_link::ActiveModel {
+                    id: NotSet,
+                    news_item_id: Set(news_item_id),
+                    case_id: Set(suggestion.case_id),
+                    update_kind: Set(UpdateKind::Development),
+                    reported_status: Set(None),
+                    status_change_id: Set(None),
+                    event_id: Set(None),
+                    note: Set(None),
+                    state: Set(LinkState::Suggested),
+                    confidence: Set(Some((suggestion.score * 1000.0).round() / 1000.0)),
+                    matched_terms: Set(serde_json::to_string(&suggestion.terms).ok()),
+                    visibility: Set(news.visibility),
+                    effective_visibility: Set(Default::default()),
+                    ..Default::default()
+                }
+                .created(now)
+                .insert(txn)
+                .await?;
+                super::effective::refresh(txn, super::effective::Scope::Links(&[model.id])).await?;
+                let model = super::tx::reread::<news_link::Entity>(txn, model.id).await?;
+                let entry = Entry {
+                    action: "suggestLink",
+                    entity: "news_link",
+                    id: model.id,
+                    case_id: Some(model.case_id),
+                    before: None,
+                    after: Some(audit::link_snapshot(txn, model.id).await?),
+                };
+                audit::record(txn, author, entry).await?;
+                recorded.push(model);
+            }
+            Ok(recorded)
+        })
+        .await
     }
 }

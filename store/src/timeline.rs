@@ -3,9 +3,10 @@
 //! of many cases at once (a window function numbers each case's rows), so a list of cases
 //! with their timelines costs the same number of statements however long the list is.
 
-use super::read::effective_visible_sql;
+use super::visibility::effective_visible_sql;
 use super::{Access, Page, Sql, Store, StoreResult};
-use chasqui_entities::LinkState;
+use chasqui_entities::tables::{event, news_item, news_link, status_change};
+use chasqui_entities::{DatePrecision, LinkState};
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, QueryResult};
 use std::collections::HashMap;
@@ -72,8 +73,169 @@ impl TimelineRow {
     }
 }
 
-fn precision_rank(column: &str) -> String {
-    format!("CAST(CASE {column} WHEN 'YEAR' THEN 0 WHEN 'MONTH' THEN 1 ELSE 2 END AS BIGINT)")
+impl TimelineRow {
+    /// The timeline's order: date, precision rank, kind, id. The statements order by the
+    /// same key ([`push_after`], [`order_sql`]).
+    pub fn order_key(&self) -> (NaiveDate, i32, TimelineKind, i64) {
+        (self.date, self.precision_rank, self.kind, self.id)
+    }
+}
+
+/// The rank of a date precision in timeline order: year, month, day (a year comes before
+/// the days of that year). [`precision_rank_sql`] is made from it.
+pub fn precision_rank(precision: DatePrecision) -> i32 {
+    match precision {
+        DatePrecision::Year => 0,
+        DatePrecision::Month => 1,
+        DatePrecision::Day => 2,
+    }
+}
+
+/// [`precision_rank`] in SQL, over the precision column `column`.
+pub(crate) fn precision_rank_sql(column: &str) -> String {
+    let mut ranks: Vec<DatePrecision> = DatePrecision::ALL.to_vec();
+    ranks.sort_by_key(|p| precision_rank(*p));
+    let mut out = format!("CAST(CASE {column}");
+    if let Some((last, first)) = ranks.split_last() {
+        for precision in first {
+            out.push_str(&format!(
+                " WHEN '{}' THEN {}",
+                precision.as_str(),
+                precision_rank(*precision)
+            ));
+        }
+        out.push_str(&format!(" ELSE {}", precision_rank(*last)));
+    }
+    out.push_str(" END AS BIGINT)");
+    out
+}
+
+/// Where the entries of one kind come from, as SQL: the tables (`alias` is the one that
+/// holds `case_id`) and the expressions of the entry's date, precision and id. The one
+/// description of a kind's branch, used by the timeline statement ([`Store::timelines`])
+/// and the case page's read-ahead (`detail.rs`).
+pub(crate) struct KindSql {
+    pub alias: &'static str,
+    pub tables: &'static str,
+    pub date: &'static str,
+    pub precision: &'static str,
+    pub id: &'static str,
+}
+
+impl TimelineKind {
+    pub(crate) fn sql(self) -> KindSql {
+        match self {
+            TimelineKind::Event => KindSql {
+                alias: "e",
+                tables: "events e",
+                date: "e.occurred_on",
+                precision: "e.occurred_precision",
+                id: "e.id",
+            },
+            TimelineKind::News => KindSql {
+                alias: "l",
+                tables: "news_links l JOIN news_items n ON n.id = l.news_item_id",
+                date: "n.published_on",
+                precision: "n.published_precision",
+                id: "l.id",
+            },
+            TimelineKind::Status => KindSql {
+                alias: "s",
+                tables: "status_changes s",
+                date: "s.occurred_on",
+                precision: "s.occurred_precision",
+                id: "s.id",
+            },
+        }
+    }
+
+    /// The entries of this kind a caller may see on a timeline: visible
+    /// (`visibility::effective_visible_sql`), and for news, confirmed links only.
+    pub(crate) fn push_visible(self, sql: &mut Sql, access: Access) {
+        let kind = self.sql();
+        sql.push(&effective_visible_sql(kind.alias, access));
+        if self == TimelineKind::News {
+            sql.push(" AND l.state = ")
+                .bind(LinkState::Confirmed.as_str());
+        }
+    }
+}
+
+/// `(<key>) > (<cursor>)` (`<` for a window newest first): the entries after the window's
+/// cursor, in the order of [`TimelineRow::order_key`]; `key` is that order's SQL
+/// expressions (date, precision rank, kind, id). Nothing without a cursor.
+pub(crate) fn push_after(sql: &mut Sql, window: &TimelineWindow, key: [&str; 4]) -> bool {
+    let Some(after) = &window.after else {
+        return false;
+    };
+    let comparison = if window.newest_first { "<" } else { ">" };
+    sql.push(&format!("({}) {comparison} (", key.join(", ")));
+    sql.bind(after.date)
+        .push(", ")
+        .bind(i64::from(after.precision_rank))
+        .push(", ")
+        .bind(after.kind as i64)
+        .push(", ")
+        .bind(after.id)
+        .push(")");
+    true
+}
+
+/// The window's order over the SQL expressions of the order key (`key` leaves out the
+/// kind where a statement reads one kind).
+pub(crate) fn order_sql(window: &TimelineWindow, key: &[&str]) -> String {
+    let direction = if window.newest_first { "DESC" } else { "ASC" };
+    let terms: Vec<String> = key.iter().map(|k| format!("{k} {direction}")).collect();
+    terms.join(", ")
+}
+
+/// An event's place in its case's timeline.
+pub fn event_row(e: &event::Model) -> TimelineRow {
+    timeline_row(
+        e.case_id,
+        TimelineKind::Event,
+        e.id,
+        e.occurred_on,
+        e.occurred_precision,
+    )
+}
+
+/// A news link's place in its case's timeline: its item's date.
+pub fn news_row(link: &news_link::Model, item: &news_item::Model) -> TimelineRow {
+    timeline_row(
+        link.case_id,
+        TimelineKind::News,
+        link.id,
+        item.published_on,
+        item.published_precision,
+    )
+}
+
+/// A status change's place in its case's timeline.
+pub fn status_row(s: &status_change::Model) -> TimelineRow {
+    timeline_row(
+        s.case_id,
+        TimelineKind::Status,
+        s.id,
+        s.occurred_on,
+        s.occurred_precision,
+    )
+}
+
+fn timeline_row(
+    case_id: i64,
+    kind: TimelineKind,
+    id: i64,
+    date: NaiveDate,
+    precision: DatePrecision,
+) -> TimelineRow {
+    TimelineRow {
+        case_id,
+        kind,
+        id,
+        date,
+        precision_rank: precision_rank(precision),
+    }
 }
 
 impl Store {
@@ -87,58 +249,31 @@ impl Store {
     ) -> StoreResult<HashMap<i64, Page<TimelineRow>>> {
         let backend = self.db.get_database_backend();
         let mut sql = Sql::new(backend);
-        let direction = if window.newest_first { "DESC" } else { "ASC" };
         sql.push("SELECT case_id, k, id, d, p FROM (SELECT case_id, k, id, d, p, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ");
-        sql.push(&format!(
-            "d {direction}, p {direction}, k {direction}, id {direction}) AS rn FROM ("
-        ));
-        let mut first_part = true;
-        for kind in &window.kinds {
-            if !first_part {
+        sql.push(&order_sql(window, &["d", "p", "k", "id"]));
+        sql.push(") AS rn FROM (");
+        for (i, kind) in window.kinds.iter().enumerate() {
+            if i > 0 {
                 sql.push(" UNION ALL ");
             }
-            first_part = false;
-            match kind {
-                TimelineKind::Event => {
-                    sql.push(&format!(
-                        "SELECT e.case_id AS case_id, CAST(1 AS BIGINT) AS k, e.id AS id, e.occurred_on AS d, {} AS p FROM events e WHERE {} AND e.case_id IN ",
-                        precision_rank("e.occurred_precision"),
-                        effective_visible_sql("e", access)
-                    ));
-                    sql.bind_list(case_ids);
-                }
-                TimelineKind::News => {
-                    sql.push(&format!(
-                        "SELECT l.case_id AS case_id, CAST(2 AS BIGINT) AS k, l.id AS id, n.published_on AS d, {} AS p FROM news_links l JOIN news_items n ON n.id = l.news_item_id WHERE {} AND l.state = ",
-                        precision_rank("n.published_precision"),
-                        effective_visible_sql("l", access)
-                    ));
-                    sql.bind(LinkState::Confirmed.as_str())
-                        .push(" AND l.case_id IN ");
-                    sql.bind_list(case_ids);
-                }
-                TimelineKind::Status => {
-                    sql.push(&format!(
-                        "SELECT s.case_id AS case_id, CAST(3 AS BIGINT) AS k, s.id AS id, s.occurred_on AS d, {} AS p FROM status_changes s WHERE {} AND s.case_id IN ",
-                        precision_rank("s.occurred_precision"),
-                        effective_visible_sql("s", access)
-                    ));
-                    sql.bind_list(case_ids);
-                }
-            }
+            let from = kind.sql();
+            sql.push(&format!(
+                "SELECT {a}.case_id AS case_id, CAST({k} AS BIGINT) AS k, {id} AS id, {date} AS d, {p} AS p FROM {tables} WHERE ",
+                a = from.alias,
+                k = *kind as i64,
+                id = from.id,
+                date = from.date,
+                p = precision_rank_sql(from.precision),
+                tables = from.tables,
+            ));
+            kind.push_visible(&mut sql, access);
+            sql.push(&format!(" AND {}.case_id IN ", from.alias));
+            sql.bind_list(case_ids);
         }
         sql.push(") t");
-        if let Some(after) = &window.after {
-            let comparison = if window.newest_first { "<" } else { ">" };
-            sql.push(&format!(" WHERE (d, p, k, id) {comparison} ("));
-            sql.bind(after.date)
-                .push(", ")
-                .bind(i64::from(after.precision_rank))
-                .push(", ");
-            sql.bind(after.kind as i64)
-                .push(", ")
-                .bind(after.id)
-                .push(")");
+        if window.after.is_some() {
+            sql.push(" WHERE ");
+            push_after(&mut sql, window, ["d", "p", "k", "id"]);
         }
         sql.push(") r WHERE rn <= ")
             .bind(window.limit as i64 + 1)

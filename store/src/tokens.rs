@@ -36,31 +36,32 @@ impl Store {
             StoreError::Database(DbErr::Custom(format!("no randomness for a token: {e}")))
         })?;
         let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random));
-        let txn = self.begin_write().await?;
-        let model = api_token::ActiveModel {
-            id: NotSet,
-            name: Set(name.clone()),
-            role: Set(role),
-            token_hash: Set(token_hash(&secret)),
-            created_at: Set(super::now()),
-            revoked_at: Set(None),
-        }
-        .insert(&txn)
+        self.write(async |txn| {
+            let model = api_token::ActiveModel {
+                id: NotSet,
+                name: Set(name.clone()),
+                role: Set(role),
+                token_hash: Set(token_hash(&secret)),
+                created_at: Set(super::now()),
+                revoked_at: Set(None),
+            }
+            .insert(txn)
+            .await
+            .map_err(|e| {
+                StoreError::from_db(e, || format!("name: a token named `{name}` already exists"))
+            })?;
+            let entry = Entry {
+                action: "createToken",
+                entity: "api_token",
+                id: model.id,
+                case_id: None,
+                before: None,
+                after: Some(audit::snapshot(&model)?),
+            };
+            audit::record(txn, author, entry).await?;
+            Ok((model, secret))
+        })
         .await
-        .map_err(|e| {
-            StoreError::from_db(e, || format!("name: a token named `{name}` already exists"))
-        })?;
-        let entry = Entry {
-            action: "createToken",
-            entity: "api_token",
-            id: model.id,
-            case_id: None,
-            before: None,
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok((model, secret))
     }
 
     /// Every token, newest first (hashes included; they reveal nothing).
@@ -73,30 +74,31 @@ impl Store {
 
     /// Revokes a token by name; false when there is no such active token.
     pub async fn revoke_token(&self, author: &Author, name: &str) -> StoreResult<bool> {
-        let txn = self.begin_write().await?;
-        let Some(token) = api_token::Entity::find()
-            .filter(api_token::Column::Name.eq(name))
-            .filter(api_token::Column::RevokedAt.is_null())
-            .one(&txn)
-            .await?
-        else {
-            return Ok(false);
-        };
-        let before = audit::snapshot(&token)?;
-        let mut active: api_token::ActiveModel = token.into();
-        active.revoked_at = Set(Some(super::now()));
-        let model = active.update(&txn).await?;
-        let entry = Entry {
-            action: "revokeToken",
-            entity: "api_token",
-            id: model.id,
-            case_id: None,
-            before: Some(before),
-            after: Some(audit::snapshot(&model)?),
-        };
-        audit::record(&txn, author, entry).await?;
-        txn.commit().await?;
-        Ok(true)
+        self.write(async |txn| {
+            let Some(token) = api_token::Entity::find()
+                .filter(api_token::Column::Name.eq(name))
+                .filter(api_token::Column::RevokedAt.is_null())
+                .one(txn)
+                .await?
+            else {
+                return Ok(false);
+            };
+            let before = audit::snapshot(&token)?;
+            let mut active: api_token::ActiveModel = token.into();
+            active.revoked_at = Set(Some(super::now()));
+            let model = active.update(txn).await?;
+            let entry = Entry {
+                action: "revokeToken",
+                entity: "api_token",
+                id: model.id,
+                case_id: None,
+                before: Some(before),
+                after: Some(audit::snapshot(&model)?),
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(true)
+        })
+        .await
     }
 
     /// The active token with this secret, if any.

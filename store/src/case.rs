@@ -1,0 +1,1184 @@
+//! Cases: what a case is made of (its roles, placements, topics, external ids, status
+//! changes and relations), its writes, the derived columns every write refreshes
+//! (`refresh_case`), and its reads: lookups, the filtered and counted case list, and the
+//! batched rows of a case the loaders ask for.
+
+use super::audit::{self, Author, Entry};
+use super::effective::{self, Scope};
+use super::query::{Page, after_condition, all_limited, through};
+use super::search::{self, SearchDocument};
+use super::spatial::{CasePlaces, refresh_case_places};
+use super::stamp::{Stamped, Versioned};
+use super::tx::{
+    LockForWrite, check_version, date_parts, happened, replace_rows, require_case, require_ids,
+    reread,
+};
+use super::visibility::{
+    case_places_visible, in_visible, visible_cases, visible_events, visible_link_rows,
+    visible_placements, visible_roles, visible_status_changes,
+};
+use super::{Access, Store, StoreError, StoreResult};
+use chasqui_entities::tables::*;
+use chasqui_entities::*;
+use chrono::NaiveDate;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::*;
+use std::collections::HashMap;
+
+/// A role for an actor in a case.
+#[derive(Clone, Debug)]
+pub struct NewRole {
+    pub actor_id: i64,
+    pub role: ActorRole,
+    pub started_on: Option<PartialDate>,
+    pub ended_on: Option<PartialDate>,
+    pub note: Option<String>,
+    pub visibility: Visibility,
+}
+
+/// Where a case is placed.
+#[derive(Clone, Copy, Debug)]
+pub struct NewPlacement {
+    pub location_id: i64,
+    pub precision: PlacementPrecision,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub slug: String,
+    pub kind: CaseKind,
+    pub title: String,
+    pub summary: Option<String>,
+    pub status: CaseStatus,
+    pub phase: Option<ConflictPhase>,
+    pub conflict_type: Option<ConflictType>,
+    pub started_on: Option<PartialDate>,
+    pub details: CaseDetails,
+    pub topics: Vec<String>,
+    pub external_ids: Vec<(ExternalIdScheme, String)>,
+    pub actors: Vec<NewRole>,
+    pub locations: Vec<NewPlacement>,
+    pub visibility: Visibility,
+    /// When the initial status took effect, and its source; `None` records it as of today.
+    pub status_since: Option<NewStatusChange>,
+}
+
+/// Changes to a case; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct CasePatch {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<Option<String>>,
+    pub phase: Option<Option<ConflictPhase>>,
+    pub conflict_type: Option<Option<ConflictType>>,
+    pub started_on: Option<Option<PartialDate>>,
+    pub details: Option<CaseDetails>,
+    pub topics: Option<Vec<String>>,
+    pub external_ids: Option<Vec<(ExternalIdScheme, String)>>,
+    pub actors: Option<Vec<NewRole>>,
+    pub locations: Option<Vec<NewPlacement>>,
+    pub visibility: Option<Visibility>,
+}
+
+/// A status change (the case is given separately where it is implied).
+#[derive(Clone, Debug)]
+pub struct NewStatusChange {
+    pub case_id: i64,
+    pub status: CaseStatus,
+    pub phase: Option<ConflictPhase>,
+    pub date: PartialDate,
+    pub news_item_id: Option<i64>,
+    pub source_url: Option<String>,
+    pub note: Option<String>,
+    pub visibility: Visibility,
+}
+
+/// [`happened`] for the dates of a case: its start, when its status took effect, its
+/// roles' dates and a decree's issue date.
+pub(crate) fn case_dates_happened(
+    started_on: Option<PartialDate>,
+    status_since: Option<PartialDate>,
+    roles: Option<&[NewRole]>,
+    details: Option<&CaseDetails>,
+) -> StoreResult<()> {
+    if let Some(date) = started_on {
+        happened("input.startedOn", date)?;
+    }
+    if let Some(date) = status_since {
+        happened("input.statusSince", date)?;
+    }
+    for (i, role) in roles.into_iter().flatten().enumerate() {
+        if let Some(date) = role.started_on {
+            happened(&format!("input.actors[{i}].startedOn"), date)?;
+        }
+        if let Some(date) = role.ended_on {
+            happened(&format!("input.actors[{i}].endedOn"), date)?;
+        }
+    }
+    if let Some(date) = details.and_then(|d| d.issued_on) {
+        happened("input.details.issuedOn", date)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn details_json(details: &CaseDetails) -> StoreResult<String> {
+    serde_json::to_string(details).map_err(|e| StoreError::invalid("input.details", e.to_string()))
+}
+
+/// Replaces whichever of a case's sets are given.
+pub(crate) async fn write_case_sets(
+    txn: &DatabaseTransaction,
+    case_id: i64,
+    topics: Option<&[String]>,
+    external_ids: Option<&[(ExternalIdScheme, String)]>,
+    actors: Option<&[NewRole]>,
+    locations: Option<&[NewPlacement]>,
+) -> StoreResult<()> {
+    if let Some(topics) = topics {
+        let mut unique: Vec<&String> = topics.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let rows = unique
+            .into_iter()
+            .map(|t| case_topic::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                topic: Set(t.clone()),
+            })
+            .collect();
+        replace_rows(
+            txn,
+            case_topic::Column::CaseId,
+            case_id,
+            rows,
+            "input.topics: a topic is given twice",
+        )
+        .await?;
+    }
+    if let Some(ids) = external_ids {
+        let rows = ids
+            .iter()
+            .map(|(scheme, value)| case_external_id::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                scheme: Set(*scheme),
+                value: Set(value.clone()),
+            })
+            .collect();
+        let conflict =
+            "input.externalIds: that identifier already belongs to a case (or is given twice)";
+        replace_rows(
+            txn,
+            case_external_id::Column::CaseId,
+            case_id,
+            rows,
+            conflict,
+        )
+        .await?;
+    }
+    if let Some(roles) = actors {
+        let ids: Vec<i64> = roles.iter().map(|r| r.actor_id).collect();
+        require_ids::<actor::Entity>(
+            txn,
+            "input.actors",
+            "actor",
+            &ids,
+            actor::Column::Id,
+            Some(actor::Column::ArchivedAt),
+        )
+        .await?;
+        let rows = roles
+            .iter()
+            .map(|r| {
+                let (started_on, started_precision) = date_parts(r.started_on);
+                let (ended_on, ended_precision) = date_parts(r.ended_on);
+                case_actor::ActiveModel {
+                    id: NotSet,
+                    case_id: Set(case_id),
+                    actor_id: Set(r.actor_id),
+                    role: Set(r.role),
+                    started_on: Set(started_on),
+                    started_precision: Set(started_precision),
+                    ended_on: Set(ended_on),
+                    ended_precision: Set(ended_precision),
+                    note: Set(r.note.clone()),
+                    visibility: Set(r.visibility),
+                }
+            })
+            .collect();
+        let conflict = "input.actors: the same actor is given twice with the same role";
+        replace_rows(txn, case_actor::Column::CaseId, case_id, rows, conflict).await?;
+    }
+    if let Some(places) = locations {
+        // The marker before the placements, as location writes take it (see there).
+        super::spatial::lock_spatial_changes(txn).await?;
+        let ids: Vec<i64> = places.iter().map(|p| p.location_id).collect();
+        require_ids::<location::Entity>(
+            txn,
+            "input.locations",
+            "location",
+            &ids,
+            location::Column::Id,
+            Some(location::Column::ArchivedAt),
+        )
+        .await?;
+        let rows = places
+            .iter()
+            .map(|p| case_location::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                location_id: Set(p.location_id),
+                precision: Set(p.precision),
+                via_site_id: Set(None),
+            })
+            .collect();
+        let conflict = "input.locations: the same location is given twice";
+        replace_rows(txn, case_location::Column::CaseId, case_id, rows, conflict).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_status_change(
+    txn: &DatabaseTransaction,
+    change: NewStatusChange,
+) -> StoreResult<status_change::Model> {
+    Ok(status_change::ActiveModel {
+        id: NotSet,
+        case_id: Set(change.case_id),
+        status: Set(change.status),
+        phase: Set(change.phase),
+        occurred_on: Set(change.date.first_day()),
+        occurred_precision: Set(change.date.precision()),
+        news_item_id: Set(change.news_item_id),
+        source_url: Set(change.source_url),
+        note: Set(change.note),
+        created_at: Set(super::now()),
+        visibility: Set(change.visibility),
+        effective_visibility: Set(EffectiveVisibility::default()),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Recomputes a case's derived columns: its current status and phase (from the latest
+/// status change) and its last activity (the latest day of anything dated in it).
+pub(crate) async fn refresh_case(
+    txn: &DatabaseTransaction,
+    case_id: i64,
+) -> StoreResult<case::Model> {
+    // The row lock serialises concurrent writers to one case, so each recomputation sees
+    // what the others committed.
+    let case = case::Entity::find_by_id(case_id)
+        .lock_for_write()
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("case"))?;
+    // Derived columns are public: only what an anonymous caller sees may move them (by
+    // effective visibility: a status change, an event or a link that a restricted news
+    // item reported counts for nothing), or a restricted record would show through the
+    // case's status or last activity.
+    let public = Access::PUBLIC;
+    let changes = status_change::Entity::find()
+        .filter(status_change::Column::CaseId.eq(case_id))
+        .filter(visible_status_changes(public))
+        .all(txn)
+        .await?;
+    let dated = |on, precision| {
+        PartialDate::from_parts(on, precision).unwrap_or_else(|_| PartialDate::day(on))
+    };
+    let latest = changes
+        .iter()
+        .max_by_key(|c| (dated(c.occurred_on, c.occurred_precision), c.id));
+    let mut last: Option<chrono::NaiveDate> = case
+        .started_on
+        .zip(case.started_precision)
+        .map(|(on, p)| dated(on, p).last_day());
+    let mut consider = |day: chrono::NaiveDate| {
+        if last.is_none_or(|l| day > l) {
+            last = Some(day);
+        }
+    };
+    for change in &changes {
+        consider(dated(change.occurred_on, change.occurred_precision).last_day());
+    }
+    // The latest day of events and news, as a few aggregate rows (one per precision)
+    // rather than every row: a case can have a hundred thousand linked news items. For
+    // one precision, a later first day means a later last day, so the maximum of each
+    // group is enough. An event counts by its end when it has one.
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let has_end = Expr::col(event::Column::EndedOn)
+        .is_not_null()
+        .and(Expr::col(event::Column::EndedPrecision).is_not_null());
+    let event_day = Expr::case(has_end.clone(), Expr::col(event::Column::EndedOn))
+        .finally(Expr::col(event::Column::OccurredOn));
+    let event_precision = Expr::case(has_end, Expr::col(event::Column::EndedPrecision))
+        .finally(Expr::col(event::Column::OccurredPrecision));
+    let event_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = event::Entity::find()
+        .select_only()
+        .column_as(Into::<Expr>::into(event_precision), "precision")
+        .column_as(Expr::from(Func::max(event_day)), "latest")
+        .filter(event::Column::CaseId.eq(case_id))
+        .filter(visible_events(public))
+        .group_by(Expr::col(sea_orm::sea_query::Alias::new("precision")))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut linked = sea_orm::sea_query::Query::select();
+    linked
+        .column(news_link::Column::NewsItemId)
+        .from(news_link::Entity)
+        .and_where(news_link::Column::CaseId.eq(case_id))
+        .and_where(news_link::Column::State.eq(LinkState::Confirmed))
+        .cond_where(visible_link_rows(public));
+    let news_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = news_item::Entity::find()
+        .select_only()
+        .column(news_item::Column::PublishedPrecision)
+        .column_as(
+            Expr::from(Func::max(Expr::col(news_item::Column::PublishedOn))),
+            "latest",
+        )
+        .filter(news_item::Column::Id.in_subquery(linked))
+        .group_by(news_item::Column::PublishedPrecision)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    for (precision, day) in event_days.into_iter().chain(news_days) {
+        if let Some(day) = day {
+            consider(dated(day, precision).last_day());
+        }
+    }
+    let mut active: case::ActiveModel = case.clone().into();
+    if let Some(latest) = latest {
+        active.status = Set(latest.status);
+        if latest.phase.is_some() {
+            active.phase = Set(latest.phase);
+        }
+    }
+    active.last_activity_on = Set(last);
+    Ok(active.update(txn).await?)
+}
+
+/// The place ids of region filters: the last id of each materialised path (a path that
+/// does not end in an id names no place).
+pub(crate) fn region_ids(paths: &[String]) -> Vec<i64> {
+    let mut ids: Vec<i64> = paths
+        .iter()
+        .filter_map(|path| path.trim_end_matches('/').rsplit('/').next()?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Filters for lists of cases. Empty lists mean "any".
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub kinds: Vec<CaseKind>,
+    pub statuses: Vec<CaseStatus>,
+    pub phases: Vec<ConflictPhase>,
+    pub conflict_types: Vec<ConflictType>,
+    /// Cases placed on this location or anywhere below it, or at a site inside it (its
+    /// materialised path; answered from `case_places`).
+    pub region_paths: Vec<String>,
+    pub actor_ids: Vec<i64>,
+    pub topics: Vec<String>,
+    /// Cases whose span (start to last activity) overlaps this period.
+    pub active_from: Option<NaiveDate>,
+    pub active_to: Option<NaiveDate>,
+    /// Spatial conditions, all of which must hold (resolved by `Store::resolve_spatial`).
+    pub spatial: Vec<chasqui_domain::spatial::SpatialFilter>,
+    /// The cases that satisfy `spatial`, from the index; `None` when there is none.
+    pub spatial_case_ids: Option<super::spatial::IndexIds>,
+    /// `spatial` when it is one box, answered from `case_points` instead of the index.
+    pub spatial_box: Option<super::spatial::PointBox>,
+}
+
+/// The rows a page walk reads: `rows` is a condition on `table`, which may hold several
+/// rows of a case (`several_rows_a_case`) or one.
+pub(crate) struct Walk {
+    table: &'static str,
+    rows: String,
+    several_rows_a_case: bool,
+}
+
+/// What a filter of one kind of condition alone reads to count and to walk a page in the
+/// default order, without reading a case row.
+pub(crate) enum Narrow {
+    /// Regions: their `case_places` rows.
+    Regions(Vec<i64>),
+    /// One box: its `case_points` rows.
+    Box(super::spatial::PointBox),
+}
+
+impl CaseFilter {
+    /// The region places when the filter is nothing but regions: a count or a page can
+    /// then be answered from `case_places` alone.
+    fn narrow(&self) -> Option<Narrow> {
+        if !self.places_only() {
+            return None;
+        }
+        match (&self.spatial_box, self.region_paths.is_empty()) {
+            (Some(point_box), true) => Some(Narrow::Box(*point_box)),
+            _ => self.only_regions().map(Narrow::Regions),
+        }
+    }
+
+    fn only_regions(&self) -> Option<Vec<i64>> {
+        let only = !self.region_paths.is_empty() && self.places_only() && self.spatial.is_empty();
+        only.then(|| region_ids(&self.region_paths))
+    }
+
+    /// No condition on the case's own columns, actors or topics, and no index ids: what
+    /// is left are regions and `case_points` boxes.
+    fn places_only(&self) -> bool {
+        self.kinds.is_empty()
+            && self.statuses.is_empty()
+            && self.phases.is_empty()
+            && self.conflict_types.is_empty()
+            && self.actor_ids.is_empty()
+            && self.topics.is_empty()
+            && self.active_from.is_none()
+            && self.active_to.is_none()
+            && self.spatial_case_ids.is_none()
+    }
+
+    pub(crate) fn condition(&self, access: Access) -> Condition {
+        let mut cond = visible_cases(access);
+        if !self.kinds.is_empty() {
+            cond = cond.add(case::Column::Kind.is_in(self.kinds.clone()));
+        }
+        if !self.statuses.is_empty() {
+            cond = cond.add(case::Column::Status.is_in(self.statuses.clone()));
+        }
+        if !self.phases.is_empty() {
+            cond = cond.add(case::Column::Phase.is_in(self.phases.clone()));
+        }
+        if !self.conflict_types.is_empty() {
+            cond = cond.add(case::Column::ConflictType.is_in(self.conflict_types.clone()));
+        }
+        if !self.region_paths.is_empty() {
+            let places = super::spatial::id_list(&region_ids(&self.region_paths));
+            cond = cond.add(Expr::cust(format!(
+                r#""cases"."id" IN (SELECT case_id FROM case_places WHERE place_id IN ({places}) AND {})"#,
+                case_places_visible(access)
+            )));
+        }
+        if let Some(ids) = &self.spatial_case_ids {
+            cond = cond.add(ids.condition(r#""cases"."id""#));
+        }
+        if let Some(point_box) = &self.spatial_box {
+            cond = cond.add(Expr::cust(format!(
+                r#""cases"."id" IN (SELECT case_id FROM case_points WHERE {})"#,
+                point_box.rows(access)
+            )));
+        }
+        for actor_id in &self.actor_ids {
+            cond = cond.add(through::<case_actor::Entity>(
+                case::Column::Id,
+                case_actor::Column::CaseId,
+                case_actor::Column::ActorId,
+                *actor_id,
+                visible_roles(access),
+            ));
+        }
+        if !self.topics.is_empty() {
+            let mut sub = Query::select();
+            sub.column(case_topic::Column::CaseId)
+                .from(case_topic::Entity)
+                .and_where(case_topic::Column::Topic.is_in(self.topics.clone()));
+            cond = cond.add(case::Column::Id.in_subquery(sub));
+        }
+        if let Some(from) = self.active_from {
+            cond = cond.add(case::Column::LastActivityOn.gte(from));
+        }
+        if let Some(to) = self.active_to {
+            cond = cond.add(case::Column::LastActivityOn.is_not_null()).add(
+                Condition::any()
+                    .add(case::Column::StartedOn.is_null())
+                    .add(case::Column::StartedOn.lte(to)),
+            );
+        }
+        cond
+    }
+}
+
+/// The orders a case list can have; each is a keyset on (key, id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseOrderKey {
+    Title,
+    Slug,
+    LastActivity,
+    StartedOn,
+    Created,
+}
+
+/// A position in an ordered case list: the sort key's value and the id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseCursor {
+    pub key: String,
+    pub id: i64,
+}
+
+pub(crate) const NO_DATE: NaiveDate = NaiveDate::MIN;
+
+impl CaseOrderKey {
+    fn expr(self) -> SimpleExpr {
+        match self {
+            Self::Title => Expr::col(case::Column::Title),
+            Self::Slug => Expr::col(case::Column::Slug),
+            Self::LastActivity => Expr::col(case::Column::LastActivityOn).if_null(epoch()),
+            Self::StartedOn => Expr::col(case::Column::StartedOn).if_null(epoch()),
+            Self::Created => Expr::col(case::Column::CreatedAt),
+        }
+    }
+
+    /// The cursor key of a row in this order.
+    pub fn key_of(self, model: &case::Model) -> String {
+        match self {
+            Self::Title => model.title.clone(),
+            Self::Slug => model.slug.clone(),
+            Self::LastActivity => model.last_activity_on.unwrap_or(epoch()).to_string(),
+            Self::StartedOn => model.started_on.unwrap_or(epoch()).to_string(),
+            Self::Created => model.created_at.to_rfc3339(),
+        }
+    }
+
+    fn key_value(self, key: &str) -> Option<Value> {
+        match self {
+            Self::Title | Self::Slug => Some(key.to_owned().into()),
+            Self::LastActivity | Self::StartedOn => key.parse::<NaiveDate>().ok().map(Into::into),
+            Self::Created => chrono::DateTime::parse_from_rfc3339(key)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc).into()),
+        }
+    }
+}
+
+pub(crate) fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NO_DATE)
+}
+
+impl Store {
+    pub async fn create_case(&self, author: &Author, new: NewCase) -> StoreResult<case::Model> {
+        self.write(async |txn| Self::create_case_in(txn, author, new).await)
+            .await
+    }
+
+    /// `create_case` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn create_case_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        new: NewCase,
+    ) -> StoreResult<case::Model> {
+        case_dates_happened(
+            new.started_on,
+            new.status_since.as_ref().map(|s| s.date),
+            Some(&new.actors),
+            Some(&new.details),
+        )?;
+        let now = super::now();
+        let (started_on, started_precision) = date_parts(new.started_on);
+        let model = case::ActiveModel {
+            id: NotSet,
+            slug: Set(new.slug.clone()),
+            kind: Set(new.kind),
+            title: Set(new.title),
+            summary: Set(new.summary),
+            status: Set(new.status),
+            phase: Set(new.phase),
+            conflict_type: Set(new.conflict_type),
+            started_on: Set(started_on),
+            started_precision: Set(started_precision),
+            last_activity_on: Set(new.started_on.map(|d| d.last_day())),
+            details: Set(details_json(&new.details)?),
+            visibility: Set(new.visibility),
+            archived_at: Set(None),
+            ..Default::default()
+        }
+        .created(now)
+        .insert(txn)
+        .await
+        .map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.slug: a case with slug `{}` already exists", new.slug)
+            })
+        })?;
+        write_case_sets(
+            txn,
+            model.id,
+            Some(&new.topics),
+            Some(&new.external_ids),
+            Some(&new.actors),
+            Some(&new.locations),
+        )
+        .await?;
+        // A case placed only on sites gets the districts of those without a parent place.
+        refresh_case_places(txn, CasePlaces::Cases(&[model.id])).await?;
+        search::insert_documents(txn, &[SearchDocument::of_case(&model, &new.topics)]).await?;
+        let initial = new.status_since.unwrap_or(NewStatusChange {
+            case_id: model.id,
+            status: new.status,
+            phase: new.phase,
+            date: PartialDate::day(now.date_naive()),
+            news_item_id: None,
+            source_url: None,
+            note: Some("status when the case was recorded".to_owned()),
+            visibility: Visibility::Public,
+        });
+        let initial = insert_status_change(
+            txn,
+            NewStatusChange {
+                case_id: model.id,
+                ..initial
+            },
+        )
+        .await?;
+        effective::refresh(txn, Scope::StatusChange(initial.id)).await?;
+        let model = refresh_case(txn, model.id).await?;
+        let mut after = audit::case_snapshot(txn, model.id).await?;
+        let initial = reread::<status_change::Entity>(txn, initial.id).await?;
+        after["statusChange"] = audit::snapshot(&initial)?;
+        let entry = Entry {
+            action: "createCase",
+            entity: "case",
+            id: model.id,
+            case_id: Some(model.id),
+            before: None,
+            after: Some(after),
+        };
+        audit::record(txn, author, entry).await?;
+        Ok(model)
+    }
+
+    pub async fn update_case(
+        &self,
+        author: &Author,
+        id: i64,
+        patch: CasePatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<case::Model> {
+        self.write(async |txn| Self::update_case_in(txn, author, id, patch, expected_version).await)
+            .await
+    }
+
+    /// `update_case` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn update_case_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        id: i64,
+        patch: CasePatch,
+        expected_version: Option<i32>,
+    ) -> StoreResult<case::Model> {
+        case_dates_happened(
+            patch.started_on.flatten(),
+            None,
+            patch.actors.as_deref(),
+            patch.details.as_ref(),
+        )?;
+        let current = case::Entity::find_by_id(id)
+            .lock_for_write()
+            .one(txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("case"))?;
+        check_version("the case", current.version, expected_version)?;
+        let before = audit::case_snapshot(txn, id).await?;
+        let mut active: case::ActiveModel = current.clone().into();
+        if let Some(slug) = patch.slug.clone() {
+            active.slug = Set(slug);
+        }
+        if let Some(title) = patch.title {
+            active.title = Set(title);
+        }
+        if let Some(summary) = patch.summary {
+            active.summary = Set(summary);
+        }
+        if let Some(phase) = patch.phase {
+            active.phase = Set(phase);
+        }
+        if let Some(conflict_type) = patch.conflict_type {
+            active.conflict_type = Set(conflict_type);
+        }
+        if let Some(started_on) = patch.started_on {
+            let (on, precision) = date_parts(started_on);
+            active.started_on = Set(on);
+            active.started_precision = Set(precision);
+        }
+        if let Some(details) = &patch.details {
+            active.details = Set(details_json(details)?);
+        }
+        if let Some(visibility) = patch.visibility {
+            active.visibility = Set(visibility);
+        }
+        active.next_version(current.version);
+        let slug = patch.slug.unwrap_or_default();
+        active.update(txn).await.map_err(|e| {
+            StoreError::from_db(e, || {
+                format!("input.slug: a case with slug `{slug}` already exists")
+            })
+        })?;
+        write_case_sets(
+            txn,
+            id,
+            patch.topics.as_deref(),
+            patch.external_ids.as_deref(),
+            patch.actors.as_deref(),
+            patch.locations.as_deref(),
+        )
+        .await?;
+        if patch.locations.is_some() {
+            refresh_case_places(txn, CasePlaces::Cases(&[id])).await?;
+        }
+        let model = refresh_case(txn, id).await?;
+        let after = audit::case_snapshot(txn, id).await?;
+        search::reindex_case(txn, id).await?;
+        let entry = Entry {
+            action: "updateCase",
+            entity: "case",
+            id,
+            case_id: Some(id),
+            before: Some(before),
+            after: Some(after),
+        };
+        audit::record(txn, author, entry).await?;
+        Ok(model)
+    }
+
+    pub async fn record_status_change(
+        &self,
+        author: &Author,
+        change: NewStatusChange,
+    ) -> StoreResult<status_change::Model> {
+        self.write(async |txn| Self::record_status_change_in(txn, author, change).await)
+            .await
+    }
+
+    /// `record_status_change` in the caller's transaction (the record importers write a whole file in one).
+    pub(crate) async fn record_status_change_in(
+        txn: &DatabaseTransaction,
+        author: &Author,
+        change: NewStatusChange,
+    ) -> StoreResult<status_change::Model> {
+        happened("input.date", change.date)?;
+        require_case(txn, "input.case", change.case_id).await?;
+        if let Some(news) = change.news_item_id {
+            require_ids::<news_item::Entity>(
+                txn,
+                "input.source.newsItem",
+                "news item",
+                &[news],
+                news_item::Column::Id,
+                Some(news_item::Column::ArchivedAt),
+            )
+            .await?;
+        }
+        let case_id = change.case_id;
+        let id = insert_status_change(txn, change).await?.id;
+        effective::refresh(txn, Scope::StatusChange(id)).await?;
+        let model = reread::<status_change::Entity>(txn, id).await?;
+        refresh_case(txn, case_id).await?;
+        let entry = Entry {
+            action: "recordStatusChange",
+            entity: "status_change",
+            id: model.id,
+            case_id: Some(case_id),
+            before: None,
+            after: Some(audit::snapshot(&model)?),
+        };
+        audit::record(txn, author, entry).await?;
+        Ok(model)
+    }
+
+    pub async fn relate_cases(
+        &self,
+        author: &Author,
+        case_id: i64,
+        related_case_id: i64,
+        kind: CaseRelationKind,
+        note: Option<String>,
+    ) -> StoreResult<case_relation::Model> {
+        if case_id == related_case_id {
+            return Err(StoreError::invalid(
+                "input.relatedCase",
+                "a case cannot be related to itself",
+            ));
+        }
+        self.write(async |txn| {
+            // Lock the two cases in id order, so that two opposite relations cannot deadlock.
+            let mut both = [
+                (case_id, "input.case"),
+                (related_case_id, "input.relatedCase"),
+            ];
+            both.sort();
+            for (id, field) in both {
+                require_case(txn, field, id).await?;
+            }
+            let model = case_relation::ActiveModel {
+                id: NotSet,
+                case_id: Set(case_id),
+                related_case_id: Set(related_case_id),
+                kind: Set(kind),
+                note: Set(note),
+                created_at: Set(super::now()),
+            }
+            .insert(txn)
+            .await
+            .map_err(|e| {
+                StoreError::from_db(e, || {
+                    "input.relatedCase: the cases are already related this way".to_owned()
+                })
+            })?;
+            let entry = Entry {
+                action: "relateCases",
+                entity: "case_relation",
+                id: model.id,
+                case_id: Some(case_id),
+                before: None,
+                after: Some(audit::snapshot(&model)?),
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(model)
+        })
+        .await
+    }
+
+    pub async fn unrelate_cases(&self, author: &Author, relation_id: i64) -> StoreResult<bool> {
+        self.write(async |txn| {
+            let Some(relation) = case_relation::Entity::find_by_id(relation_id)
+                .one(txn)
+                .await?
+            else {
+                return Ok(false);
+            };
+            case_relation::Entity::delete_by_id(relation_id)
+                .exec(txn)
+                .await?;
+            let entry = Entry {
+                action: "unrelateCases",
+                entity: "case_relation",
+                id: relation_id,
+                case_id: Some(relation.case_id),
+                before: Some(audit::snapshot(&relation)?),
+                after: None,
+            };
+            audit::record(txn, author, entry).await?;
+            Ok(true)
+        })
+        .await
+    }
+
+    pub async fn case_by_id(&self, access: Access, id: i64) -> StoreResult<Option<case::Model>> {
+        Ok(case::Entity::find_by_id(id)
+            .filter(visible_cases(access))
+            .one(&self.db)
+            .await?)
+    }
+
+    pub async fn case_by_slug(
+        &self,
+        access: Access,
+        slug: &str,
+    ) -> StoreResult<Option<case::Model>> {
+        Ok(case::Entity::find()
+            .filter(case::Column::Slug.eq(slug))
+            .filter(visible_cases(access))
+            .one(&self.db)
+            .await?)
+    }
+
+    pub async fn list_cases(
+        &self,
+        access: Access,
+        filter: &CaseFilter,
+        order: CaseOrderKey,
+        descending: bool,
+        after: Option<&CaseCursor>,
+        limit: u64,
+    ) -> StoreResult<Page<case::Model>> {
+        if order == CaseOrderKey::LastActivity {
+            let walk = match filter.narrow() {
+                Some(Narrow::Regions(places)) if places.len() == 1 => Some(Walk {
+                    table: "case_places",
+                    rows: format!(
+                        "case_places.place_id = {} AND {}",
+                        places[0],
+                        case_places_visible(access)
+                    ),
+                    several_rows_a_case: false,
+                }),
+                // A case may have several points in the box: each once.
+                Some(Narrow::Box(point_box)) => Some(Walk {
+                    table: "case_points",
+                    rows: point_box.rows(access),
+                    several_rows_a_case: true,
+                }),
+                _ => None,
+            };
+            if let Some(walk) = walk {
+                return self.walk_page(access, walk, descending, after, limit).await;
+            }
+        }
+        let mut query = case::Entity::find().filter(filter.condition(access));
+        if let Some(after) = after {
+            let value = order.key_value(&after.key).ok_or_else(|| {
+                StoreError::invalid("after", "the cursor does not belong to this order")
+            })?;
+            query = query.filter(after_condition(
+                order.expr(),
+                case::Column::Id,
+                value,
+                after.id,
+                descending,
+            ));
+        }
+        let direction = if descending { Order::Desc } else { Order::Asc };
+        let query = query
+            .order_by(order.expr(), direction.clone())
+            .order_by(case::Column::Id, direction);
+        let rows = all_limited(&self.db, query, limit + 1).await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
+    /// A page of cases by latest activity, walked in a table that carries each case's
+    /// activity and visibility (`case_places` for a region, `case_points` for a box): an
+    /// index range read in that order, which stops after the page (a region), or the
+    /// box's rows sorted with a limit (a box), then the page's case rows.
+    pub(crate) async fn walk_page(
+        &self,
+        access: Access,
+        walk: Walk,
+        descending: bool,
+        after: Option<&CaseCursor>,
+        limit: u64,
+    ) -> StoreResult<Page<case::Model>> {
+        let table = Alias::new(walk.table);
+        let activity = Expr::col((table.clone(), Alias::new("activity")));
+        let case_id = Expr::col((table.clone(), Alias::new("case_id")));
+        let mut select = Query::select();
+        select
+            .column((table.clone(), Alias::new("case_id")))
+            .from(table.clone())
+            .and_where(Expr::cust(walk.rows));
+        if let Some(after) = after {
+            let value = CaseOrderKey::LastActivity
+                .key_value(&after.key)
+                .ok_or_else(|| {
+                    StoreError::invalid("after", "the cursor does not belong to this order")
+                })?;
+            select.cond_where(after_condition(
+                activity.clone(),
+                (table.clone(), Alias::new("case_id")),
+                value,
+                after.id,
+                descending,
+            ));
+        }
+        let direction = if descending { Order::Desc } else { Order::Asc };
+        select
+            .order_by_expr(activity, direction.clone())
+            .order_by_expr(case_id, direction.clone());
+        let backend = self.db.get_database_backend();
+        let order = CaseOrderKey::LastActivity;
+        if walk.several_rows_a_case {
+            // A case's rows share its activity, so they come next to each other in this
+            // order: read twice the page's rows (most cases have two points, a site and its
+            // district), keep each case once, and read more only when that was not enough.
+            // Cheaper than having the engine sort out distinct cases over the whole box.
+            let mut fetch = (limit + 1) * 2;
+            let ids = loop {
+                // The limit is written into the text, as in `all_limited`.
+                let mut statement = backend.build(&select);
+                statement.sql.push_str(&format!(" LIMIT {fetch}"));
+                let rows = self.db.query_all_raw(statement).await?;
+                let mut ids = rows
+                    .iter()
+                    .map(|row| row.try_get_by_index::<i64>(0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ids.dedup();
+                if ids.len() as u64 > limit || (rows.len() as u64) < fetch {
+                    ids.truncate(limit as usize + 1);
+                    break ids;
+                }
+                fetch *= 4;
+            };
+            let rows = case::Entity::find()
+                .filter(visible_cases(access))
+                .filter(case::Column::Id.is_in(ids))
+                .order_by(order.expr(), direction.clone())
+                .order_by(case::Column::Id, direction)
+                .all(&self.db)
+                .await?;
+            return Ok(Page::from_overfetch(rows, limit));
+        }
+        // The walk's limit is written into the text, as in `all_limited`.
+        let select = backend.build(&select);
+        let values = select.values.map(|v| v.0).unwrap_or_default();
+        let walk = Expr::cust_with_values(
+            format!(r#""cases"."id" IN ({} LIMIT {})"#, select.sql, limit + 1),
+            values,
+        );
+        let rows = case::Entity::find()
+            .filter(visible_cases(access))
+            .filter(walk)
+            .order_by(order.expr(), direction.clone())
+            .order_by(case::Column::Id, direction)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_overfetch(rows, limit))
+    }
+
+    pub async fn count_cases(&self, access: Access, filter: &CaseFilter) -> StoreResult<u64> {
+        if let Some(narrow) = filter.narrow() {
+            let sql = match narrow {
+                Narrow::Regions(places) => {
+                    // A case lies in each place once; across several places, count it once.
+                    let counted = if places.len() == 1 {
+                        "COUNT(*)"
+                    } else {
+                        "COUNT(DISTINCT case_id)"
+                    };
+                    format!(
+                        "SELECT {counted} AS n FROM case_places WHERE place_id IN ({}) AND {}",
+                        super::spatial::id_list(&places),
+                        case_places_visible(access)
+                    )
+                }
+                // A case may have several points in the box.
+                Narrow::Box(point_box) => format!(
+                    "SELECT COUNT(DISTINCT case_id) AS n FROM case_points WHERE {}",
+                    point_box.rows(access)
+                ),
+            };
+            let row = self
+                .db
+                .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql))
+                .await?;
+            let n = match row {
+                Some(row) => row.try_get::<i64>("", "n")?,
+                None => 0,
+            };
+            return Ok(u64::try_from(n).unwrap_or(0));
+        }
+        Ok(case::Entity::find()
+            .filter(filter.condition(access))
+            .count(&self.db)
+            .await?)
+    }
+
+    pub async fn cases_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, case::Model>> {
+        self.by_ids::<case::Entity>(ids, case::Column::Id, visible_cases(access), None, |m| m.id)
+            .await
+    }
+
+    pub async fn status_changes_by_ids(
+        &self,
+        access: Access,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, status_change::Model>> {
+        self.by_ids::<status_change::Entity>(
+            ids,
+            status_change::Column::Id,
+            visible_status_changes(access).add(in_visible::<case::Entity>(
+                status_change::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            )),
+            None,
+            |m| m.id,
+        )
+        .await
+    }
+
+    /// Actor roles of these cases (roles of invisible actors left out), oldest role first.
+    pub async fn roles_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_actor::Model>> {
+        Ok(case_actor::Entity::find()
+            .filter(case_actor::Column::CaseId.is_in(case_ids.iter().copied()))
+            .filter(visible_roles(access))
+            .order_by_asc(case_actor::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn placements_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_location::Model>> {
+        Ok(case_location::Entity::find()
+            .filter(case_location::Column::CaseId.is_in(case_ids.iter().copied()))
+            .filter(visible_placements(access))
+            .order_by_asc(case_location::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn topics_by_case(&self, case_ids: &[i64]) -> StoreResult<Vec<case_topic::Model>> {
+        Ok(case_topic::Entity::find()
+            .filter(case_topic::Column::CaseId.is_in(case_ids.iter().copied()))
+            .order_by_asc(case_topic::Column::Topic)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn external_ids_by_case(
+        &self,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_external_id::Model>> {
+        Ok(case_external_id::Entity::find()
+            .filter(case_external_id::Column::CaseId.is_in(case_ids.iter().copied()))
+            .order_by_asc(case_external_id::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Relations touching these cases, in either direction, to visible cases only.
+    pub async fn relations_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<case_relation::Model>> {
+        let ids = || case_ids.iter().copied();
+        Ok(case_relation::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(case_relation::Column::CaseId.is_in(ids()))
+                    .add(case_relation::Column::RelatedCaseId.is_in(ids())),
+            )
+            .filter(in_visible::<case::Entity>(
+                case_relation::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ))
+            .filter(in_visible::<case::Entity>(
+                case_relation::Column::RelatedCaseId,
+                case::Column::Id,
+                visible_cases(access),
+            ))
+            .order_by_asc(case_relation::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Status history of these cases, oldest first.
+    pub async fn status_changes_by_case(
+        &self,
+        access: Access,
+        case_ids: &[i64],
+    ) -> StoreResult<Vec<status_change::Model>> {
+        Ok(status_change::Entity::find()
+            .filter(status_change::Column::CaseId.is_in(case_ids.iter().copied()))
+            .filter(visible_status_changes(access))
+            .order_by_asc(status_change::Column::OccurredOn)
+            .order_by_asc(status_change::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+}

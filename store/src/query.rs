@@ -1,0 +1,220 @@
+//! What the reads share: filters that name a record by id, keyset pages and their cursors,
+//! lookups by id, name patterns, period overlaps.
+
+use super::{Store, StoreResult};
+use chasqui_entities::*;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query, SimpleExpr};
+use sea_orm::*;
+use std::collections::HashMap;
+
+/// How every filter that names a record by id goes to it, so that a named record the
+/// caller may not see (restricted to an anonymous caller, archived to everyone) leaves
+/// nothing to match, exactly as an id that does not exist, in the same statement. There
+/// are two shapes, one per kind of link:
+///
+/// - through rows of a relation (a role, a link), [`through`];
+/// - straight from a column that points at the named record (`events.case_id`,
+///   `locations.parent_id`), [`pointing_at`].
+///
+/// `listed IN (SELECT take FROM R WHERE named = id AND rows)`: `R` holds the rows that
+/// join a listed record to the named one, and `rows` is their visibility rule, which
+/// covers the row itself and the records at both its ends (`visible_roles`,
+/// `visible_links`).
+pub(crate) fn through<R: EntityTrait>(
+    listed: impl ColumnTrait,
+    take: R::Column,
+    named: R::Column,
+    id: i64,
+    rows: Condition,
+) -> SimpleExpr {
+    let mut sub = Query::select();
+    sub.column((R::default(), take))
+        .from(R::default())
+        .and_where(Expr::col((R::default(), named)).eq(id))
+        .cond_where(rows);
+    Expr::col((listed.entity_name(), listed)).in_subquery(sub)
+}
+
+/// `column = id AND EXISTS (SELECT 1 FROM E WHERE E.id = id AND visible)`: the rows that
+/// point at the named record `id` of `E`, when `visible` (`E`'s rule) lets the caller see
+/// it (see [`through`]). The `EXISTS` names the id rather than the outer row, so it is
+/// evaluated once and the list keeps walking `column`'s index in order (an
+/// `IN (SELECT …)` makes SQLite sort a case's whole event list for each page).
+pub(crate) fn pointing_at<E: EntityTrait>(
+    column: impl ColumnTrait,
+    id_column: E::Column,
+    id: i64,
+    visible: Condition,
+) -> Condition {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(E::default())
+        .and_where(Expr::col((E::default(), id_column)).eq(id))
+        .cond_where(visible);
+    Condition::all()
+        .add(Expr::col((column.entity_name(), column)).eq(id))
+        .add(Expr::exists(sub))
+}
+
+/// Selects every column of `E` but `heavy`, which comes back `None`.
+pub(crate) fn without<E: EntityTrait>(query: Select<E>, heavy: E::Column) -> Select<E> {
+    let mut query = query.select_only();
+    for column in E::Column::iter() {
+        if column.as_str() == heavy.as_str() {
+            query = query.column_as(Expr::val(None::<String>), heavy.as_str());
+        } else {
+            query = query.column(column);
+        }
+    }
+    query
+}
+
+/// The rows of `query` with `LIMIT n` written into the statement's text rather than
+/// bound. SQLite looks at a bound LIMIT when it plans a statement, then marks the
+/// prepared statement stale whenever the value is bound again and prepares it anew on
+/// every call; a page size written in the text gives one statement per page size (a
+/// few, as `pagination.rs` clamps them), each prepared once. Only for page sizes, never
+/// for a number taken from the caller unchecked.
+pub(crate) async fn all_limited<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    let mut statement = query.build(db.get_database_backend());
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    E::find().from_raw_sql(statement).all(db).await
+}
+
+/// One page of a keyset list: at most `limit` rows after `after`, and whether more follow.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn from_overfetch_pub(rows: Vec<T>, limit: u64) -> Self {
+        Self::from_overfetch(rows, limit)
+    }
+
+    pub(crate) fn from_overfetch(mut rows: Vec<T>, limit: u64) -> Self {
+        let has_next = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Self { rows, has_next }
+    }
+}
+
+/// Keyset condition `(key, id) > (k, i)` (or `<` for descending), written out so that
+/// both engines plan it the same way.
+pub(crate) fn after_condition(
+    key: SimpleExpr,
+    id: impl IntoColumnRef,
+    value: Value,
+    after_id: i64,
+    descending: bool,
+) -> Condition {
+    let id = Expr::col(id);
+    let (beyond, beyond_id) = if descending {
+        (key.clone().lt(value.clone()), id.lt(after_id))
+    } else {
+        (key.clone().gt(value.clone()), id.gt(after_id))
+    };
+    Condition::any()
+        .add(beyond)
+        .add(Condition::all().add(key.eq(value)).add(beyond_id))
+}
+
+/// The escape character of [`name_contains`] patterns.
+pub(crate) const LIKE_ESCAPE: char = '\\';
+
+/// `LOWER(column) LIKE '%text%' ESCAPE '\'`, with the caller's `text` (lowercased) taken
+/// literally: `%`, `_` and the escape character in it are escaped, so a name containing
+/// them is found by them and they are never wildcards. The escape character is given
+/// explicitly because the engines' defaults differ (SQLite has none). Every filter on
+/// part of a name goes through here.
+pub(crate) fn name_contains(column: impl IntoColumnRef, text: &str) -> SimpleExpr {
+    let mut pattern = String::with_capacity(text.len() + 8);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape(LIKE_ESCAPE))
+}
+
+/// `the period (first_day, precision) ends on or after day`: a period ends on or after a
+/// day exactly when its first day is on or after that day truncated to its precision.
+pub(crate) fn period_ends_on_or_after(
+    first_day: impl ColumnTrait,
+    precision: impl ColumnTrait,
+    day: NaiveDate,
+) -> Condition {
+    let mut any = Condition::any();
+    for p in DatePrecision::ALL {
+        any = any.add(
+            Condition::all()
+                .add(precision.eq(*p))
+                .add(first_day.gte(PartialDate::truncate(day, *p).first_day())),
+        );
+    }
+    any
+}
+
+impl Store {
+    /// Rows of `E` with these ids that satisfy `visible`, keyed by id: the one shape of
+    /// every by-id DataLoader. A `heavy` text column (a news item's body, a place's
+    /// geometry) is not read: it comes back `None`, and its own loader fetches it for the
+    /// requests that select it.
+    pub(crate) async fn by_ids<E>(
+        &self,
+        ids: &[i64],
+        id: E::Column,
+        visible: Condition,
+        heavy: Option<E::Column>,
+        id_of: fn(&E::Model) -> i64,
+    ) -> StoreResult<HashMap<i64, E::Model>>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        let mut query = E::find();
+        if let Some(heavy) = heavy {
+            query = without(query, heavy);
+        }
+        let rows = query
+            .filter(id.is_in(ids.iter().copied()))
+            .filter(visible)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (id_of(&m), m)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chasqui_entities::tables::actor;
+
+    #[test]
+    fn name_patterns_escape_wildcards_with_an_explicit_escape_on_both_engines() {
+        for (backend, escape) in [
+            (DbBackend::Sqlite, "ESCAPE '\\'"),
+            (DbBackend::Postgres, "ESCAPE E'\\\\'"),
+        ] {
+            let statement = actor::Entity::find()
+                .filter(name_contains(actor::Column::Name, "50%_a\\B"))
+                .build(backend);
+            assert!(
+                statement.sql.contains(escape),
+                "{backend:?}: {}",
+                statement.sql
+            );
+            let values = statement.values.map(|v| v.0).unwrap_or_default();
+            assert_eq!(values, vec![Value::from("%50\\%\\_a\\\\b%")], "{backend:?}");
+        }
+    }
+}
