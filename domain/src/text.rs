@@ -188,18 +188,6 @@ pub fn fold_name(name: &str) -> String {
     fold_words(name)
 }
 
-/// The fold of one character when it is one character ("á" → 'a', "Ｑ" → 'q'), else the
-/// character itself. For callers that map text char by char; [`fold`] is the rule.
-pub fn fold_accent(c: char) -> char {
-    let mut folded = String::new();
-    push_folded(&mut folded, c);
-    let mut chars = folded.chars();
-    match (chars.next(), chars.next()) {
-        (Some(one), None) => one,
-        _ => c,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,9 +292,6 @@ mod tests {
         for (accented, plain) in accents {
             assert_eq!(fold(accented), plain);
             assert_eq!(fold(&accented.to_uppercase()), plain);
-            for (c, p) in accented.chars().zip(plain.chars()) {
-                assert_eq!(fold_accent(c), p);
-            }
         }
         assert_eq!(
             normalise_title("Alarcón versus  Thorne"),
@@ -333,13 +318,5 @@ mod tests {
         assert_eq!(fold("Ñaña Pérez"), "nana perez");
         // ASCII is only lower-cased, punctuation kept.
         assert_eq!(fold("Las Bambas-2 (Cusco)"), "las bambas-2 (cusco)");
-    }
-
-    #[test]
-    fn a_character_that_folds_to_several_keeps_its_place_in_char_maps() {
-        assert_eq!(fold_accent('ß'), 'ß');
-        assert_eq!(fold_accent('\u{301}'), '\u{301}');
-        assert_eq!(fold_accent('Ø'), 'o');
-        assert_eq!(fold_accent('A'), 'a');
     }
 }

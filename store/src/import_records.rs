@@ -23,7 +23,7 @@ use super::location::NewLocation;
 use super::stamp::Versioned;
 use super::tx::date_parts;
 use super::{Store, StoreError, StoreResult};
-use chasqui_domain::text::{fold_accent, fold_name, normalise_title};
+use chasqui_domain::text::{fold, fold_name, fold_words, normalise_title};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -194,20 +194,11 @@ pub struct LinkRecord {
 /// legal form ("S.A.", "S.A.C.", "E.I.R.L.") aside. "Minera Las Bambas S.A." and
 /// "MINERA LAS BAMBAS" are one.
 pub fn actor_name_key(name: &str) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|w| {
-            w.chars()
-                .flat_map(char::to_lowercase)
-                .map(fold_accent)
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
+    let folded = fold_words(name);
+    let words: Vec<&str> = folded.split_whitespace().collect();
     const LEGAL_FORMS: [&str; 8] = ["sa", "sac", "saa", "srl", "eirl", "sl", "ltd", "limited"];
     let mut end = words.len();
-    while end > 1 && LEGAL_FORMS.contains(&words[end - 1].as_str()) {
+    while end > 1 && LEGAL_FORMS.contains(&words[end - 1]) {
         end -= 1;
     }
     words[..end].join(" ")
@@ -217,7 +208,7 @@ pub fn actor_name_key(name: &str) -> String {
 /// at most 80 characters.
 pub fn slug_from_name(name: &str) -> String {
     let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase).map(fold_accent) {
+    for c in fold(name).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.ends_with('-') && !slug.is_empty() {
