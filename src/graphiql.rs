@@ -96,13 +96,40 @@ const PAGE: &str = r#"<!DOCTYPE html>
 
 /// Starts GraphiQL against this server's `/graphql`. A `#query=…` fragment (with
 /// `&variables=…`) fills the editors, so that a link can carry a query.
+///
+/// GraphiQL's own introspection query nests nine levels of `ofType`, deeper than chasqui's
+/// depth limit (12 by default) allows; the fetcher sends this one instead, with six, more
+/// than any type of chasqui's schema wraps (`[X!]!` is three).
 const START: &str = r#""use strict";
 (function () {
-  var fragment = new URLSearchParams(window.location.hash.slice(1));
+  var typeRef = "kind name";
+  for (var level = 0; level < 6; level++) typeRef = "kind name ofType { " + typeRef + " }";
+  var introspection = "query IntrospectionQuery { __schema { description " +
+    "queryType { name } mutationType { name } subscriptionType { name } " +
+    "types { ...FullType } directives { name description isRepeatable locations " +
+    "args(includeDeprecated: true) { ...InputValue } } } } " +
+    "fragment FullType on __Type { kind name description specifiedByURL " +
+    "fields(includeDeprecated: true) { name description " +
+    "args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } " +
+    "isDeprecated deprecationReason } inputFields(includeDeprecated: true) { ...InputValue } " +
+    "interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description " +
+    "isDeprecated deprecationReason } possibleTypes { ...TypeRef } } " +
+    "fragment InputValue on __InputValue { name description type { ...TypeRef } " +
+    "defaultValue isDeprecated deprecationReason } " +
+    "fragment TypeRef on __Type { " + typeRef + " }";
+  var fetcher = GraphiQL.createFetcher({
+    url: new URL("/graphql", window.location.origin).toString(),
+  });
   var props = {
-    fetcher: GraphiQL.createFetcher({ url: new URL("/graphql", window.location.origin).toString() }),
+    fetcher: function (params, options) {
+      if (params && params.operationName === "IntrospectionQuery") {
+        params = Object.assign({}, params, { query: introspection });
+      }
+      return fetcher(params, options);
+    },
     defaultEditorToolsVisibility: true,
   };
+  var fragment = new URLSearchParams(window.location.hash.slice(1));
   if (fragment.has("query")) props.query = fragment.get("query");
   if (fragment.has("variables")) props.variables = fragment.get("variables");
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
