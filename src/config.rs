@@ -96,8 +96,8 @@ pub struct ServeArgs {
     /// browser, comma-separated (`https://example.org,http://localhost:3000`); none by
     /// default. `*` lets any other origin make anonymous requests (no token, no
     /// credentials).
-    #[arg(long, env = "CHASQUI_CORS_ORIGINS", default_value = "", value_parser = CorsPolicy::parse)]
-    pub cors_origins: CorsPolicy,
+    #[arg(long, env = "CHASQUI_CORS_ORIGINS", value_parser = CorsPolicy::parse)]
+    pub cors_origins: Option<CorsPolicy>,
 }
 
 /// What the router needs, separate from where it came from (tests build it directly).
