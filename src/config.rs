@@ -1,6 +1,7 @@
 //! Configuration: built-in defaults, overridden by `CHASQUI_*` environment variables and
 //! command-line flags (clap reads both).
 
+use crate::cors::CorsPolicy;
 use chasqui_schema::{PageLimits, QueryLimits};
 use clap::Args;
 use std::net::SocketAddr;
@@ -90,6 +91,13 @@ pub struct ServeArgs {
     /// Requests one caller may make at once before the per-minute rate applies.
     #[arg(long, env = "CHASQUI_RATE_BURST", default_value_t = 60)]
     pub rate_burst: u32,
+
+    /// Origins whose pages may call the API (`/graphql`, `/geojson/…`, `/map.svg`) from a
+    /// browser, comma-separated (`https://example.org,http://localhost:3000`); none by
+    /// default. `*` lets any other origin make anonymous requests (no token, no
+    /// credentials).
+    #[arg(long, env = "CHASQUI_CORS_ORIGINS", value_parser = CorsPolicy::parse)]
+    pub cors_origins: Option<CorsPolicy>,
 }
 
 /// What the router needs, separate from where it came from (tests build it directly).

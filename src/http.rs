@@ -1,10 +1,10 @@
-//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries; GraphiQL for browsers),
-//! `GET /healthz`. GraphQL over HTTP as the graphql-http specification describes it:
+//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries; GraphiQL for browsers, its
+//! files under `/graphiql/`), `GET /healthz`, and CORS on the API paths (`cors.rs`). GraphQL over HTTP as the graphql-http specification describes it:
 //! responses in `application/graphql-response+json` (or `application/json` when that is
 //! what the client accepts), mutations refused over GET, request errors as 4xx.
 
 use crate::config::{ConnectionLimits, HttpConfig};
-use async_graphql::http::GraphiQLSource;
+use crate::cors::CorsPolicy;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::Extension;
 use axum::body::{Body, Bytes};
@@ -12,7 +12,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chasqui_schema::admission::Admission;
@@ -190,8 +190,14 @@ fn refuse_connection(stream: tokio::net::TcpStream) {
     tracing::warn!("connection refused: too many open connections");
 }
 
-/// The router, with its limits and timeouts.
+/// The router, with its limits and timeouts, and no cross-origin access.
 pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
+    router_with_cors(db, config, CorsPolicy::default())
+}
+
+/// The router, with its limits and timeouts, letting the origins of `cors` call the API
+/// from a browser.
+pub fn router_with_cors(db: DatabaseConnection, config: HttpConfig, cors: CorsPolicy) -> Router {
     let store = Store::new(db);
     crate::maps::warm_spatial_index(&store);
     let schema = build_schema(Some(store.clone()), config.limits);
@@ -214,7 +220,7 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
             config.max_cost_in_flight.min(Semaphore::MAX_PERMITS),
         )),
     };
-    Router::new()
+    let router = Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route(
             "/graphql",
@@ -223,6 +229,7 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
                 .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
         )
         .route("/healthz", get(healthz))
+        .route("/graphiql/{file}", get(crate::graphiql::asset))
         .route(
             "/geojson/cases",
             get(crate::maps::cases_geojson)
@@ -240,7 +247,15 @@ pub fn router(db: DatabaseConnection, config: HttpConfig) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout + std::time::Duration::from_secs(5),
         ))
-        .with_state(state)
+        .with_state(state);
+    if !cors.is_enabled() {
+        return router;
+    }
+    // Outermost: refusals and timeouts carry the grant too, so that a page can read them.
+    router.layer(middleware::from_fn_with_state(
+        Arc::new(cors),
+        crate::cors::cors,
+    ))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -443,13 +458,7 @@ async fn graphql_get(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if wants_html && !query.contains("query=") {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("chasqui")
-                .finish(),
-        )
-        .into_response();
+        return crate::graphiql::page();
     }
     let media = response_media_type(&headers).unwrap_or(GRAPHQL_RESPONSE);
     match async_graphql::http::parse_query_string(query) {

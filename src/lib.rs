@@ -2,8 +2,10 @@
 //! database setup shared by the CLI (`main.rs`) and the integration tests.
 
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod demo;
+pub mod graphiql;
 pub mod http;
 pub mod import;
 pub mod maps;

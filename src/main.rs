@@ -331,7 +331,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         report_demo(demo::load(&Store::new(conn.clone())).await?);
     }
-    let app = http::router(conn, args.http_config());
+    let cors = args.cors_origins.clone().unwrap_or_default();
+    let app = http::router_with_cors(conn, args.http_config(), cors);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
