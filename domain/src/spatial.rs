@@ -59,7 +59,8 @@ pub struct Placement {
     pub location_id: i64,
     pub precision: PlacementPrecision,
     /// Only callers who may see restricted records may go through it: its location is
-    /// restricted, or it was derived from a restricted site (`read::placement_visible_sql`).
+    /// restricted, or it was derived from a restricted site (`placement_visible_sql` in the
+    /// store's `visibility` module).
     pub restricted: bool,
 }
 
