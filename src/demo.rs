@@ -493,6 +493,16 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             if event.is_some() {
                 report.events += 1;
             }
+            let reported_phase = link_phases
+                .get(&(n.key.clone(), l.case.clone()))
+                .copied()
+                .flatten();
+            validate::link_report(
+                &format!("{at}."),
+                l.update_kind,
+                l.reported_status,
+                reported_phase,
+            )?;
             store
                 .link_news_item(
                     &author,
@@ -501,10 +511,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                         case_id,
                         update_kind: l.update_kind,
                         reported_status: l.reported_status,
-                        reported_phase: link_phases
-                            .get(&(n.key.clone(), l.case.clone()))
-                            .copied()
-                            .flatten(),
+                        reported_phase,
                         event,
                         note: text(&validate::at(&at, "note"), l.note.as_ref())?,
                         state: LinkState::Confirmed,

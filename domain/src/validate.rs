@@ -8,7 +8,7 @@
 //! texts are checked together by [`NewsFields::parse`], so that every way a news item
 //! comes in applies the same rules to the same fields.
 
-use chasqui_entities::{CaseDetails, CaseKind, PartialDate};
+use chasqui_entities::{CaseDetails, CaseKind, CaseStatus, ConflictPhase, PartialDate, UpdateKind};
 
 /// An input that breaks a rule. The store's and the API's errors convert from it, so a
 /// refusal reads the same whichever way the input came in.
@@ -194,6 +194,30 @@ pub fn period(
         )),
         other => Ok(other),
     }
+}
+
+/// What a news link reports: a phase only with the status it belongs to, and a
+/// `STATUS_CHANGE` update only with the status it reports. `prefix` is the link's path
+/// (`input.`, a file's column prefix), followed by the field's own name.
+pub fn link_report(
+    prefix: &str,
+    update_kind: UpdateKind,
+    status: Option<CaseStatus>,
+    phase: Option<ConflictPhase>,
+) -> Result<(), Invalid> {
+    if phase.is_some() && status.is_none() {
+        return Err(Invalid::new(
+            format!("{prefix}reportedPhase"),
+            "give reportedStatus with the phase",
+        ));
+    }
+    if update_kind == UpdateKind::StatusChange && status.is_none() {
+        return Err(Invalid::new(
+            format!("{prefix}reportedStatus"),
+            "a STATUS_CHANGE update must report the status",
+        ));
+    }
+    Ok(())
 }
 
 /// A case's kind-specific facts, checked against its kind: a fact that does not apply to
@@ -482,5 +506,31 @@ mod tests {
         assert!(period("end", day("2017-06-11"), Some(day("2017-06"))).is_ok());
         assert!(period("end", day("2017-06-11"), Some(day("2017-05"))).is_err());
         assert!(period("end", day("2017-06-11"), None).is_ok());
+    }
+    #[test]
+    fn a_link_reports_a_phase_only_with_its_status() {
+        use chasqui_entities::{CaseStatus, ConflictPhase, UpdateKind};
+        let err = link_report(
+            "input.",
+            UpdateKind::Development,
+            None,
+            Some(ConflictPhase::Crisis),
+        )
+        .err()
+        .map(|e| e.field);
+        assert_eq!(err.as_deref(), Some("input.reportedPhase"));
+        let err = link_report("", UpdateKind::StatusChange, None, None)
+            .err()
+            .map(|e| e.field);
+        assert_eq!(err.as_deref(), Some("reportedStatus"));
+        assert!(
+            link_report(
+                "",
+                UpdateKind::StatusChange,
+                Some(CaseStatus::Active),
+                Some(ConflictPhase::Crisis)
+            )
+            .is_ok()
+        );
     }
 }

@@ -458,8 +458,16 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
         }),
         RawRecord::Link(l) => ImportRecord::Link(LinkRecord {
             news: news_ref(l.news, "news")?,
+            update_kind: {
+                check(validate::link_report(
+                    "",
+                    l.update_kind,
+                    l.reported_status,
+                    l.reported_phase,
+                ))?;
+                l.update_kind
+            },
             case: check(validate::slug("case", &l.case))?,
-            update_kind: l.update_kind,
             reported_status: l.reported_status,
             reported_phase: l.reported_phase,
             event: match l.event {

@@ -1,6 +1,7 @@
 //! One boundary for input rules: every importer refuses, with its line and field, what
-//! the API refuses (a bad language, a bad location code, too long a publisher), and a
-//! case imported on a site alone gets the district the API would add.
+//! the API refuses (a bad language, a bad location code, too long a publisher, what a
+//! link reports), and a case imported on a site alone gets the district the API would
+//! add.
 
 use crate::app::TestApp;
 use crate::both_engines;
@@ -270,5 +271,70 @@ both_engines!(
         assert_eq!(report.new, 1, "{report:?}");
         let by_import = app.data(CASE, json!({"slug": "by-import"})).await;
         assert_eq!(districts(&by_import["case"]), wanted, "{by_import:#}");
+    }
+);
+
+both_engines!(
+    record_links_report_a_phase_and_a_status_change_as_the_api_requires,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        let news = concat!(
+            r#"{"title": "Talks resume", "date": "2017-07-02", "url": "https://example.org/talks"}"#,
+            "\n",
+        );
+        assert_eq!(import(&app, "news.ndjson", news).await.new, 1);
+        let case = concat!(
+            r#"{"type":"case","slug":"pit-nine","kind":"MINE","title":"Pit nine","status":"ACTIVE"}"#,
+            "\n",
+        );
+        assert_eq!(import(&app, "case.ndjson", case).await.new, 1);
+
+        let data = app
+            .data(
+                r#"{ case(slug: "pit-nine") { id } newsItems(first: 1) { nodes { id } } }"#,
+                json!({}),
+            )
+            .await;
+        let link = r#"mutation($input: LinkNewsItemInput!) { linkNewsItem(input: $input) { id } }"#;
+        let ids =
+            json!({"case": data["case"]["id"], "newsItem": data["newsItems"]["nodes"][0]["id"]});
+        let with = |extra: Value| {
+            let mut input = ids.clone();
+            if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+                input.extend(extra.clone());
+            }
+            json!({ "input": input })
+        };
+        let field = refused_field(
+            &app,
+            link,
+            with(json!({"updateKind": "DEVELOPMENT", "reportedPhase": "CRISIS"})),
+        )
+        .await;
+        assert_eq!(field, "input.reportedPhase");
+        let field = refused_field(&app, link, with(json!({"updateKind": "STATUS_CHANGE"}))).await;
+        assert_eq!(field, "input.reportedStatus");
+
+        let records = concat!(
+            r#"{"type":"link","news":"https://example.org/talks","case":"pit-nine","updateKind":"DEVELOPMENT","reportedPhase":"CRISIS"}"#,
+            "\n",
+            r#"{"type":"link","news":"https://example.org/talks","case":"pit-nine","updateKind":"STATUS_CHANGE"}"#,
+            "\n",
+        );
+        let report = import(&app, "links.ndjson", records).await;
+        assert_eq!(report.new, 0, "{report:?}");
+        assert_rejected(&report, 1, "reportedPhase");
+        assert_rejected(&report, 2, "reportedStatus");
+        let data = app
+            .data(
+                r#"{ case(slug: "pit-nine") { newsItems(first: 5) { nodes { id } } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            data["case"]["newsItems"]["nodes"],
+            json!([]),
+            "nothing linked"
+        );
     }
 );

@@ -182,18 +182,12 @@ impl LinkNewsItemInput {
     pub fn resolve(&self) -> ApiResult<NewLink> {
         let news_item_id = decode(NodeType::NewsItem, &self.news_item, "input.newsItem")?;
         let case_id = decode(NodeType::Case, &self.case, "input.case")?;
-        if self.reported_phase.is_some() && self.reported_status.is_none() {
-            return Err(ApiError::bad_input(
-                "input.reportedPhase",
-                "give reportedStatus with the phase",
-            ));
-        }
-        if self.update_kind == UpdateKind::StatusChange && self.reported_status.is_none() {
-            return Err(ApiError::bad_input(
-                "input.reportedStatus",
-                "a STATUS_CHANGE update must report the status",
-            ));
-        }
+        validate::link_report(
+            "input.",
+            self.update_kind.into(),
+            self.reported_status.map(Into::into),
+            self.reported_phase.map(Into::into),
+        )?;
         Ok(NewLink {
             news_item_id,
             case_id,
