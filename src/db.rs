@@ -6,9 +6,8 @@ use std::time::Duration;
 
 /// How much of a SQLite file the pool's connections map into memory, together. Reads of
 /// mapped pages skip the copy out of the kernel (`pread`) into each connection's page
-/// cache, but every connection maps the file on its own and RSS counts each mapping: 16
-/// connections of 64 MB each took the server to 816 MB of RSS (165 MB of PSS) at 1M
-/// news items (bench/perf/README.md). The budget keeps the mappings under 128 MB.
+/// cache, but every connection maps the file on its own and RSS counts each mapping (the
+/// measurements are in bench/perf/README.md). The budget keeps the mappings under 128 MB.
 const SQLITE_MMAP_BUDGET: u64 = 128 * 1024 * 1024;
 
 /// The most one connection maps.

@@ -171,8 +171,8 @@ pub(crate) fn visible_links(access: Access) -> Condition {
 /// `EXISTS (SELECT 1 FROM <entity> WHERE <entity>.id = column AND <visible>)`: the row
 /// `column` points at is visible. Correlated, so each row costs one primary-key lookup;
 /// SQLite evaluates `column IN (SELECT id … WHERE <visible>)` by listing every visible
-/// row of the entity first (135 ms instead of 1 ms for a page of news links over 50,000
-/// items, bench/perf). `column` must belong to another table than `E`.
+/// row of the entity first (see `bench/perf/README.md`). `column` must belong to another
+/// table than `E`.
 pub(crate) fn in_visible<E: EntityTrait>(
     column: impl ColumnTrait,
     id: E::Column,
