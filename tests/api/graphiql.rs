@@ -20,7 +20,7 @@ pub fn chromium() -> &'static str {
         }
     }
     panic!(
-        "chromium is not installed: the GraphiQL and CORS tests run a real browser. \
+        "chromium is not installed: the GraphiQL, CORS and map tests run a real browser. \
          Debian: apt-get install -y chromium (scripts/test installs it)"
     )
 }

@@ -460,22 +460,6 @@ both_engines!(locate_filters_geojson_and_counts, |engine| {
     }));
 });
 
-fn chromium() -> &'static str {
-    for name in ["chromium", "chromium-browser"] {
-        if std::process::Command::new(name)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return name;
-        }
-    }
-    panic!(
-        "chromium is not installed: the map test renders the SVG in a real browser. \
-         Debian: apt-get install -y chromium (scripts/test installs it)"
-    )
-}
-
 /// Non-white pixels and distinct colours of a PNG.
 fn picture_stats(path: &Path) -> (usize, usize, usize) {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -536,7 +520,7 @@ both_engines!(map_svg_renders_in_chromium, |engine| {
     std::fs::write(&svg_file, &svg).unwrap_or_else(|e| panic!("{e}"));
     let png_file = dir.path().join("map.png");
     let profile = dir.path().join("profile");
-    let out = std::process::Command::new(chromium())
+    let out = std::process::Command::new(crate::graphiql::chromium())
         .args([
             "--headless",
             "--no-sandbox",
