@@ -22,7 +22,7 @@ struct Asset {
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-const ASSETS: [Asset; 8] = [
+const ASSETS: [Asset; 9] = [
     Asset {
         name: "react-18.3.1.production.min.js",
         content_type: JAVASCRIPT,
@@ -69,6 +69,12 @@ const ASSETS: [Asset; 8] = [
         name: "LICENSE.react-dom",
         content_type: TEXT,
         body: include_bytes!("graphiql/LICENSE.react-dom"),
+        immutable: false,
+    },
+    Asset {
+        name: "LICENSES.graphiql-dependencies",
+        content_type: TEXT,
+        body: include_bytes!("graphiql/LICENSES.graphiql-dependencies"),
         immutable: false,
     },
 ];

@@ -259,7 +259,12 @@ async fn the_page_and_its_files_come_from_chasqui() {
             "{file}"
         );
     }
-    for licence in ["LICENSE.graphiql", "LICENSE.react", "LICENSE.react-dom"] {
+    for licence in [
+        "LICENSE.graphiql",
+        "LICENSE.react",
+        "LICENSE.react-dom",
+        "LICENSES.graphiql-dependencies",
+    ] {
         let response = get(&app, &format!("/graphiql/{licence}"), "*/*").await;
         assert_eq!(response.status(), 200);
         assert!(
