@@ -205,23 +205,26 @@ impl Store {
         access: Access,
         actor_ids: &[i64],
     ) -> StoreResult<Vec<case_actor::Model>> {
-        Ok(case_actor::Entity::find()
-            .filter(case_actor::Column::ActorId.is_in(actor_ids.iter().copied()))
-            .filter(visible_roles(access))
-            .order_by_asc(case_actor::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.rows_of::<case_actor::Entity>(
+            case_actor::Column::ActorId,
+            actor_ids,
+            visible_roles(access),
+            &[case_actor::Column::Id],
+        )
+        .await
     }
 
     pub async fn aliases_by_actor(
         &self,
         actor_ids: &[i64],
     ) -> StoreResult<Vec<actor_alias::Model>> {
-        Ok(actor_alias::Entity::find()
-            .filter(actor_alias::Column::ActorId.is_in(actor_ids.iter().copied()))
-            .order_by_asc(actor_alias::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.rows_of::<actor_alias::Entity>(
+            actor_alias::Column::ActorId,
+            actor_ids,
+            Condition::all(),
+            &[actor_alias::Column::Id],
+        )
+        .await
     }
 
     pub async fn list_actors(

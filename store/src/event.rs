@@ -244,16 +244,17 @@ impl Store {
         access: Access,
         event_ids: &[i64],
     ) -> StoreResult<Vec<event_actor::Model>> {
-        Ok(event_actor::Entity::find()
-            .filter(event_actor::Column::EventId.is_in(event_ids.iter().copied()))
-            .filter(in_visible::<actor::Entity>(
+        self.rows_of::<event_actor::Entity>(
+            event_actor::Column::EventId,
+            event_ids,
+            in_visible::<actor::Entity>(
                 event_actor::Column::ActorId,
                 actor::Column::Id,
                 visible_actors(access),
-            ))
-            .order_by_asc(event_actor::Column::Id)
-            .all(&self.db)
-            .await?)
+            ),
+            &[event_actor::Column::Id],
+        )
+        .await
     }
 
     pub async fn event_sources_by_event(
@@ -261,20 +262,19 @@ impl Store {
         access: Access,
         event_ids: &[i64],
     ) -> StoreResult<Vec<event_source::Model>> {
-        Ok(event_source::Entity::find()
-            .filter(event_source::Column::EventId.is_in(event_ids.iter().copied()))
-            .filter(
-                Condition::any()
-                    .add(event_source::Column::NewsItemId.is_null())
-                    .add(in_visible::<news_item::Entity>(
-                        event_source::Column::NewsItemId,
-                        news_item::Column::Id,
-                        visible_news(access),
-                    )),
-            )
-            .order_by_asc(event_source::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.rows_of::<event_source::Entity>(
+            event_source::Column::EventId,
+            event_ids,
+            Condition::any()
+                .add(event_source::Column::NewsItemId.is_null())
+                .add(in_visible::<news_item::Entity>(
+                    event_source::Column::NewsItemId,
+                    news_item::Column::Id,
+                    visible_news(access),
+                )),
+            &[event_source::Column::Id],
+        )
+        .await
     }
 
     /// Events, latest first (by date, then id).

@@ -393,11 +393,12 @@ impl Store {
         access: Access,
         news_ids: &[i64],
     ) -> StoreResult<Vec<news_link::Model>> {
-        Ok(news_link::Entity::find()
-            .filter(news_link::Column::NewsItemId.is_in(news_ids.iter().copied()))
-            .filter(visible_links(access))
-            .order_by_asc(news_link::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.rows_of::<news_link::Entity>(
+            news_link::Column::NewsItemId,
+            news_ids,
+            visible_links(access),
+            &[news_link::Column::Id],
+        )
+        .await
     }
 }

@@ -376,12 +376,13 @@ impl Store {
         access: Access,
         parent_ids: &[i64],
     ) -> StoreResult<Vec<location::Model>> {
-        Ok(location::Entity::find()
-            .filter(location::Column::ParentId.is_in(parent_ids.iter().copied()))
-            .filter(visible_locations(access))
-            .order_by_asc(location::Column::Name)
-            .all(&self.db)
-            .await?)
+        self.rows_of::<location::Entity>(
+            location::Column::ParentId,
+            parent_ids,
+            visible_locations(access),
+            &[location::Column::Name],
+        )
+        .await
     }
 
     pub async fn list_locations(

@@ -165,6 +165,25 @@ pub(crate) fn period_ends_on_or_after(
 }
 
 impl Store {
+    /// The rows of `E` whose `parent` column holds one of `ids` and that `visible` lets
+    /// through, in `order`: the shape of every "rows of these records" read that a
+    /// DataLoader batches (a case's roles, an actor's aliases, an event's sources…).
+    pub(crate) async fn rows_of<E: EntityTrait>(
+        &self,
+        parent: E::Column,
+        ids: &[i64],
+        visible: impl sea_orm::sea_query::IntoCondition,
+        order: &[E::Column],
+    ) -> StoreResult<Vec<E::Model>> {
+        let mut query = E::find()
+            .filter(parent.is_in(ids.iter().copied()))
+            .filter(visible);
+        for column in order {
+            query = query.order_by_asc(*column);
+        }
+        Ok(query.all(&self.db).await?)
+    }
+
     /// Rows of `E` with these ids that satisfy `visible`, keyed by id: the one shape of
     /// every by-id DataLoader. A `heavy` text column (a news item's body, a place's
     /// geometry) is not read: it comes back `None`, and its own loader fetches it for the
