@@ -111,21 +111,12 @@ pub(crate) async fn case_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreRe
         .into_iter()
         .map(|t| t.topic)
         .collect();
-    let external_ids = case_external_id::Entity::find()
-        .filter(case_external_id::Column::CaseId.eq(id))
-        .order_by_asc(case_external_id::Column::Id)
-        .all(txn)
-        .await?;
-    let roles = case_actor::Entity::find()
-        .filter(case_actor::Column::CaseId.eq(id))
-        .order_by_asc(case_actor::Column::Id)
-        .all(txn)
-        .await?;
-    let placements = case_location::Entity::find()
-        .filter(case_location::Column::CaseId.eq(id))
-        .order_by_asc(case_location::Column::Id)
-        .all(txn)
-        .await?;
+    let external_ids =
+        rows_pointing_at::<case_external_id::Entity>(txn, case_external_id::Column::CaseId, id)
+            .await?;
+    let roles = rows_pointing_at::<case_actor::Entity>(txn, case_actor::Column::CaseId, id).await?;
+    let placements =
+        rows_pointing_at::<case_location::Entity>(txn, case_location::Column::CaseId, id).await?;
     Ok(json!({
         "case": snapshot(&case)?,
         "topics": topics,
@@ -138,14 +129,12 @@ pub(crate) async fn case_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreRe
 /// An actor with its aliases.
 pub(crate) async fn actor_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
     let actor = actor::Entity::find_by_id(id).one(txn).await?;
-    let aliases: Vec<String> = actor_alias::Entity::find()
-        .filter(actor_alias::Column::ActorId.eq(id))
-        .order_by_asc(actor_alias::Column::Id)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|a| a.alias)
-        .collect();
+    let aliases: Vec<String> =
+        rows_pointing_at::<actor_alias::Entity>(txn, actor_alias::Column::ActorId, id)
+            .await?
+            .into_iter()
+            .map(|a| a.alias)
+            .collect();
     Ok(json!({ "actor": snapshot(&actor)?, "aliases": aliases }))
 }
 
@@ -239,21 +228,10 @@ pub(crate) fn plain_link_snapshot(link: &news_link::Model) -> StoreResult<Value>
 /// in both directions.
 pub(crate) async fn case_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
     let mut value = case_snapshot(txn, id).await?;
-    let events = event::Entity::find()
-        .filter(event::Column::CaseId.eq(id))
-        .order_by_asc(event::Column::Id)
-        .all(txn)
-        .await?;
-    let changes = status_change::Entity::find()
-        .filter(status_change::Column::CaseId.eq(id))
-        .order_by_asc(status_change::Column::Id)
-        .all(txn)
-        .await?;
-    let links = news_link::Entity::find()
-        .filter(news_link::Column::CaseId.eq(id))
-        .order_by_asc(news_link::Column::Id)
-        .all(txn)
-        .await?;
+    let events = rows_pointing_at::<event::Entity>(txn, event::Column::CaseId, id).await?;
+    let changes =
+        rows_pointing_at::<status_change::Entity>(txn, status_change::Column::CaseId, id).await?;
+    let links = rows_pointing_at::<news_link::Entity>(txn, news_link::Column::CaseId, id).await?;
     let relations = case_relation::Entity::find()
         .filter(
             Condition::any()
@@ -275,29 +253,21 @@ pub(crate) async fn case_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> S
 /// status changes no link of it reported that cite it as their source (which lose it).
 pub(crate) async fn news_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
     let item = news_item::Entity::find_by_id(id).one(txn).await?;
-    let links = news_link::Entity::find()
-        .filter(news_link::Column::NewsItemId.eq(id))
-        .order_by_asc(news_link::Column::Id)
-        .all(txn)
-        .await?;
+    let links =
+        rows_pointing_at::<news_link::Entity>(txn, news_link::Column::NewsItemId, id).await?;
     let mut reported = Vec::with_capacity(links.len());
     for link in &links {
         reported.push(link_with_reports(txn, link).await?);
     }
     let recorded: Vec<i64> = links.iter().filter_map(|l| l.status_change_id).collect();
-    let citing: Vec<status_change::Model> = status_change::Entity::find()
-        .filter(status_change::Column::NewsItemId.eq(id))
-        .order_by_asc(status_change::Column::Id)
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter(|c| !recorded.contains(&c.id))
-        .collect();
-    let sources = event_source::Entity::find()
-        .filter(event_source::Column::NewsItemId.eq(id))
-        .order_by_asc(event_source::Column::Id)
-        .all(txn)
-        .await?;
+    let citing: Vec<status_change::Model> =
+        rows_pointing_at::<status_change::Entity>(txn, status_change::Column::NewsItemId, id)
+            .await?
+            .into_iter()
+            .filter(|c| !recorded.contains(&c.id))
+            .collect();
+    let sources =
+        rows_pointing_at::<event_source::Entity>(txn, event_source::Column::NewsItemId, id).await?;
     Ok(json!({
         "newsItem": snapshot(&item)?,
         "links": reported,
@@ -310,16 +280,10 @@ pub(crate) async fn news_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> S
 /// cases and its places among events' actors.
 pub(crate) async fn actor_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
     let mut value = actor_snapshot(txn, id).await?;
-    let roles = case_actor::Entity::find()
-        .filter(case_actor::Column::ActorId.eq(id))
-        .order_by_asc(case_actor::Column::Id)
-        .all(txn)
-        .await?;
-    let event_actors = event_actor::Entity::find()
-        .filter(event_actor::Column::ActorId.eq(id))
-        .order_by_asc(event_actor::Column::Id)
-        .all(txn)
-        .await?;
+    let roles =
+        rows_pointing_at::<case_actor::Entity>(txn, case_actor::Column::ActorId, id).await?;
+    let event_actors =
+        rows_pointing_at::<event_actor::Entity>(txn, event_actor::Column::ActorId, id).await?;
     value["roles"] = snapshot(&roles)?;
     value["eventActors"] = snapshot(&event_actors)?;
     Ok(value)
@@ -355,11 +319,7 @@ pub(crate) async fn location_purge_snapshot(
 /// and the links that reported it (which lose it).
 pub(crate) async fn event_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
     let mut value = event_snapshot(txn, id).await?;
-    let links = news_link::Entity::find()
-        .filter(news_link::Column::EventId.eq(id))
-        .order_by_asc(news_link::Column::Id)
-        .all(txn)
-        .await?;
+    let links = rows_pointing_at::<news_link::Entity>(txn, news_link::Column::EventId, id).await?;
     value["links"] = snapshot(&links)?;
     Ok(value)
 }
@@ -408,4 +368,21 @@ impl Store {
             .await?;
         Ok(super::Page::from_overfetch_pub(rows, limit))
     }
+}
+
+/// The rows of `E` whose `column` points at the record `id`, oldest first: what a
+/// snapshot lists of a record's dependents. `E`'s primary key is its `id` column.
+async fn rows_pointing_at<E>(
+    txn: &DatabaseTransaction,
+    column: E::Column,
+    id: i64,
+) -> StoreResult<Vec<E::Model>>
+where
+    E: EntityTrait,
+{
+    let mut query = E::find().filter(column.eq(id));
+    for key in E::PrimaryKey::iter() {
+        query = query.order_by_asc(key.into_column());
+    }
+    Ok(query.all(txn).await?)
 }
