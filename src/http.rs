@@ -412,6 +412,7 @@ async fn caller_of(
                     author: Author {
                         token_id: Some(token.id),
                         name: token.name,
+                        source_id: None,
                     },
                 },
                 Ok(None) => {

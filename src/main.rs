@@ -74,6 +74,11 @@ enum Command {
         /// For CSV: the rows are records of this kind instead of news items.
         #[arg(long, value_enum)]
         kind: Option<chasqui::import::RecordKind>,
+        /// For a case table (a monthly register): the month it describes, as 2024-04, over
+        /// the month in its file name (`…-2024-04.csv`). Statuses and phases are recorded
+        /// as of that month where the cases' histories do not already say so.
+        #[arg(long, value_parser = parse_month)]
+        as_of: Option<chasqui_entities::PartialDate>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -195,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
             language,
             map,
             kind,
+            as_of,
             database,
         } => {
             let conn = db::connect(&database.database_url, database.pool_size)
@@ -230,13 +236,13 @@ async fn main() -> anyhow::Result<()> {
             let mut done = 0;
             for (file, size) in files.iter().zip(sizes) {
                 bar.set_message(file.display().to_string());
-                let report = chasqui::import::import_file_of_kind(
+                let report = chasqui::import::import_file_with(
                     &store,
                     &Author::command_line(),
                     file,
                     format,
                     &provenance,
-                    kind,
+                    &chasqui::import::RecordOptions { kind, as_of },
                     &|read| bar.set_position(done + read.min(size)),
                 )
                 .await?;
@@ -253,6 +259,14 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// `--as-of`: a month, as 2024-04.
+fn parse_month(text: &str) -> Result<chasqui_entities::PartialDate, String> {
+    match chasqui_entities::PartialDate::parse(text) {
+        Ok(date) if date.precision() == chasqui_entities::DatePrecision::Month => Ok(date),
+        _ => Err(format!("`{text}` is not a month; give one as 2024-04")),
     }
 }
 

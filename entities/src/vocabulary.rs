@@ -317,6 +317,29 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// The level of government responsible for a conflict, as the Ombudsman's register
+    /// gives it (`competencia`).
+    GovernmentLevel {
+        National = "NATIONAL",
+        Regional = "REGIONAL",
+        Local = "LOCAL",
+    }
+);
+
+vocabulary!(
+    /// What an imported file is.
+    SourceKind {
+        /// A monthly case table of the Ombudsman's (a register): the statuses of its
+        /// month.
+        Register = "REGISTER",
+        /// A file of cases, actors, events and links.
+        Records = "RECORDS",
+        /// A file of news items.
+        News = "NEWS",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ impl Caller {
             author: Author {
                 token_id: None,
                 name: "anonymous".to_owned(),
+                source_id: None,
             },
         }
     }

@@ -1,10 +1,16 @@
 //! A case table in the Ombudsman's vocabulary, as tabulated from its monthly conflict
 //! reports: one conflict per row, with the columns `caso`, `departamento`, `provincia`,
-//! `distrito`, `empresa`, `tipo`, `actividad`, `estado`, `fase`, `lat`, `lon` (others are
-//! ignored). Each row becomes a case record:
+//! `distrito`, `empresa`, `tipo`, `actividad`, `estado`, `fase`, `vio_if`, `dial_if`,
+//! `competencia`, `lat`, `lon` (others are ignored). A table describes a month, its
+//! register's: the one `--as-of` names, else the one in the file name
+//! (`…-2024-03.csv`). Each row becomes a case record:
 //!
 //! - the kind from `actividad` (Minería → MINE, Hidrocarburos → OIL_AND_GAS), the status
-//!   from `estado`, the phase from `fase`, the conflict type from `tipo`;
+//!   from `estado`, the phase from `fase`, the conflict type from `tipo`; the status and
+//!   phase as of the table's month;
+//! - violence reported from `vio_if`, dialogue under way from `dial_if` (Sí / No), the
+//!   level of government responsible from `competencia` (Gobierno nacional / regional /
+//!   local), kept as the register says them (a blank cell says nothing);
 //! - the companies of `empresa` as OPERATOR actors, one actor per company across rows
 //!   (found by name or alias, legal form aside; a cell may name several, separated by
 //!   commas, " - " or " y "); informal and illegal mining is one actor of kind OTHER;
@@ -23,7 +29,7 @@ use chasqui_domain::validate;
 use chasqui_entities::*;
 use chasqui_store::{
     ActorRecord, ActorRef, CaseRecord, ImportRecord, PlaceSpec, PlacementRecord, RecordEntry,
-    RoleRecord, slug_from_name,
+    RegisterColumns, RoleRecord, slug_from_name,
 };
 use std::collections::HashMap;
 
@@ -78,6 +84,31 @@ pub fn conflict_type(text: &str) -> Option<ConflictType> {
         _ if folded.contains("gobierno nacional") => ConflictType::NationalGovernment,
         _ => return None,
     })
+}
+
+/// A yes-or-no cell (`vio_if`, `dial_if`): `Some(None)` for a blank one, `None` for
+/// anything but Sí, Si, No (any case, accents aside) or blank.
+pub fn yes_no(text: &str) -> Option<Option<bool>> {
+    match fold_words(text).as_str() {
+        "si" | "s" => Some(Some(true)),
+        "no" | "n" => Some(Some(false)),
+        "" => Some(None),
+        _ => None,
+    }
+}
+
+/// The level of government of `competencia`: `Some(None)` for a blank cell, `None` for
+/// a value outside the vocabulary.
+pub fn government_level(text: &str) -> Option<Option<GovernmentLevel>> {
+    let folded = fold_words(text);
+    let level = folded.strip_prefix("gobierno ").unwrap_or(&folded);
+    Some(Some(match level {
+        "nacional" => GovernmentLevel::National,
+        "regional" => GovernmentLevel::Regional,
+        "local" => GovernmentLevel::Local,
+        "" => return Some(None),
+        _ => return None,
+    }))
 }
 
 /// The case kind of `actividad`.
@@ -189,6 +220,11 @@ pub fn operators(cell: &str) -> Vec<Operator> {
     out
 }
 
+/// The month a table describes: `as_of` when given, else the month its file name carries.
+pub fn register_month(file_name: &str, as_of: Option<PartialDate>) -> Option<PartialDate> {
+    as_of.or_else(|| month_of_file_name(file_name))
+}
+
 /// The month a file name carries (`…-2024-03.csv`): when the statuses were reported.
 fn month_of_file_name(file_name: &str) -> Option<PartialDate> {
     let bytes = file_name.as_bytes();
@@ -216,11 +252,13 @@ fn place_spec(place: &UbigeoPlace, name: &str, level: LocationLevel) -> PlaceSpe
     }
 }
 
-/// Reads a case table into case records; a row that cannot be read is rejected with its
-/// line and the reason.
+/// Reads a case table into case records, their statuses as of `as_of` (the table's
+/// month, [`register_month`]; `None` when not known); a row that cannot be read is
+/// rejected with its line and the reason.
 pub(super) fn read_case_table(
     text: &str,
     file_name: &str,
+    as_of: Option<PartialDate>,
     entries: &mut Vec<RecordEntry>,
     report: &mut FileReport,
 ) {
@@ -252,7 +290,6 @@ pub(super) fn read_case_table(
         ));
         return;
     }
-    let as_of = month_of_file_name(file_name);
     let note = format!("as reported in the case table `{file_name}`");
     let mut slugs_seen: HashMap<String, usize> = HashMap::new();
     let peru = PlaceSpec {
@@ -291,6 +328,16 @@ pub(super) fn read_case_table(
                         .ok_or_else(|| format!("tipo: unknown conflict type `{tipo}`"))?,
                 ),
             };
+            let violence_reported = yes_no(&cell("vio_if"))
+                .ok_or_else(|| format!("vio_if: expected Sí or No, not `{}`", cell("vio_if")))?;
+            let dialogue_under_way = yes_no(&cell("dial_if"))
+                .ok_or_else(|| format!("dial_if: expected Sí or No, not `{}`", cell("dial_if")))?;
+            let responsible_level = government_level(&cell("competencia")).ok_or_else(|| {
+                format!(
+                    "competencia: unknown level of government `{}`",
+                    cell("competencia")
+                )
+            })?;
             let kind = kind(&cell("actividad"))
                 .ok_or_else(|| format!("actividad: unknown activity `{}`", cell("actividad")))?;
             let department_name = cell("departamento");
@@ -398,6 +445,11 @@ pub(super) fn read_case_table(
                 actors: Some(actors),
                 places: Some(places),
                 visibility: Visibility::Public,
+                register: Some(RegisterColumns {
+                    violence_reported,
+                    dialogue_under_way,
+                    responsible_level,
+                }),
             })
         })();
         match row {
@@ -448,6 +500,26 @@ mod tests {
             Some(ConflictType::RegionalGovernment)
         );
         assert_eq!(conflict_type("Deportivo"), None);
+    }
+
+    #[test]
+    fn the_kept_columns_read_yes_no_and_levels_of_government() {
+        assert_eq!(yes_no("Sí"), Some(Some(true)));
+        assert_eq!(yes_no("SI"), Some(Some(true)));
+        assert_eq!(yes_no(" no "), Some(Some(false)));
+        assert_eq!(yes_no(""), Some(None));
+        assert_eq!(yes_no("Quizás"), None);
+        assert_eq!(
+            government_level("Gobierno nacional"),
+            Some(Some(GovernmentLevel::National))
+        );
+        assert_eq!(
+            government_level("GOBIERNO REGIONAL"),
+            Some(Some(GovernmentLevel::Regional))
+        );
+        assert_eq!(government_level("local"), Some(Some(GovernmentLevel::Local)));
+        assert_eq!(government_level(""), Some(None));
+        assert_eq!(government_level("Gobierno provincial"), None);
     }
 
     #[test]
@@ -502,6 +574,10 @@ mod tests {
             Some("2024-03".to_owned())
         );
         assert_eq!(month_of_file_name("conflicts.csv"), None);
+        // `--as-of` wins over the file name.
+        let april = PartialDate::parse("2024-04").ok();
+        assert_eq!(register_month("mining-conflicts-2024-03.csv", april), april);
+        assert_eq!(register_month("conflicts.csv", None), None);
         assert!(is_case_table_header(
             "caso,pais,departamento,provincia,distrito,empresa,tipo,actividad,estado,fase"
         ));

@@ -14,10 +14,10 @@ pub use records::{RecordKind, parse_record_mapping};
 pub mod places;
 
 use chasqui_domain::validate::{Language, NewsFields, NewsText, Publisher};
-use chasqui_entities::{PartialDate, Visibility};
+use chasqui_entities::{PartialDate, SourceKind, Visibility};
 use chasqui_store::{
-    Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewsImport, RecordOutcome, Store,
-    StoreError,
+    AbsentCase, Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewSource,
+    NewsImport, RecordOutcome, Store, StoreError,
 };
 use listing::ListingEntry;
 use std::fmt;
@@ -112,6 +112,11 @@ pub struct FileReport {
     pub skipped: Vec<(usize, String)>,
     /// Entries that could not be imported, with their line and why.
     pub rejected: Vec<(usize, String)>,
+    /// For a case table: the month it describes (its register's), when known.
+    pub as_of: Option<PartialDate>,
+    /// For a case table: the cases that the registers before it list and it does not (no
+    /// status is recorded for them).
+    pub absent: Vec<AbsentCase>,
 }
 
 impl fmt::Display for FileReport {
@@ -133,6 +138,24 @@ impl fmt::Display for FileReport {
         for (line, why) in &self.rejected {
             writeln!(f, "  {file}:{line}: rejected: {why}")?;
         }
+        if let Some(month) = self.as_of {
+            writeln!(
+                f,
+                "  {file}: register of {month}; {} cases of earlier registers absent",
+                self.absent.len()
+            )?;
+        }
+        for absent in &self.absent {
+            let listed = absent
+                .last_listed
+                .map(|m| format!("last listed {m}"))
+                .unwrap_or_else(|| "listed before".to_owned());
+            writeln!(
+                f,
+                "  {file}: absent: `{}` ({}), {listed} as {}; no status recorded",
+                absent.slug, absent.title, absent.last_status
+            )?;
+        }
         Ok(())
     }
 }
@@ -146,6 +169,8 @@ pub enum ImportError {
     },
     #[error("{0}: unknown format; name it with --format")]
     UnknownFormat(String),
+    #[error("{0}: --as-of names the month of a case table (a register); this file is not one")]
+    AsOfNotRegister(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -292,6 +317,30 @@ pub async fn import_file_of_kind(
     kind: Option<RecordKind>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<FileReport, ImportError> {
+    let options = RecordOptions { kind, as_of: None };
+    import_file_with(store, author, path, format, provenance, &options, progress).await
+}
+
+/// What the records of a file are, when the file does not say.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecordOptions {
+    /// What the rows of a CSV file are (news items when `None`).
+    pub kind: Option<RecordKind>,
+    /// The month a case table describes (`--as-of`), over the one in its file name.
+    pub as_of: Option<PartialDate>,
+}
+
+/// Imports one file in one transaction, as [`import_file_of_kind`], with `options`.
+pub async fn import_file_with(
+    store: &Store,
+    author: &Author,
+    path: &Path,
+    format: Option<Format>,
+    provenance: &Provenance,
+    options: &RecordOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<FileReport, ImportError> {
+    let kind = options.kind;
     let name = path.display().to_string();
     let read_error = |source| ImportError::Read {
         file: name.clone(),
@@ -310,6 +359,9 @@ pub async fn import_file_of_kind(
     let format = format
         .or_else(|| Format::detect(path, &head))
         .ok_or_else(|| ImportError::UnknownFormat(name.clone()))?;
+    if options.as_of.is_some() && format != Format::CaseTable {
+        return Err(ImportError::AsOfNotRegister(name));
+    }
     let mut report = FileReport {
         file: path.to_owned(),
         ..Default::default()
@@ -325,14 +377,19 @@ pub async fn import_file_of_kind(
         let mut text = String::new();
         input.read_to_string(&mut text).map_err(read_error)?;
         let mut records = Vec::new();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut source = NewSource::of_file(SourceKind::Records, &file_name, text.as_bytes(), None);
         match (format, kind) {
             (Format::Records, _) => records::read_records(&text, &mut records, &mut report),
             (Format::CaseTable, _) => {
-                let file_name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                case_table::read_case_table(&text, &file_name, &mut records, &mut report)
+                let as_of = case_table::register_month(&file_name, options.as_of);
+                source.kind = SourceKind::Register;
+                source.as_of = as_of;
+                report.as_of = as_of;
+                case_table::read_case_table(&text, &file_name, as_of, &mut records, &mut report)
             }
             (_, Some(kind)) => records::read_records_csv(
                 &text,
@@ -344,7 +401,8 @@ pub async fn import_file_of_kind(
             _ => {}
         }
         if !records.is_empty() {
-            for (line, outcome) in store.import_records(author, records).await? {
+            let imported = store.import_records(author, Some(source), records).await?;
+            for (line, outcome) in imported.outcomes {
                 match outcome {
                     RecordOutcome::New => report.new += 1,
                     RecordOutcome::Updated => report.updated += 1,
@@ -352,6 +410,7 @@ pub async fn import_file_of_kind(
                     RecordOutcome::Rejected(reason) => report.rejected.push((line, reason)),
                 }
             }
+            report.absent = imported.absent;
         }
         report.rejected.sort_by_key(|(line, _)| *line);
         progress(read.load(Ordering::Relaxed));

@@ -447,6 +447,7 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
                 actors,
                 places,
                 visibility: c.visibility.unwrap_or(Visibility::Public),
+                register: None,
             })
         }
         RawRecord::Event(e) => ImportRecord::Event(EventRecord {

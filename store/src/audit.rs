@@ -9,11 +9,15 @@ use sea_orm::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// Who makes a change: an API token, or the command line.
+/// Who makes a change: an API token, or the command line; and, for an import, the file it
+/// imports.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Author {
     pub token_id: Option<i64>,
     pub name: String,
+    /// The imported file (a `sources` row) the change comes from: the status changes,
+    /// events and placements it writes point to it. `None` for an edit.
+    pub source_id: Option<i64>,
 }
 
 impl Author {
@@ -22,6 +26,15 @@ impl Author {
         Self {
             token_id: None,
             name: "cli".to_owned(),
+            source_id: None,
+        }
+    }
+
+    /// The same author, writing what the imported file `source_id` says.
+    pub fn importing(&self, source_id: i64) -> Self {
+        Self {
+            source_id: Some(source_id),
+            ..self.clone()
         }
     }
 }
@@ -224,8 +237,8 @@ pub(crate) fn plain_link_snapshot(link: &news_link::Model) -> StoreResult<Value>
 }
 
 /// A case with everything a purge deletes with it: the [`case_snapshot`], its events
-/// (with their actors and sources), its status history, its news links and its relations
-/// in both directions.
+/// (with their actors and sources), its status history, its news links, its relations
+/// in both directions and what registers said of it.
 pub(crate) async fn case_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> StoreResult<Value> {
     let mut value = case_snapshot(txn, id).await?;
     let events = rows_pointing_at::<event::Entity>(txn, event::Column::CaseId, id).await?;
@@ -245,6 +258,10 @@ pub(crate) async fn case_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> S
     value["statusChanges"] = snapshot(&changes)?;
     value["links"] = snapshot(&links)?;
     value["relations"] = snapshot(&relations)?;
+    let entries =
+        rows_pointing_at::<register_entry::Entity>(txn, register_entry::Column::CaseId, id)
+            .await?;
+    value["registerEntries"] = snapshot(&entries)?;
     Ok(value)
 }
 

@@ -238,13 +238,17 @@ slot_read!(case {
     archived_at,
     created_at,
     updated_at,
+    violence_reported,
+    dialogue_under_way,
+    responsible_level,
 });
 slot_read!(case_location {
     id,
     case_id,
     location_id,
     precision,
-    via_site_id
+    via_site_id,
+    source_id,
 });
 slot_read!(location {
     id, code, name, level, parent_id, path, latitude, longitude, visibility, version,
@@ -293,6 +297,7 @@ slot_read!(event {
     archived_at,
     created_at,
     updated_at,
+    source_id,
 });
 slot_read!(news_link {
     id,
@@ -328,6 +333,7 @@ slot_read!(status_change {
     created_at,
     visibility,
     effective_visibility,
+    source_id,
 });
 
 fn typed_columns<M: SlotRead>() -> Vec<(&'static str, &'static str)> {

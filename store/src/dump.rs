@@ -17,8 +17,9 @@ use serde::de::DeserializeOwned;
 use std::io::{BufRead, Write};
 
 /// Every table, in the order a load must insert them (referenced tables first).
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 19] = [
     "locations",
+    "sources",
     "actors",
     "actor_aliases",
     "cases",
@@ -27,6 +28,7 @@ pub const TABLES: [&str; 17] = [
     "case_relations",
     "case_locations",
     "case_actors",
+    "register_entries",
     "news_items",
     "events",
     "status_changes",
@@ -90,6 +92,10 @@ impl Batch {
         let rows = std::mem::take(&mut self.rows);
         match self.table {
             "locations" => insert_rows::<location::Entity, _>(txn, self.table, rows).await,
+            "sources" => insert_rows::<source::Entity, _>(txn, self.table, rows).await,
+            "register_entries" => {
+                insert_rows::<register_entry::Entity, _>(txn, self.table, rows).await
+            }
             "actors" => insert_rows::<actor::Entity, _>(txn, self.table, rows).await,
             "actor_aliases" => insert_rows::<actor_alias::Entity, _>(txn, self.table, rows).await,
             "cases" => insert_rows::<case::Entity, _>(txn, self.table, rows).await,
@@ -124,6 +130,8 @@ impl Batch {
     fn capacity(table: &str) -> usize {
         let columns = match table {
             "locations" => location::Column::iter().count(),
+            "sources" => source::Column::iter().count(),
+            "register_entries" => register_entry::Column::iter().count(),
             "actors" => actor::Column::iter().count(),
             "actor_aliases" => actor_alias::Column::iter().count(),
             "cases" => case::Column::iter().count(),
@@ -199,6 +207,10 @@ impl Store {
                     .await?,
             ),
             (
+                "sources",
+                dump_table::<source::Entity, _>(db, "sources", source::Column::Id, out).await?,
+            ),
+            (
                 "actors",
                 dump_table::<actor::Entity, _>(db, "actors", actor::Column::Id, out).await?,
             ),
@@ -255,6 +267,16 @@ impl Store {
                 "case_actors",
                 dump_table::<case_actor::Entity, _>(db, "case_actors", case_actor::Column::Id, out)
                     .await?,
+            ),
+            (
+                "register_entries",
+                dump_table::<register_entry::Entity, _>(
+                    db,
+                    "register_entries",
+                    register_entry::Column::Id,
+                    out,
+                )
+                .await?,
             ),
             (
                 "news_items",

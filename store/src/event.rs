@@ -37,6 +37,7 @@ pub struct NewEvent {
 
 pub(crate) async fn insert_event(
     txn: &DatabaseTransaction,
+    author: &Author,
     new: NewEvent,
     path: &str,
 ) -> StoreResult<event::Model> {
@@ -100,6 +101,7 @@ pub(crate) async fn insert_event(
         visibility: Set(new.visibility),
         effective_visibility: Set(EffectiveVisibility::default()),
         archived_at: Set(None),
+        source_id: Set(author.source_id),
         ..Default::default()
     }
     .created(now)
@@ -202,7 +204,7 @@ impl Store {
     ) -> StoreResult<event::Model> {
         require_case(txn, "input.case", new.case_id).await?;
         let case_id = new.case_id;
-        let id = insert_event(txn, new, "input").await?.id;
+        let id = insert_event(txn, author, new, "input").await?.id;
         effective::refresh(txn, Scope::Event(id)).await?;
         let model = reread::<event::Entity>(txn, id).await?;
         refresh_case(txn, case_id).await?;

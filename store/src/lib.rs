@@ -21,8 +21,10 @@ mod link;
 mod location;
 mod news;
 mod query;
+mod register;
 mod search;
 mod spatial;
+mod source;
 mod sql;
 mod stamp;
 mod stats;
@@ -48,15 +50,17 @@ pub use event::{EventFilter, NewEvent};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
-    PlaceSpec, PlacementRecord, RecordEntry, RecordOutcome, RoleRecord, SourceRecord,
-    actor_name_key, slug_from_name,
+    PlaceSpec, PlacementRecord, RecordEntry, RecordOutcome, RecordsReport, RoleRecord,
+    SourceRecord, actor_name_key, slug_from_name,
 };
 pub use link::{LinkPatch, NewLink};
 pub use location::{LocationFilter, LocationPatch, NewLocation};
 pub use news::{NewNewsItem, NewsFilter, NewsItemPatch};
 pub use query::Page;
+pub use register::{AbsentCase, RegisterColumns};
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
 pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
+pub use source::{NewSource, Provenance, Sourced, digest};
 pub use sql::Sql;
 pub use stats::{MAX_STAT_MONTHS, StatBucket, StatDimension};
 pub use suggestions::DEFAULT_SUGGESTION_THRESHOLD;

@@ -180,7 +180,7 @@ impl Store {
                     &link.note,
                     link.visibility,
                 );
-                Some(insert_status_change(txn, change).await?.id)
+                Some(insert_status_change(txn, author, change).await?.id)
             }
             _ => None,
         };
@@ -190,7 +190,7 @@ impl Store {
                 if !event.sources.iter().any(|(n, _)| *n == Some(news.id)) {
                     event.sources.push((Some(news.id), None));
                 }
-                Some(insert_event(txn, event, "input.event").await?.id)
+                Some(insert_event(txn, author, event, "input.event").await?.id)
             }
             None => None,
         };
@@ -296,7 +296,7 @@ impl Store {
                     &link.note,
                     link.visibility,
                 );
-                status_change_id = Some(insert_status_change(txn, change).await?.id);
+                status_change_id = Some(insert_status_change(txn, author, change).await?.id);
             }
             (LinkState::Rejected, _, Some(change_id)) => {
                 status_change::Entity::delete_by_id(change_id)

@@ -21,6 +21,15 @@ pub struct Model {
     pub started_precision: Option<DatePrecision>,
     /// The last day of the latest dated thing in the case (event, news, status change).
     pub last_activity_on: Option<Date>,
+    /// What the latest register that lists the case says (derived from its
+    /// `register_entries`): violence reported, dialogue under way, and the level of
+    /// government responsible. `None` when no register lists the case.
+    #[serde(default)]
+    pub violence_reported: Option<bool>,
+    #[serde(default)]
+    pub dialogue_under_way: Option<bool>,
+    #[serde(default)]
+    pub responsible_level: Option<GovernmentLevel>,
     /// Kind-specific facts as JSON ([`crate::CaseDetails`]).
     pub details: String,
     pub visibility: Visibility,

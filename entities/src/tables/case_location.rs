@@ -15,6 +15,10 @@ pub struct Model {
     /// placement is seen only while that site is. `None` for a placement an editor gave.
     #[serde(default)]
     pub via_site_id: Option<i64>,
+    /// The imported file the row comes from (`sources`); `None` when it was written
+    /// through the API or the demo (the audit log says by whom).
+    #[serde(default)]
+    pub source_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

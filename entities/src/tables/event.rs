@@ -30,6 +30,10 @@ pub struct Model {
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The imported file the row comes from (`sources`); `None` when it was written
+    /// through the API or the demo (the audit log says by whom).
+    #[serde(default)]
+    pub source_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

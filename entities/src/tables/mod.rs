@@ -16,4 +16,6 @@ pub mod event_source;
 pub mod location;
 pub mod news_item;
 pub mod news_link;
+pub mod register_entry;
+pub mod source;
 pub mod status_change;

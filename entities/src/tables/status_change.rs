@@ -25,6 +25,10 @@ pub struct Model {
     /// and of the link's news item (derived by the store).
     #[serde(default)]
     pub effective_visibility: EffectiveVisibility,
+    /// The imported file the row comes from (`sources`); `None` when it was written
+    /// through the API or the demo (the audit log says by whom).
+    #[serde(default)]
+    pub source_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -135,6 +135,7 @@ pub(crate) async fn write_case_sets(
     external_ids: Option<&[(ExternalIdScheme, String)]>,
     actors: Option<&[NewRole]>,
     locations: Option<&[NewPlacement]>,
+    source_id: Option<i64>,
 ) -> StoreResult<()> {
     if let Some(topics) = topics {
         let mut unique: Vec<&String> = topics.iter().collect();
@@ -232,6 +233,7 @@ pub(crate) async fn write_case_sets(
                 location_id: Set(p.location_id),
                 precision: Set(p.precision),
                 via_site_id: Set(None),
+                source_id: Set(source_id),
             })
             .collect();
         let conflict = "input.locations: the same location is given twice";
@@ -240,8 +242,10 @@ pub(crate) async fn write_case_sets(
     Ok(())
 }
 
+/// Inserts a status change; it points to the file `author` imports, if any.
 pub(crate) async fn insert_status_change(
     txn: &DatabaseTransaction,
+    author: &Author,
     change: NewStatusChange,
 ) -> StoreResult<status_change::Model> {
     Ok(status_change::ActiveModel {
@@ -257,6 +261,7 @@ pub(crate) async fn insert_status_change(
         created_at: Set(super::now()),
         visibility: Set(change.visibility),
         effective_visibility: Set(EffectiveVisibility::default()),
+        source_id: Set(author.source_id),
     }
     .insert(txn)
     .await?)
@@ -412,6 +417,7 @@ impl Store {
             Some(&new.external_ids),
             Some(&new.actors),
             Some(&new.locations),
+            author.source_id,
         )
         .await?;
         // A case placed only on sites gets the districts of those without a parent place.
@@ -429,6 +435,7 @@ impl Store {
         });
         let initial = insert_status_change(
             txn,
+            author,
             NewStatusChange {
                 case_id: model.id,
                 ..initial
@@ -525,6 +532,7 @@ impl Store {
             patch.external_ids.as_deref(),
             patch.actors.as_deref(),
             patch.locations.as_deref(),
+            author.source_id,
         )
         .await?;
         if patch.locations.is_some() {
@@ -574,7 +582,7 @@ impl Store {
             .await?;
         }
         let case_id = change.case_id;
-        let id = insert_status_change(txn, change).await?.id;
+        let id = insert_status_change(txn, author, change).await?.id;
         effective::refresh(txn, Scope::StatusChange(id)).await?;
         let model = reread::<status_change::Entity>(txn, id).await?;
         refresh_case(txn, case_id).await?;
