@@ -2,8 +2,9 @@
 //! `GET /map.svg`, both with the filters of the `cases` query as query parameters:
 //!
 //! - lists, comma-separated or repeated: `kinds`, `statuses`, `phases`, `conflictTypes`,
-//!   `region` (codes or ids), `topics`;
-//! - `actor`, `activeFrom`, `activeTo`;
+//!   `region` (codes or ids), `topics`, `responsibleLevels`;
+//! - `actor`, `activeFrom`, `activeTo`; `violenceReported`, `dialogueUnderWay` (`true` or
+//!   `false`);
 //! - `bbox=west,south,east,north`, `near=latitude,longitude,km`, `area=<GeoJSON polygon>`;
 //! - `limit` (GeoJSON only: the most features, default 10000).
 //!
@@ -28,15 +29,17 @@ use chasqui_store::{Access, StatDimension, Store};
 use serde_json::{Map, Value, json};
 use tokio::sync::OwnedSemaphorePermit;
 
-const LIST_PARAMETERS: [&str; 6] = [
+const LIST_PARAMETERS: [&str; 7] = [
     "kinds",
     "statuses",
     "phases",
     "conflictTypes",
     "region",
     "topics",
+    "responsibleLevels",
 ];
 const TEXT_PARAMETERS: [&str; 3] = ["actor", "activeFrom", "activeTo"];
+const BOOLEAN_PARAMETERS: [&str; 2] = ["violenceReported", "dialogueUnderWay"];
 
 /// A refusal with a GraphQL-style error body.
 fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -> Response {
@@ -124,6 +127,13 @@ fn filter_input(
             }
         } else if TEXT_PARAMETERS.contains(&name) {
             filter.insert(name.to_owned(), json!(value));
+        } else if BOOLEAN_PARAMETERS.contains(&name) {
+            let yes = match value.trim() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(bad(name, "must be true or false")),
+            };
+            filter.insert(name.to_owned(), json!(yes));
         } else if name == "bbox" {
             let [west, south, east, north] = numbers::<4>("bbox", value, "west,south,east,north")?;
             filter.insert(

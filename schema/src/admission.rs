@@ -887,6 +887,8 @@ fn rule(owner: &str, field: &str, args: &Arguments<'_>, limits: &QueryLimits) ->
         ("Actor", "cases") => list(1, MANY),
         ("Event", "actors") => list(1, FEW),
         ("Event" | "StatusChange", "sources") => list(1, FEW),
+        // A batched read of the rows, then of their sources or audit entries.
+        ("Event" | "StatusChange" | "CasePlacement", "provenance") => own(2),
         ("Location", "ancestors") => list(1, 4),
         ("Location", "children") => list(1, MANY),
         ("Location", "geometry") => own(100),

@@ -5,7 +5,9 @@
 use crate::error::ApiError;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chasqui_entities::tables::*;
-use chasqui_store::{Access, Page, Store, StoreError, TimelineRow, TimelineWindow};
+use chasqui_store::{
+    Access, Page, Provenance, Sourced, Store, StoreError, TimelineRow, TimelineWindow,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -277,6 +279,31 @@ impl Loader<RelationsOfCase> for Batch {
             }
         }
         Ok(grouped)
+    }
+}
+
+/// Where a status change, an event or a placement came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProvenanceOf(pub Sourced);
+
+impl Loader<ProvenanceOf> for Batch {
+    type Value = Provenance;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ProvenanceOf],
+    ) -> Result<HashMap<ProvenanceOf, Self::Value>, Self::Error> {
+        let rows: Vec<Sourced> = keys.iter().map(|k| k.0).collect();
+        let found = self
+            .store
+            .provenance(self.access, &rows)
+            .await
+            .map_err(Arc::new)?;
+        Ok(found
+            .into_iter()
+            .map(|(row, provenance)| (ProvenanceOf(row), provenance))
+            .collect())
     }
 }
 

@@ -83,6 +83,16 @@ api_enum!(
     CourtStage => "chasqui_entities::CourtStage" { Investigation, Charged, Trial, Appeal, Ruled, Closed }
 );
 api_enum!(
+    /// The level of government responsible for a conflict, as the Ombudsman's register
+    /// gives it.
+    GovernmentLevel => "chasqui_entities::GovernmentLevel" { National, Regional, Local }
+);
+api_enum!(
+    /// What an imported file is: a monthly case table of the Ombudsman's (a register),
+    /// a file of cases, actors, events and links, or a file of news items.
+    ImportedFileKind => "chasqui_entities::SourceKind" { Register, Records, News }
+);
+api_enum!(
     /// How much of a date is known.
     DatePrecision => "chasqui_entities::DatePrecision" { Day, Month, Year }
 );

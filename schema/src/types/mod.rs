@@ -18,6 +18,7 @@ pub mod news_link;
 pub mod node;
 pub mod search;
 pub mod service;
+pub mod source;
 pub mod spatial;
 pub mod stats;
 pub mod status_change;

@@ -12,7 +12,8 @@ use crate::scalars::PartialDate;
 use async_graphql::{Context, ID, InputObject, Object};
 use chasqui_domain::validate;
 use chasqui_entities::tables::status_change;
-use chasqui_store::{Author, NewStatusChange};
+use super::source::{Provenance, provenance_of};
+use chasqui_store::{Author, NewStatusChange, Sourced};
 
 /// A dated, sourced change of a case's status.
 #[derive(Clone)]
@@ -72,6 +73,12 @@ impl StatusChange {
 
     /// Where the change is reported; empty when the source is not recorded, or is a news
     /// item the caller may not see.
+    /// Where the change came from: the news item or URL that reports it, the register
+    /// (or file of records) it was imported from, or the edit that recorded it.
+    async fn provenance(&self, ctx: &Context<'_>) -> ApiResult<Option<Provenance>> {
+        provenance_of(ctx, Sourced::StatusChange(self.0.id)).await
+    }
+
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
         let hidden = match self.0.news_item_id {
             Some(id) => NewsItem::load(ctx, id).await?.is_none(),

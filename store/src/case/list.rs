@@ -43,6 +43,11 @@ pub struct CaseFilter {
     pub spatial_case_ids: Option<crate::spatial::IndexIds>,
     /// `spatial` when it is one box, answered from `case_points` instead of the index.
     pub spatial_box: Option<crate::spatial::PointBox>,
+    /// What the latest register that lists a case says (`None`: anything, unlisted cases
+    /// included).
+    pub violence_reported: Option<bool>,
+    pub dialogue_under_way: Option<bool>,
+    pub responsible_levels: Vec<GovernmentLevel>,
 }
 
 /// The rows a page walk reads: `rows` is a condition on `table`, which may hold several
@@ -92,6 +97,14 @@ impl CaseFilter {
             && self.active_from.is_none()
             && self.active_to.is_none()
             && self.spatial_case_ids.is_none()
+            && self.register_columns_any()
+    }
+
+    /// No condition on what registers say of a case.
+    fn register_columns_any(&self) -> bool {
+        self.violence_reported.is_none()
+            && self.dialogue_under_way.is_none()
+            && self.responsible_levels.is_empty()
     }
 
     pub(crate) fn condition(&self, access: Access) -> Condition {
@@ -139,6 +152,15 @@ impl CaseFilter {
                 .from(case_topic::Entity)
                 .and_where(case_topic::Column::Topic.is_in(self.topics.clone()));
             cond = cond.add(case::Column::Id.in_subquery(sub));
+        }
+        if let Some(violence) = self.violence_reported {
+            cond = cond.add(case::Column::ViolenceReported.eq(violence));
+        }
+        if let Some(dialogue) = self.dialogue_under_way {
+            cond = cond.add(case::Column::DialogueUnderWay.eq(dialogue));
+        }
+        if !self.responsible_levels.is_empty() {
+            cond = cond.add(case::Column::ResponsibleLevel.is_in(self.responsible_levels.clone()));
         }
         if let Some(from) = self.active_from {
             cond = cond.add(case::Column::LastActivityOn.gte(from));

@@ -5,7 +5,8 @@ use crate::error::ApiResult;
 use crate::ids::{NodeType, decode};
 use crate::scalars::PartialDate;
 use crate::types::enums::{
-    CaseKind, CaseOrderField, CaseStatus, ConflictPhase, ConflictType, OrderDirection,
+    CaseKind, CaseOrderField, CaseStatus, ConflictPhase, ConflictType, GovernmentLevel,
+    OrderDirection,
 };
 use crate::types::input::any_of;
 use crate::types::spatial::{BoundingBox, NearPoint, region_paths, spatial_conditions};
@@ -38,6 +39,12 @@ pub struct CaseFilter {
     pub in_area: Option<Json<serde_json::Value>>,
     /// Cases with a point within `km` kilometres of a point (geodesic).
     pub near: Option<NearPoint>,
+    /// Cases whose latest register reports violence (true) or reports none (false).
+    pub violence_reported: Option<bool>,
+    /// Cases whose latest register reports a dialogue under way (true) or none (false).
+    pub dialogue_under_way: Option<bool>,
+    /// Cases whose latest register makes any of these levels of government responsible.
+    pub responsible_levels: Option<Vec<GovernmentLevel>>,
 }
 
 impl CaseFilter {
@@ -60,6 +67,9 @@ impl CaseFilter {
                 .collect(),
             active_from: self.active_from.map(|d| d.0.first_day()),
             active_to: self.active_to.map(|d| d.0.last_day()),
+            violence_reported: self.violence_reported,
+            dialogue_under_way: self.dialogue_under_way,
+            responsible_levels: any_of(&self.responsible_levels),
             ..Default::default()
         };
         if let Some(actor) = &self.actor {

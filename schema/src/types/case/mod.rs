@@ -136,6 +136,24 @@ impl<K: KindParts> CaseCore<K> {
         Ok(self.model.visibility.into())
     }
 
+    /// Whether violence is reported in the conflict, as the latest monthly register that
+    /// lists the case says (`vio_if`); null when no register lists it, or it says nothing.
+    async fn violence_reported(&self, _ctx: &Context<'_>) -> ApiResult<Option<bool>> {
+        Ok(self.model.violence_reported)
+    }
+
+    /// Whether a dialogue is under way, as the latest register that lists the case says
+    /// (`dial_if`); null when none says.
+    async fn dialogue_under_way(&self, _ctx: &Context<'_>) -> ApiResult<Option<bool>> {
+        Ok(self.model.dialogue_under_way)
+    }
+
+    /// The level of government responsible for the conflict, as the latest register that
+    /// lists the case says (`competencia`); null when none says.
+    async fn responsible_level(&self, _ctx: &Context<'_>) -> ApiResult<Option<GovernmentLevel>> {
+        Ok(self.model.responsible_level.map(Into::into))
+    }
+
     /// Bumped by every change to the case's own fields (not by the events, links and status
     /// changes recorded in it); send it back as `expectedVersion` to update safely.
     async fn version(&self, _ctx: &Context<'_>) -> ApiResult<i32> {
@@ -314,6 +332,9 @@ impl<K: KindParts> CaseCore<K> {
     field(name = "phase", ty = "ApiResult<Option<ConflictPhase>>"),
     field(name = "conflict_type", ty = "ApiResult<Option<ConflictType>>"),
     field(name = "visibility", ty = "ApiResult<Visibility>"),
+    field(name = "violence_reported", ty = "ApiResult<Option<bool>>"),
+    field(name = "dialogue_under_way", ty = "ApiResult<Option<bool>>"),
+    field(name = "responsible_level", ty = "ApiResult<Option<GovernmentLevel>>"),
     field(name = "version", ty = "ApiResult<i32>"),
     field(name = "started_on", ty = "ApiResult<Option<FuzzyDate>>"),
     field(name = "last_activity_on", ty = "ApiResult<Option<NaiveDate>>"),

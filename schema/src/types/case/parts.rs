@@ -134,6 +134,7 @@ pub(super) fn resolve_roles(values: &[CaseActorInput], prefix: &str) -> ApiResul
 
 /// Where a case is placed and how precisely.
 pub struct CasePlacement {
+    id: i64,
     location_id: i64,
     precision: PlacementPrecision,
     via_site_id: Option<i64>,
@@ -142,6 +143,7 @@ pub struct CasePlacement {
 impl CasePlacement {
     pub(super) fn new(row: case_location::Model) -> Self {
         Self {
+            id: row.id,
             location_id: row.location_id,
             precision: row.precision.into(),
             via_site_id: row.via_site_id,
@@ -167,6 +169,15 @@ impl CasePlacement {
     /// placements back.
     async fn derived_from(&self, ctx: &Context<'_>) -> ApiResult<Option<Location>> {
         Location::load_opt(ctx, self.via_site_id).await
+    }
+
+    /// Where the placement came from: the file it was imported from, or the edit that
+    /// gave it (a derived placement's: its site's).
+    async fn provenance(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<crate::types::source::Provenance>> {
+        crate::types::source::provenance_of(ctx, chasqui_store::Sourced::Placement(self.id)).await
     }
 }
 

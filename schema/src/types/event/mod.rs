@@ -12,6 +12,7 @@ use super::case::Case;
 use super::common::{FuzzyDate, Source, access, loaders, page_limits, store};
 use super::enums::*;
 use super::location::Location;
+use super::source::{Provenance, provenance_of};
 use crate::error::ApiResult;
 use crate::ids::{NodeType, encode};
 use crate::loaders::{ActorById, ActorsOfEvent, SourcesOfEvent};
@@ -19,7 +20,7 @@ use crate::pagination::{decode_cursor, encode_cursor, page_connection};
 use async_graphql::connection::{ConnectionNameType, EmptyFields};
 use async_graphql::{Context, ID, Object, OutputType};
 use chasqui_entities::tables::event;
-use chasqui_store::Author;
+use chasqui_store::{Author, Sourced};
 
 /// A dated happening in a case's timeline.
 #[derive(Clone)]
@@ -127,6 +128,12 @@ impl Event {
     }
 
     /// The news items and URLs that report it.
+    /// Where the event came from: the file it was imported from, the news item whose link
+    /// reported it, or the edit that recorded it (its `sources` are those that report it).
+    async fn provenance(&self, ctx: &Context<'_>) -> ApiResult<Option<Provenance>> {
+        provenance_of(ctx, Sourced::Event(self.0.id)).await
+    }
+
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
         let rows = loaders(ctx)?
             .load_one(SourcesOfEvent(self.0.id))
