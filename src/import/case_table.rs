@@ -309,8 +309,9 @@ pub(super) fn read_case_table(
             }
         };
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        // Headers are found folded, as `vio_if` is read from "VIO_IF" or "vio if".
         let cell = |column: &str| {
-            at.get(column)
+            at.get(fold_words(column).as_str())
                 .and_then(|i| record.get(*i))
                 .map(tidy)
                 .unwrap_or_default()
@@ -517,7 +518,10 @@ mod tests {
             government_level("GOBIERNO REGIONAL"),
             Some(Some(GovernmentLevel::Regional))
         );
-        assert_eq!(government_level("local"), Some(Some(GovernmentLevel::Local)));
+        assert_eq!(
+            government_level("local"),
+            Some(Some(GovernmentLevel::Local))
+        );
         assert_eq!(government_level(""), Some(None));
         assert_eq!(government_level("Gobierno provincial"), None);
     }
@@ -565,6 +569,42 @@ mod tests {
         );
         assert!(operators("  ").is_empty());
         assert!(!abbreviates("SPCC", "Buenaventura"));
+    }
+
+    #[test]
+    fn a_row_keeps_what_the_register_says_besides_the_status() {
+        let text = "caso,departamento,provincia,distrito,estado,fase,VIO_IF,dial_if,competencia\n\
+                    Mina Uno,Apurímac,Cotabambas,Challhuahuacho,Activo,Diálogo,Sí,No,Gobierno regional\n\
+                    Mina Dos,Apurímac,Cotabambas,Challhuahuacho,Activo,Diálogo,,,\n\
+                    Mina Tres,Apurímac,Cotabambas,Challhuahuacho,Activo,Diálogo,Tal vez,No,\n";
+        let mut entries = Vec::new();
+        let mut report = FileReport::default();
+        let april = PartialDate::parse("2024-04").ok();
+        read_case_table(text, "t.csv", april, &mut entries, &mut report);
+        let registers: Vec<Option<RegisterColumns>> = entries
+            .iter()
+            .map(|e| match &e.record {
+                ImportRecord::Case(case) => {
+                    assert_eq!(case.status_since, april);
+                    case.register
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            registers,
+            [
+                Some(RegisterColumns {
+                    violence_reported: Some(true),
+                    dialogue_under_way: Some(false),
+                    responsible_level: Some(GovernmentLevel::Regional),
+                }),
+                Some(RegisterColumns::default()),
+            ]
+        );
+        assert_eq!(report.rejected.len(), 1, "{report}");
+        assert_eq!(report.rejected[0].0, 4);
+        assert!(report.rejected[0].1.starts_with("vio_if:"), "{report}");
     }
 
     #[test]

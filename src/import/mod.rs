@@ -16,8 +16,8 @@ pub mod places;
 use chasqui_domain::validate::{Language, NewsFields, NewsText, Publisher};
 use chasqui_entities::{PartialDate, SourceKind, Visibility};
 use chasqui_store::{
-    AbsentCase, Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewSource,
-    NewsImport, RecordOutcome, Store, StoreError,
+    AbsentCase, Author, ImportItem, ImportOutcome, ItemOutcome, NewNewsItem, NewSource, NewsImport,
+    RecordOutcome, Store, StoreError,
 };
 use listing::ListingEntry;
 use std::fmt;

@@ -259,8 +259,7 @@ pub(crate) async fn case_purge_snapshot(txn: &DatabaseTransaction, id: i64) -> S
     value["links"] = snapshot(&links)?;
     value["relations"] = snapshot(&relations)?;
     let entries =
-        rows_pointing_at::<register_entry::Entity>(txn, register_entry::Column::CaseId, id)
-            .await?;
+        rows_pointing_at::<register_entry::Entity>(txn, register_entry::Column::CaseId, id).await?;
     value["registerEntries"] = snapshot(&entries)?;
     Ok(value)
 }

@@ -631,7 +631,9 @@ async fn import_case(
     // A register of an older month than one that already lists the case adds to its
     // history and says nothing of what the case is now: its fields are left as they are.
     let superseded = match (register, &current) {
-        (Some(register), Some(current)) => register::listed_later(txn, register, current.id).await?,
+        (Some(register), Some(current)) => {
+            register::listed_later(txn, register, current.id).await?
+        }
         _ => false,
     };
     // Now write: actors and places that are missing, then the case.
@@ -676,10 +678,10 @@ async fn import_case(
         let created = Store::create_case_in(txn, author, new).await?;
         if let (Some(register), Some(columns)) = (register, record.register) {
             let row = RegisterRow {
-            status: record.status,
-            phase: record.phase,
-            columns,
-        };
+                status: record.status,
+                phase: record.phase,
+                columns,
+            };
             register::record_entry(txn, author, register, created.id, line, row).await?;
         }
         return Ok((RecordOutcome::New, created.id));
@@ -849,9 +851,15 @@ async fn import_case(
             phase: record.phase,
             columns,
         };
-        let recorded =
-            register::record_register_status(txn, author, register, id, record.status, record.phase)
-                .await?;
+        let recorded = register::record_register_status(
+            txn,
+            author,
+            register,
+            id,
+            record.status,
+            record.phase,
+        )
+        .await?;
         let columns = register::record_entry(txn, author, register, id, line, row).await?;
         let outcome = if changed || recorded || columns {
             RecordOutcome::Updated

@@ -6,13 +6,13 @@ use super::common::{FuzzyDate, Source, SourceInput, store};
 use super::enums::*;
 use super::input::opt_text;
 use super::news::NewsItem;
+use super::source::{Provenance, provenance_of};
 use crate::error::ApiResult;
 use crate::ids::{NodeType, decode, encode};
 use crate::scalars::PartialDate;
 use async_graphql::{Context, ID, InputObject, Object};
 use chasqui_domain::validate;
 use chasqui_entities::tables::status_change;
-use super::source::{Provenance, provenance_of};
 use chasqui_store::{Author, NewStatusChange, Sourced};
 
 /// A dated, sourced change of a case's status.
