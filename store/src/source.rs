@@ -5,7 +5,7 @@
 //! came from: the news item or URL that reports it, the file it was imported from, or the
 //! person's edit the audit log recorded.
 
-use super::audit::{self, Author, Entry};
+use super::audit::Author;
 use super::visibility::{visible_events, visible_news, visible_placements, visible_status_changes};
 use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -53,8 +53,8 @@ pub fn digest(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Finds the source of these bytes (of this kind, for this month), or records it with an
-/// audit entry of its own (`importFile`). Returns the row and whether it is new.
+/// Finds the source of these bytes (of this kind, for this month), or records it. Returns
+/// the row and whether it is new.
 pub(crate) async fn record_source_in(
     txn: &DatabaseTransaction,
     author: &Author,
@@ -83,6 +83,9 @@ pub(crate) async fn record_source_in(
     if let Some(found) = found {
         return Ok((found, false));
     }
+    // A source is a log of its own, as the audit log is (what was imported, when, by
+    // whom): it gets no audit entry; the entries of the rows the import writes say
+    // what they changed.
     let model = source::ActiveModel {
         id: NotSet,
         kind: Set(new.kind),
@@ -95,15 +98,6 @@ pub(crate) async fn record_source_in(
     }
     .insert(txn)
     .await?;
-    let entry = Entry {
-        action: "importFile",
-        entity: "source",
-        id: model.id,
-        case_id: None,
-        before: None,
-        after: Some(audit::snapshot(&model)?),
-    };
-    audit::record(txn, author, entry).await?;
     Ok((model, true))
 }
 
@@ -428,5 +422,20 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_is_the_sha256_of_the_bytes_in_lower_case_hex() {
+        assert_eq!(
+            digest(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let source = NewSource::of_file(SourceKind::Register, "t.csv", b"abc", None);
+        assert_eq!(source.digest, digest(b"abc"));
     }
 }
