@@ -109,8 +109,9 @@ pub enum Sourced {
     Placement(i64),
 }
 
-/// Where a row came from, the first that applies: the news item (visible to the caller)
+/// Where a row came from, the first that applies: the news item (one the caller may see)
 /// or URL that reports it, the file it was imported from, the person's edit that wrote it.
+/// A news item the caller may not see counts as none, exactly as if it did not exist.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Provenance {
     Reported {
@@ -123,10 +124,25 @@ pub enum Provenance {
 
 /// What a row says of its own origin, before sources and audit entries are read.
 enum Origin {
-    Reported(Option<i64>, Option<String>),
+    /// Reported by a news item or at a URL; the news item may be one the caller may not
+    /// see, and then the row answers as one without it would: by its URL, else by what
+    /// `otherwise` finds.
+    Reported {
+        news: Option<i64>,
+        url: Option<String>,
+        otherwise: Box<Origin>,
+    },
     Imported(i64),
     /// Written by the audit entry that [`EditKey`] finds.
     Edit(EditKey),
+}
+
+/// Where a row comes from when no news item or URL reports it: its file, else its edit.
+fn imported_or_edited(source_id: Option<i64>, edit: EditKey) -> Origin {
+    match source_id {
+        Some(source) => Origin::Imported(source),
+        None => Origin::Edit(edit),
+    }
 }
 
 /// How to find the audit entry that wrote a row.
@@ -175,13 +191,20 @@ impl Store {
                 .all(&self.db)
                 .await?;
             for change in changes {
-                let origin = match (change.news_item_id, change.source_url, change.source_id) {
-                    (None, None, Some(source)) => Origin::Imported(source),
-                    (None, None, None) => Origin::Edit(EditKey::StatusChange {
+                let otherwise = imported_or_edited(
+                    change.source_id,
+                    EditKey::StatusChange {
                         id: change.id,
                         case_id: change.case_id,
-                    }),
-                    (news, url, _) => Origin::Reported(news, url),
+                    },
+                );
+                let origin = match (change.news_item_id, change.source_url) {
+                    (None, None) => otherwise,
+                    (news, url) => Origin::Reported {
+                        news,
+                        url,
+                        otherwise: Box::new(otherwise),
+                    },
                 };
                 origins.push((Sourced::StatusChange(change.id), origin));
             }
@@ -203,10 +226,15 @@ impl Store {
                 .filter_map(|l| l.event_id.map(|e| (e, l.news_item_id)))
                 .collect();
             for event in events {
+                let otherwise = Origin::Edit(EditKey::Event(event.id));
                 let origin = match (event.source_id, reported.get(&event.id)) {
                     (Some(source), _) => Origin::Imported(source),
-                    (None, Some(news)) => Origin::Reported(Some(*news), None),
-                    (None, None) => Origin::Edit(EditKey::Event(event.id)),
+                    (None, Some(news)) => Origin::Reported {
+                        news: Some(*news),
+                        url: None,
+                        otherwise: Box::new(otherwise),
+                    },
+                    (None, None) => otherwise,
                 };
                 origins.push((Sourced::Event(event.id), origin));
             }
@@ -242,13 +270,13 @@ impl Store {
                     Some(site) => sites.get(&(placement.case_id, site)).unwrap_or(&placement),
                     None => &placement,
                 };
-                let origin = match from.source_id {
-                    Some(source) => Origin::Imported(source),
-                    None => Origin::Edit(EditKey::Placement {
+                let origin = imported_or_edited(
+                    from.source_id,
+                    EditKey::Placement {
                         id: from.id,
                         case_id: from.case_id,
-                    }),
-                };
+                    },
+                );
                 origins.push((Sourced::Placement(placement.id), origin));
             }
         }
@@ -256,7 +284,7 @@ impl Store {
     }
 
     /// Reads what the origins name: the visible news items, the sources, the audit
-    /// entries.
+    /// entries. A news item the caller may not see is left out as if it did not exist.
     async fn resolve_origins(
         &self,
         access: Access,
@@ -265,7 +293,7 @@ impl Store {
         let news_ids: Vec<i64> = origins
             .iter()
             .filter_map(|(_, o)| match o {
-                Origin::Reported(news, _) => *news,
+                Origin::Reported { news, .. } => *news,
                 _ => None,
             })
             .collect();
@@ -283,10 +311,34 @@ impl Store {
                 .into_iter()
                 .collect()
         };
-        let source_ids: Vec<i64> = origins
+        // Reported by what the caller may see, or else where the row otherwise comes from.
+        let mut settled: Vec<(Sourced, Result<Provenance, Origin>)> =
+            Vec::with_capacity(origins.len());
+        for (row, origin) in origins {
+            let settles = match origin {
+                Origin::Reported {
+                    news,
+                    url,
+                    otherwise,
+                } => {
+                    let news = news.filter(|id| visible_news_ids.contains(id));
+                    if news.is_none() && url.is_none() {
+                        Err(*otherwise)
+                    } else {
+                        Ok(Provenance::Reported {
+                            news_item_id: news,
+                            url,
+                        })
+                    }
+                }
+                other => Err(other),
+            };
+            settled.push((row, settles));
+        }
+        let source_ids: Vec<i64> = settled
             .iter()
             .filter_map(|(_, o)| match o {
-                Origin::Imported(id) => Some(*id),
+                Err(Origin::Imported(id)) => Some(*id),
                 _ => None,
             })
             .collect();
@@ -301,24 +353,22 @@ impl Store {
                 .map(|s| (s.id, s))
                 .collect()
         };
-        let edit_keys: Vec<EditKey> = origins
+        let edit_keys: Vec<EditKey> = settled
             .iter()
             .filter_map(|(_, o)| match o {
-                Origin::Edit(key) => Some(*key),
+                Err(Origin::Edit(key)) => Some(*key),
                 _ => None,
             })
             .collect();
         let edits = self.edits(&edit_keys).await?;
-        let mut out = HashMap::with_capacity(origins.len());
-        for (row, origin) in origins {
-            let provenance = match origin {
-                // A news item the caller may not see is not shown, nor that there is one.
-                Origin::Reported(Some(news), _) if !visible_news_ids.contains(&news) => None,
-                Origin::Reported(news_item_id, url) => {
-                    Some(Provenance::Reported { news_item_id, url })
-                }
-                Origin::Imported(id) => sources.get(&id).cloned().map(Provenance::Imported),
-                Origin::Edit(key) => edits.get(&key).cloned().map(Provenance::Edited),
+        let mut out = HashMap::with_capacity(settled.len());
+        for (row, settles) in settled {
+            let provenance = match settles {
+                Ok(provenance) => Some(provenance),
+                Err(Origin::Imported(id)) => sources.get(&id).cloned().map(Provenance::Imported),
+                Err(Origin::Edit(key)) => edits.get(&key).cloned().map(Provenance::Edited),
+                // A row's fallback is never a report of its own.
+                Err(Origin::Reported { .. }) => None,
             };
             if let Some(provenance) = provenance {
                 out.insert(row, provenance);

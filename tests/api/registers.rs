@@ -941,12 +941,13 @@ both_engines!(provenance_says_where_each_record_came_from, |engine| {
     )
     .await;
     let (changes, _, events) = provenances(&app, None, "mina-b").await;
-    // Oldest first: the status the case was created with is dated the day it was.
+    // Oldest first: the status the case was created with is dated the day it was. A
+    // restricted news item answers as none would: the edit that recorded the change.
     assert_eq!(
         changes,
         [
             json!({"__typename": "Source", "url": "https://example.org/latent", "newsItem": null}),
-            Value::Null,
+            json!({"__typename": "Edit", "action": "recordStatusChange", "author": null, "auditEntryId": null}),
             edit.clone(),
         ],
         "a restricted news item is not shown, nor that there is one"
@@ -976,4 +977,63 @@ both_engines!(provenance_says_where_each_record_came_from, |engine| {
     assert_eq!(events["Bloqueo"]["kind"], "RECORDS");
     assert_eq!(events["Bloqueo"]["fileName"], "events.ndjson");
     assert_eq!(events["Bloqueo"]["asOf"], Value::Null);
+});
+
+/// The provenance of every status change and placement of a list, in a constant number
+/// of statements however long the list.
+async fn provenance_statements(app: &TestApp, first: usize) -> usize {
+    let query = r#"query($first: Int) { cases(first: $first, orderBy: {field: SLUG, direction: ASC}) { nodes {
+        statusHistory { provenance { __typename ... on ImportedFile { fileName } ... on Edit { action } } }
+        locations { provenance { __typename ... on ImportedFile { fileName } ... on Edit { action } } } } } }"#;
+    let before = app.statements();
+    let data = app.data(query, json!({ "first": first })).await;
+    let counted = app.statements() - before;
+    assert_eq!(data["cases"]["nodes"].as_array().map(Vec::len), Some(first));
+    counted
+}
+
+both_engines!(provenance_of_a_list_is_read_in_batches, |engine| {
+    // A batch window long enough that a loaded machine does not split a batch.
+    let config = chasqui::config::HttpConfig {
+        batch_delay: std::time::Duration::from_millis(20),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(engine, config).await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<(String, &str)> = (1..=12)
+        .map(|i| {
+            (
+                format!("Mina {i:02}"),
+                if i % 2 == 0 { "Activo" } else { "Latente" },
+            )
+        })
+        .collect();
+    let table: Vec<(&str, &str, &str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(name, estado)| {
+            (
+                name.as_str(),
+                *estado,
+                "Diálogo",
+                "Sí",
+                "Gobierno nacional",
+                "Minera Uno",
+            )
+        })
+        .collect();
+    let path = dir.path().join("conflicts-2024-03.csv");
+    std::fs::write(&path, small_register(&table)).unwrap_or_else(|e| panic!("{e}"));
+    import(&app.store, &path, None).await;
+    // Half of them also edited through the API.
+    for i in (2..=12).step_by(2) {
+        app.data(
+            r#"mutation($case: ID!) { recordStatusChange(input: {case: $case, status: LATENT,
+                date: "2024-03-20", source: {url: "https://example.org/l"}}) { id } }"#,
+            json!({ "case": app.data(&format!(r#"{{ case(slug: "mina-{i:02}") {{ id }} }}"#), json!({})).await["case"]["id"] }),
+        )
+        .await;
+    }
+    let small = provenance_statements(&app, 2).await;
+    let large = provenance_statements(&app, 12).await;
+    assert_eq!(small, large, "2 cases: {small} statements; 12: {large}");
 });

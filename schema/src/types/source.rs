@@ -86,8 +86,8 @@ impl Edit {
 /// Where a status change, an event or a placement came from, the first that applies: the
 /// news item or URL that reports it (`Source`), the file it was imported from
 /// (`ImportedFile`: a monthly register, a file of records), or the edit that wrote it
-/// (`Edit`). Null when none is recorded, or when it is a news item the caller may not
-/// see.
+/// (`Edit`). A news item the caller may not see counts as none (its URL, file or edit
+/// answers instead); null when nothing is recorded.
 #[derive(Union)]
 pub enum Provenance {
     Reported(Source),

@@ -22,12 +22,14 @@ fn cursor_without_timestamps(cursor: &str) -> Option<String> {
     })
 }
 
-/// Removes the timestamps of records, which differ between the two databases, and
-/// blanks them in cursors.
+/// Removes the timestamps of records (and of the edits and imports they come from),
+/// which differ between the two databases, and blanks them in cursors.
 pub fn without_timestamps(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            map.retain(|k, _| k != "createdAt" && k != "updatedAt");
+            map.retain(|k, _| {
+                !matches!(k.as_str(), "createdAt" | "updatedAt" | "at" | "importedAt")
+            });
             for (key, value) in map.iter_mut() {
                 if let ("cursor" | "endCursor" | "startCursor", Value::String(cursor)) =
                     (key.as_str(), &*value)
