@@ -134,6 +134,9 @@ async fn insert_cases(store: &Store, count: usize) -> anyhow::Result<()> {
                 archived_at: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                violence_reported: Set(None),
+                dialogue_under_way: Set(None),
+                responsible_level: Set(None),
             });
             placements.push(case_location::ActiveModel {
                 id: NotSet,
@@ -141,6 +144,7 @@ async fn insert_cases(store: &Store, count: usize) -> anyhow::Result<()> {
                 location_id: Set(site_id),
                 precision: Set(PlacementPrecision::Exact),
                 via_site_id: Set(None),
+                source_id: Set(None),
             });
             placements.push(case_location::ActiveModel {
                 id: NotSet,
@@ -149,6 +153,7 @@ async fn insert_cases(store: &Store, count: usize) -> anyhow::Result<()> {
                 precision: Set(PlacementPrecision::District),
                 // What the store derives for a site without a parent place.
                 via_site_id: Set(Some(site_id)),
+                source_id: Set(None),
             });
         }
         location::Entity::insert_many(sites).exec(&txn).await?;
