@@ -139,10 +139,13 @@ impl fmt::Display for FileReport {
             writeln!(f, "  {file}:{line}: rejected: {why}")?;
         }
         if let Some(month) = self.as_of {
+            let absent = match self.absent.len() {
+                1 => "1 case".to_owned(),
+                n => format!("{n} cases"),
+            };
             writeln!(
                 f,
-                "  {file}: register of {month}; {} cases of earlier registers absent",
-                self.absent.len()
+                "  {file}: register of {month}; {absent} of earlier registers absent"
             )?;
         }
         for absent in &self.absent {
