@@ -877,6 +877,16 @@ fn rule(owner: &str, field: &str, args: &Arguments<'_>, limits: &QueryLimits) ->
             .unwrap_or(1);
             own(GEOJSON_OWN + limit + filter())
         }
+        ("Query", "statusReport") => own(SCAN + SCAN + filter()),
+        ("StatusReport", "byStatus") => list(1, 4),
+        ("StatusReport", "activeByPhase") => list(1, 8),
+        ("StatusReport", "activeByConflictType") => list(1, 10),
+        ("StatusReport", "activeByRegion") => list(1, REGIONS),
+        ("StatusReport", "movements") => own(1),
+        // The items of `movements(first:)`: priced at the largest page, the argument being
+        // on the parent field.
+        ("MovementList", "items") => list(1, limits.page.max_size),
+        ("ReportGroup", "cases") => list(1, page()),
         ("CaseConnection" | "EventList", "totalCount") => own(SCAN),
         ("Case", "events" | "newsItems" | "timeline" | "revisions") => connection(2, page()),
         ("Case", "statusHistory" | "actors") => list(1, SOME),
@@ -972,8 +982,14 @@ fn stat_buckets(args: &Arguments<'_>) -> (u64, u64) {
     if has("STATUS") {
         buckets = buckets.saturating_mul(4);
     }
+    if has("PHASE") {
+        buckets = buckets.saturating_mul(8);
+    }
     if has("KIND") {
         buckets = buckets.saturating_mul(8);
+    }
+    if has("CONFLICT_TYPE") {
+        buckets = buckets.saturating_mul(10);
     }
     if has("PROVINCE") {
         buckets = buckets.saturating_mul(PROVINCES);

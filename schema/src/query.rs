@@ -2,6 +2,7 @@
 //! (`types/*`); the descriptions clients read are here.
 
 use crate::error::ApiResult;
+use crate::scalars::PartialDate;
 use crate::types::actor::{Actor, ActorFilter};
 use crate::types::audit::{AuditConnection, AuditLogFilter, audit_log};
 use crate::types::case::{Case, CaseConnection, CaseFilter, CaseOrder};
@@ -10,6 +11,7 @@ use crate::types::event::{Event, EventFilter, EventListConnection};
 use crate::types::location::{Location, LocationFilter};
 use crate::types::news::{NewsItem, NewsItemFilter};
 use crate::types::node::{Node, load_node, load_nodes};
+use crate::types::report::StatusReport;
 use crate::types::search::{SearchConnection, SearchType, search};
 use crate::types::service::ServiceInfo;
 use crate::types::spatial::{Located, cases_geojson};
@@ -77,6 +79,22 @@ impl Query {
         group_by: Vec<CaseStatDimension>,
     ) -> ApiResult<Vec<CaseStatBucket>> {
         CaseStatBucket::group(ctx, filter, group_by).await
+    }
+
+    /// The status report of a period, as the Ombudsman's monthly report gives it, from the
+    /// status histories: the cases by status at the period's end, the active ones by
+    /// phase, conflict type and department, and the movements of the period (new,
+    /// reactivated, moved to latent, resolved, withdrawn) with the change behind each.
+    /// `period` is a month ("2024-04"), a year or a day; `through` extends it to the end of
+    /// a later date. `filter` selects the cases, as for `cases`.
+    async fn status_report(
+        &self,
+        ctx: &Context<'_>,
+        period: PartialDate,
+        through: Option<PartialDate>,
+        filter: Option<CaseFilter>,
+    ) -> ApiResult<StatusReport> {
+        StatusReport::compute(ctx, period, through, filter).await
     }
 
     /// The district, province, department and country a point falls in.

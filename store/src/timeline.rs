@@ -150,13 +150,25 @@ impl TimelineKind {
     }
 
     /// The entries of this kind a caller may see on a timeline: visible
-    /// (`visibility::effective_visible_sql`), and for news, confirmed links only.
+    /// (`visibility::effective_visible_sql`); for news, confirmed links only; for status
+    /// changes, the dated ones that no link recorded. One thing that happened is one entry:
+    /// a link that reports a status is the entry, carrying its status change (which stays in
+    /// the case's status history), and an undated status has no place in time.
     pub(crate) fn push_visible(self, sql: &mut Sql, access: Access) {
         let kind = self.sql();
         sql.push(&effective_visible_sql(kind.alias, access));
-        if self == TimelineKind::News {
-            sql.push(" AND l.state = ")
-                .bind(LinkState::Confirmed.as_str());
+        match self {
+            TimelineKind::News => {
+                sql.push(" AND l.state = ")
+                    .bind(LinkState::Confirmed.as_str());
+            }
+            TimelineKind::Status => {
+                sql.push(
+                    " AND s.undated = FALSE AND NOT EXISTS \
+                     (SELECT 1 FROM news_links rl WHERE rl.status_change_id = s.id)",
+                );
+            }
+            TimelineKind::Event => {}
         }
     }
 }

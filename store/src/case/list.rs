@@ -34,9 +34,14 @@ pub struct CaseFilter {
     pub region_paths: Vec<String>,
     pub actor_ids: Vec<i64>,
     pub topics: Vec<String>,
-    /// Cases whose span (start to last activity) overlaps this period.
+    /// Cases whose span (first to last activity: from its start, or else its first dated
+    /// record, to its latest dated record) overlaps this period; a case without any dated
+    /// record is in no period.
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
+    /// Cases whose status (and phase) in effect at a day is one of these
+    /// (`history.rs`: the one rule of status "as of").
+    pub status_as_of: Option<crate::StatusAsOf>,
     /// Spatial conditions, all of which must hold (resolved by `Store::resolve_spatial`).
     pub spatial: Vec<chasqui_domain::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
@@ -91,6 +96,7 @@ impl CaseFilter {
             && self.topics.is_empty()
             && self.active_from.is_none()
             && self.active_to.is_none()
+            && self.status_as_of.is_none()
             && self.spatial_case_ids.is_none()
     }
 
@@ -144,11 +150,14 @@ impl CaseFilter {
             cond = cond.add(case::Column::LastActivityOn.gte(from));
         }
         if let Some(to) = self.active_to {
-            cond = cond.add(case::Column::LastActivityOn.is_not_null()).add(
-                Condition::any()
-                    .add(case::Column::StartedOn.is_null())
-                    .add(case::Column::StartedOn.lte(to)),
-            );
+            cond = cond.add(case::Column::FirstActivityOn.lte(to));
+        }
+        if let Some(as_of) = &self.status_as_of {
+            cond = cond.add(crate::history::in_effect_sql(
+                r#""cases"."id""#,
+                as_of,
+                access,
+            ));
         }
         cond
     }

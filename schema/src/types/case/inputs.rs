@@ -105,7 +105,7 @@ impl CreateCaseInput {
                     case_id: 0,
                     status: self.status.into(),
                     phase: self.phase.map(Into::into),
-                    date,
+                    date: Some(date),
                     news_item_id,
                     source_url,
                     note: None,
