@@ -65,6 +65,8 @@ pub struct StatusAsOf {
 /// the statuses and phases asked for.
 pub(crate) fn in_effect_sql(case_id: &str, as_of: &StatusAsOf, access: Access) -> SimpleExpr {
     let visible = |alias: &str| effective_visible_sql(alias, access);
+    // A date literal both engines compare with a DATE column (SQLite stores the same text).
+    let day = format!("'{}'", as_of.day.format("%Y-%m-%d"));
     let rank = |alias: &str| precision_rank_sql(&format!("{alias}.occurred_precision"));
     let list = |values: Vec<&'static str>| {
         values
@@ -84,10 +86,10 @@ pub(crate) fn in_effect_sql(case_id: &str, as_of: &StatusAsOf, access: Access) -
     }
     let sql = format!(
         "EXISTS (SELECT 1 FROM status_changes sc WHERE sc.case_id = {case_id} \
-         AND sc.undated = FALSE AND sc.occurred_on <= ? AND {sc_visible}{wanted} \
+         AND sc.undated = FALSE AND sc.occurred_on <= {day} AND {sc_visible}{wanted} \
          AND NOT EXISTS (SELECT 1 FROM status_changes later \
          WHERE later.case_id = sc.case_id AND later.undated = FALSE \
-         AND later.occurred_on <= ? AND {later_visible} \
+         AND later.occurred_on <= {day} AND {later_visible} \
          AND (later.occurred_on > sc.occurred_on OR (later.occurred_on = sc.occurred_on \
          AND ({later_rank} > {sc_rank} OR ({later_rank} = {sc_rank} AND later.id > sc.id))))))",
         sc_visible = visible("sc"),
@@ -95,7 +97,7 @@ pub(crate) fn in_effect_sql(case_id: &str, as_of: &StatusAsOf, access: Access) -
         later_rank = rank("later"),
         sc_rank = rank("sc"),
     );
-    Expr::cust_with_values(sql, [as_of.day, as_of.day])
+    Expr::cust(sql)
 }
 
 /// A status history in its order: undated changes first (they are not placed in time; by

@@ -19,6 +19,7 @@ mod link_visibility;
 mod maps;
 mod one_boundary;
 mod record_imports;
+mod register;
 mod search;
 mod sites;
 mod soak;
