@@ -4,6 +4,7 @@
 //! - lists, comma-separated or repeated: `kinds`, `statuses`, `phases`, `conflictTypes`,
 //!   `region` (codes or ids), `topics`;
 //! - `actor`, `activeFrom`, `activeTo`;
+//! - `asOf` (a date) with `asOfStatuses` and `asOfPhases` (lists): the `statusAsOf` filter;
 //! - `bbox=west,south,east,north`, `near=latitude,longitude,km`, `area=<GeoJSON polygon>`;
 //! - `limit` (GeoJSON only: the most features, default 10000).
 //!
@@ -140,6 +141,29 @@ fn filter_input(
             let area: Value = serde_json::from_str(value)
                 .map_err(|e| bad("area", format!("is not JSON: {e}")))?;
             filter.insert("inArea".into(), area);
+        } else if let Some(key) = match name {
+            "asOf" => Some("date"),
+            "asOfStatuses" => Some("statuses"),
+            "asOfPhases" => Some("phases"),
+            _ => None,
+        } {
+            let as_of = filter
+                .entry("statusAsOf".to_owned())
+                .or_insert_with(|| json!({}));
+            let value = if key == "date" {
+                json!(value)
+            } else {
+                json!(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .collect::<Vec<_>>()
+                )
+            };
+            if let Value::Object(fields) = as_of {
+                fields.insert(key.to_owned(), value);
+            }
         } else if name == "limit" && allow_limit {
             limit = Some(
                 value
@@ -149,6 +173,15 @@ fn filter_input(
         } else {
             return Err(bad(name, format!("unknown parameter `{name}`")));
         }
+    }
+    if filter
+        .get("statusAsOf")
+        .is_some_and(|as_of| as_of.get("date").is_none())
+    {
+        return Err(bad(
+            "asOf",
+            "is required with `asOfStatuses` and `asOfPhases`",
+        ));
     }
     Ok((filter, limit))
 }

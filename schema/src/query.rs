@@ -85,12 +85,13 @@ impl Query {
     /// status histories: the cases by status at the period's end, the active ones by
     /// phase, conflict type and department, and the movements of the period (new,
     /// reactivated, moved to latent, resolved, withdrawn) with the change behind each.
-    /// `period` is a month ("2024-04"), a year or a day; `through` extends it to the end of
-    /// a later date. `filter` selects the cases, as for `cases`.
+    /// `period` is a month ("2024-04"), a year or a day (the current month when not
+    /// given); `through` extends it to the end of a later date. `filter` selects the
+    /// cases, as for `cases`.
     async fn status_report(
         &self,
         ctx: &Context<'_>,
-        period: PartialDate,
+        period: Option<PartialDate>,
         through: Option<PartialDate>,
         filter: Option<CaseFilter>,
     ) -> ApiResult<StatusReport> {

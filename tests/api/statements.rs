@@ -50,7 +50,17 @@ async fn seed(app: &TestApp, from: usize, to: usize, actor: i64, place: i64) {
                         precision: PlacementPrecision::District,
                     }],
                     visibility: Visibility::Public,
-                    status_since: None,
+                    // A dated status: it is one of the timeline's entries.
+                    status_since: Some(chasqui_store::NewStatusChange {
+                        case_id: 0,
+                        status: CaseStatus::Active,
+                        phase: None,
+                        date: PartialDate::parse("2015").ok(),
+                        news_item_id: None,
+                        source_url: Some("https://example.org/status".into()),
+                        note: None,
+                        visibility: Visibility::Public,
+                    }),
                 },
             )
             .await

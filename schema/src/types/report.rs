@@ -47,12 +47,16 @@ impl StatusReport {
     /// `Query.statusReport`.
     pub async fn compute(
         ctx: &Context<'_>,
-        period: PartialDate,
+        period: Option<PartialDate>,
         through: Option<PartialDate>,
         filter: Option<CaseFilter>,
     ) -> ApiResult<StatusReport> {
-        let from = period.0.first_day();
-        let to = through.map_or(period.0.last_day(), |t| t.0.last_day());
+        let period = period.map_or_else(
+            || StoredDate::truncate(chrono::Utc::now().date_naive(), DatePrecision::Month),
+            |p| p.0,
+        );
+        let from = period.first_day();
+        let to = through.map_or(period.last_day(), |t| t.0.last_day());
         if to < from {
             return Err(ApiError::bad_input(
                 "through",

@@ -124,6 +124,20 @@ pub fn requests(schema: &Schema, registry: &Registry) -> (Vec<MapRequest>, Vec<S
         });
         for input in schema.input_fields_of(filter.ty.named()) {
             let name = parameter(&input.name).to_owned();
+            // The status as of a date: `asOf` with each status on its own.
+            if input.name == "statusAsOf" {
+                for status in schema.enum_values_of("CaseStatus") {
+                    out.push(MapRequest {
+                        path,
+                        parameters: vec![
+                            ("asOf".into(), "2026-03".into()),
+                            ("asOfStatuses".into(), status.clone()),
+                        ],
+                        varied: None,
+                    });
+                }
+                continue;
+            }
             match classify(schema, field, input) {
                 Some(Role::Names(names)) => {
                     for value in registry.values(&names) {

@@ -172,6 +172,21 @@ pub fn classify(schema: &Schema, field: &Field, input: &InputValue) -> Option<Ro
     if named == "Boolean" {
         return Some(Role::Plain(vec![Value::Bool(false), Value::Bool(true)]));
     }
+    // A date read against the histories ("as of", a report's period): dates around the
+    // fixtures', each on its own.
+    if name == "statusAsOf" {
+        let values = [
+            serde_json::json!({"date": "2026-03", "statuses": ["ACTIVE"]}),
+            serde_json::json!({"date": "2026-03", "statuses": ["LATENT"]}),
+            serde_json::json!({"date": "2026", "phases": ["DIALOGUE"]}),
+            serde_json::json!({"date": "2016"}),
+        ];
+        return Some(Role::Plain(values.into()));
+    }
+    if named == "PartialDate" && matches!(name, "date" | "period" | "through") {
+        let dates = ["2016", "2026-01", "2026-03", "2026"];
+        return Some(Role::Plain(dates.iter().map(|d| Value::from(*d)).collect()));
+    }
     if let Some((_, reason)) = NAMES_NOTHING.iter().find(|(n, _)| *n == name) {
         return Some(Role::Fixed(reason));
     }

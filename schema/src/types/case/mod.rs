@@ -209,16 +209,18 @@ impl<K: KindParts> CaseCore<K> {
             .collect())
     }
 
-    /// The status and phase in effect at the end of `date` (a day, a month or a year): the
-    /// latest dated status change on or before it, with its date and sources; `null` when
-    /// no dated change is that old. The rule `statusAsOf` filters by.
+    /// The status and phase in effect at the end of `date` (a day, a month or a year;
+    /// today when not given): the latest dated status change on or before it, with its
+    /// date and sources; `null` when no dated change is that old. The rule `statusAsOf`
+    /// filters by.
     async fn status_on(
         &self,
         ctx: &Context<'_>,
-        date: PartialDate,
+        date: Option<PartialDate>,
     ) -> ApiResult<Option<StatusChange>> {
         let history = self.history(ctx).await?;
-        Ok(chasqui_store::status_in_effect(&history, date.0.last_day())
+        let day = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0.last_day());
+        Ok(chasqui_store::status_in_effect(&history, day)
             .cloned()
             .map(StatusChange::new))
     }
@@ -360,7 +362,7 @@ impl<K: KindParts> CaseCore<K> {
     field(
         name = "status_on",
         ty = "ApiResult<Option<StatusChange>>",
-        arg(name = "date", ty = "PartialDate")
+        arg(name = "date", ty = "Option<PartialDate>")
     ),
     field(
         name = "actors",
