@@ -15,6 +15,7 @@ mod detail;
 mod dump;
 mod effective;
 mod event;
+mod event_stats;
 mod import;
 mod import_records;
 mod link;
@@ -45,6 +46,10 @@ pub use chasqui_migrations::MARK_DERIVED_PLACEMENTS;
 pub use detail::{CaseDetail, CaseKey, DetailSpec, TimelineRecord};
 pub use dump::TABLES;
 pub use event::{EventFilter, NewEvent};
+pub use event_stats::{
+    EventStatBucket, EventStatDimension, MAX_EVENT_STAT_BUCKETS, MAX_EVENT_STAT_MONTHS,
+    MAX_EVENT_STAT_YEARS,
+};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
