@@ -1253,6 +1253,30 @@ mod tests {
     }
 
     #[test]
+    fn event_stats_are_priced_by_their_buckets_and_bounded() {
+        let kinds = cost("{ eventStats(groupBy: [KIND]) { count } }");
+        assert_eq!(kinds, SCAN + chasqui_entities::EventKind::ALL.len() as u64);
+        let open = cost("{ eventStats(groupBy: [MONTH]) { count } }");
+        assert_eq!(open, SCAN + chasqui_store::MAX_EVENT_STAT_MONTHS as u64);
+        // Twelve months and the bucket of the events known only to the year.
+        let year = cost(
+            "{ eventStats(groupBy: [MONTH], filter: {from: \"2017-01\", to: \"2017-12\"}) { count } }",
+        );
+        assert_eq!(year, SCAN + 13);
+        let every = cost("{ eventStats(groupBy: [MONTH, YEAR, REGION, KIND, ACTOR]) { count } }");
+        assert_eq!(
+            every,
+            SCAN + chasqui_store::MAX_EVENT_STAT_BUCKETS as u64,
+            "never more buckets than the store answers"
+        );
+        let wide = admit(
+            "{ eventStats(groupBy: [MONTH, REGION, KIND, ACTOR]) { count deaths injuries month { value } region { name code } kind actor { name slug } } }",
+            serde_json::json!({}),
+        );
+        assert!(wide.is_err(), "{wide:?}");
+    }
+
+    #[test]
     fn area_vertices_are_priced() {
         let ring: Vec<serde_json::Value> = (0..5_000)
             .map(|i| serde_json::json!([i as f64 / 1e4, 0.0]))
