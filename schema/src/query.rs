@@ -153,7 +153,8 @@ impl Query {
         NewsItem::paginate(ctx, filter, first, after).await
     }
 
-    /// Events of every case, latest first, with the same spatial filters as `cases`.
+    /// Events of every case, latest first: by case, kind, period, actor, the case's
+    /// current status and place (the same spatial filters as `cases`).
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -61,10 +61,10 @@ pub struct EventStatBucket {
     pub injuries: i64,
 }
 
-/// The most months (and, divided by 12, years) one grouping by time may span.
+/// The most months one grouping by MONTH may span (50 years, as `caseStats`).
 pub const MAX_EVENT_STAT_MONTHS: usize = super::MAX_STAT_MONTHS;
 /// The most years one grouping by YEAR may span.
-pub const MAX_EVENT_STAT_YEARS: usize = MAX_EVENT_STAT_MONTHS / 12;
+pub const MAX_EVENT_STAT_YEARS: usize = 100;
 /// The most buckets one answer holds; a grouping with more is refused (narrow the filter).
 pub const MAX_EVENT_STAT_BUCKETS: usize = 2_000;
 

@@ -399,6 +399,51 @@ both_engines!(
             )
             .await;
         assert_eq!(data["eventStats"], json!([]));
+        // Events more than fifty years apart: a grouping by month would pass its price,
+        // so it is refused, naming `groupBy`; by year, or within a period, it is answered.
+        let case = app
+            .data(
+                r#"mutation { createCase(input: {slug: "old-dispute", kind: OTHER, title: "Old dispute", status: ACTIVE}) { id } }"#,
+                json!({}),
+            )
+            .await;
+        for day in ["1950-03-01", "2017-03-01"] {
+            let input = json!({"case": case["createCase"]["id"], "kind": "PROTEST",
+                "title": format!("Protest {day}"), "date": day,
+                "sources": [{"url": "https://example.org/old"}]});
+            app.data(
+                "mutation($i: RecordEventInput!) { recordEvent(input: $i) { id } }",
+                json!({"i": input}),
+            )
+            .await;
+        }
+        let body = app
+            .graphql_as(
+                None,
+                "{ eventStats(groupBy: [MONTH]) { count } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(TestApp::error_code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "groupBy",
+            "{body}"
+        );
+        let years = app
+            .data_as(None, "{ eventStats(groupBy: [YEAR]) { count } }", json!({}))
+            .await;
+        assert_eq!(years["eventStats"].as_array().map(Vec::len), Some(68));
+        let recent = app
+            .data_as(
+                None,
+                r#"{ eventStats(filter: {from: "2000"}, groupBy: [MONTH]) { count month { value } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            recent["eventStats"],
+            json!([{"count": 1, "month": {"value": "2017-03"}}])
+        );
     }
 );
 
