@@ -7,7 +7,9 @@ use crate::types::actor::{Actor, ActorFilter};
 use crate::types::audit::{AuditConnection, AuditLogFilter, audit_log};
 use crate::types::case::{Case, CaseConnection, CaseFilter, CaseOrder};
 use crate::types::enums::CaseStatDimension;
-use crate::types::event::{Event, EventFilter, EventListConnection};
+use crate::types::event::{
+    Event, EventFilter, EventListConnection, EventStatBucket, EventStatDimension,
+};
 use crate::types::location::{Location, LocationFilter};
 use crate::types::news::{NewsItem, NewsItemFilter};
 use crate::types::node::{Node, load_node, load_nodes};
@@ -170,7 +172,8 @@ impl Query {
         NewsItem::paginate(ctx, filter, first, after).await
     }
 
-    /// Events of every case, latest first, with the same spatial filters as `cases`.
+    /// Events of every case, latest first: by case, kind, period, actor, the case's
+    /// current status and place (the same spatial filters as `cases`).
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -179,6 +182,18 @@ impl Query {
         after: Option<String>,
     ) -> ApiResult<EventListConnection> {
         Event::paginate(ctx, filter, first, after).await
+    }
+
+    /// Event counts, with the sums of deaths and injuries, grouped by month, year,
+    /// department, kind and/or actor, for the same filters as `events`: only events the
+    /// caller may see count. Buckets sort by their keys in the order of `groupBy`.
+    async fn event_stats(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventFilter>,
+        group_by: Vec<EventStatDimension>,
+    ) -> ApiResult<Vec<EventStatBucket>> {
+        EventStatBucket::group(ctx, filter, group_by).await
     }
 
     /// Every audited write, newest first (admins only).

@@ -15,6 +15,7 @@ mod detail;
 mod dump;
 mod effective;
 mod event;
+mod event_stats;
 mod history;
 mod import;
 mod import_records;
@@ -47,6 +48,10 @@ pub use chasqui_migrations::MARK_DERIVED_PLACEMENTS;
 pub use detail::{CaseDetail, CaseKey, DetailSpec, TimelineRecord};
 pub use dump::TABLES;
 pub use event::{EventFilter, NewEvent};
+pub use event_stats::{
+    EventStatBucket, EventStatDimension, MAX_EVENT_STAT_BUCKETS, MAX_EVENT_STAT_MONTHS,
+    MAX_EVENT_STAT_YEARS,
+};
 pub use history::{StatusAsOf, sort_history, status_in_effect};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{

@@ -9,6 +9,7 @@ mod audit_history;
 mod cases;
 mod cors;
 mod errors;
+mod event_analytics;
 mod export;
 mod graphiql;
 mod imports;

@@ -668,7 +668,7 @@ pub async fn write(w: &mut Writer<'_>) {
     )
     .await;
     let talks = json!({"case": bambas, "kind": "DIALOGUE", "title": "Talks at the district hall",
-        "date": "2026-01-20"});
+        "date": "2026-01-20", "injuries": 1});
     w.both(
         "recordEvent",
         "a public event at a restricted site, with a restricted actor and a restricted source",
@@ -897,6 +897,7 @@ pub async fn write(w: &mut Writer<'_>) {
             "a restricted event of a public case at a restricted site",
             json!({"input": {"case": bambas, "kind": "ARREST", "title": format!("{MARK} arrest"),
                 "date": "2026-03-20", "location": secret_site, "actors": [defender, mmg],
+                "deaths": 2, "injuries": 3,
                 "sources": [{"newsItem": secret_news}], "visibility": "RESTRICTED"}}),
         )
         .await;
@@ -907,7 +908,8 @@ pub async fn write(w: &mut Writer<'_>) {
             "recordEvent",
             "a public event of a restricted case",
             json!({"input": {"case": secret_case, "kind": "PROTEST",
-                "title": format!("{MARK} protest"), "date": "2016-03", "sources": [url("s")]}}),
+                "title": format!("{MARK} protest"), "date": "2016-03", "deaths": 4,
+                "sources": [url("s")]}}),
         )
         .await;
     w.keep_id(
@@ -1271,6 +1273,15 @@ pub async fn write(w: &mut Writer<'_>) {
         .chain(w.registry.values(&Names::Record("Location".into())))
     {
         w.registry.add(Names::Region, value);
+    }
+    // Actors are slugs or ids.
+    for value in w
+        .registry
+        .values(&Names::ActorSlug)
+        .into_iter()
+        .chain(w.registry.values(&Names::Record("Actor".into())))
+    {
+        w.registry.add(Names::ActorKey, value);
     }
     let points = [
         (SECRET_SITE, Restricted, "the restricted site"),

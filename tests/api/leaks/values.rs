@@ -20,6 +20,8 @@ pub enum Names {
     LocationCode,
     /// A location by code or global id.
     Region,
+    /// An actor by slug or global id.
+    ActorKey,
     Topic,
     Publisher,
     /// Part of a name or alias.
@@ -211,6 +213,7 @@ pub fn classify(schema: &Schema, field: &Field, input: &InputValue) -> Option<Ro
         },
         ("code", "String") => Names::LocationCode,
         ("region" | "within", "String") => Names::Region,
+        ("actors", "String") => Names::ActorKey,
         ("topics", "String") => Names::Topic,
         ("publisher", "String") => Names::Publisher,
         ("name", "String") => Names::Name,
