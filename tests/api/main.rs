@@ -18,6 +18,7 @@ mod limits;
 mod link_visibility;
 mod maps;
 mod one_boundary;
+mod place_names;
 mod record_imports;
 mod register;
 mod search;
