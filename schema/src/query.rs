@@ -9,7 +9,7 @@ use crate::types::case::{Case, CaseConnection, CaseFilter, CaseOrder};
 use crate::types::enums::CaseStatDimension;
 use crate::types::event::{Event, EventFilter, EventListConnection};
 use crate::types::location::{Location, LocationFilter};
-use crate::types::news::{NewsItem, NewsItemFilter};
+use crate::types::news::{NewsItem, NewsItemConnection, NewsItemFilter};
 use crate::types::node::{Node, load_node, load_nodes};
 use crate::types::report::StatusReport;
 use crate::types::search::{SearchConnection, SearchType, search};
@@ -165,7 +165,7 @@ impl Query {
         filter: Option<NewsItemFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, NewsItem, EmptyFields, EmptyFields>> {
+    ) -> ApiResult<NewsItemConnection> {
         NewsItem::paginate(ctx, filter, first, after).await
     }
 

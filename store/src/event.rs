@@ -5,7 +5,7 @@ use super::audit::{self, Author, Entry};
 use super::case::refresh_case;
 use super::effective::{self, Scope};
 use super::location::region_locations;
-use super::query::{Page, after_condition, all_limited, pointing_at};
+use super::query::{Named, Page, after_condition, all_limited, pointing_at};
 use super::stamp::Stamped;
 use super::tx::{date_parts, happened, require_case, require_ids, reread};
 use super::visibility::{in_visible, visible_actors, visible_cases, visible_events, visible_news};
@@ -138,7 +138,8 @@ pub(crate) async fn insert_event(
 /// Filters for the event list. Empty lists mean "any".
 #[derive(Clone, Debug, Default)]
 pub struct EventFilter {
-    pub case_id: Option<i64>,
+    /// Events of this case (by id or slug).
+    pub case: Option<Named>,
     pub kinds: Vec<EventKind>,
     /// Events at a location on or below one of these places (materialised paths), or at
     /// a site inside one of them.
@@ -162,11 +163,10 @@ impl EventFilter {
                     case::Column::Id,
                     visible_cases(access),
                 ));
-        if let Some(case_id) = self.case_id {
+        if let Some(case) = &self.case {
             cond = cond.add(pointing_at::<case::Entity>(
                 event::Column::CaseId,
-                case::Column::Id,
-                case_id,
+                case,
                 visible_cases(access),
             ));
         }

@@ -1,7 +1,7 @@
 //! The filter of the event list.
 
 use crate::error::ApiResult;
-use crate::ids::{NodeType, decode_opt};
+use crate::ids::{NodeType, decode_named_opt};
 use crate::types::enums::EventKind;
 use crate::types::input::any_of;
 use crate::types::spatial::{BoundingBox, NearPoint, region_paths, spatial_conditions};
@@ -11,7 +11,7 @@ use chasqui_store::{Access, Store};
 /// Filters for the event list. Lists mean "any of"; every condition given must hold.
 #[derive(InputObject, Default, Clone)]
 pub struct EventFilter {
-    /// Events of this case.
+    /// Events of this case (by id or slug).
     pub case: Option<ID>,
     pub kinds: Option<Vec<EventKind>>,
     /// Locations by code ("03") or id: events at a location on or below any of them, or
@@ -35,7 +35,7 @@ impl EventFilter {
         access: Access,
     ) -> ApiResult<chasqui_store::EventFilter> {
         let mut filter = chasqui_store::EventFilter {
-            case_id: decode_opt(NodeType::Case, self.case.as_ref(), "filter.case")?,
+            case: decode_named_opt(NodeType::Case, self.case.as_ref(), "filter.case")?,
             kinds: any_of(&self.kinds),
             spatial: spatial_conditions(self.within, self.in_area.as_ref(), self.near).await?,
             ..Default::default()
