@@ -23,7 +23,7 @@ const VIEW: &str = r#"query($news: ID!, $suggested: ID!, $rejected: ID!, $bambas
 }
 fragment L on NewsLink { state confidence matchedTerms reportedStatus case { slug } }
 fragment C on Case {
-  status lastActivityOn
+  status lastActivityOn { value precision }
   newsItems(first: 50) { nodes { state newsItem { title } } }
   timeline(first: 50) { nodes { __typename ... on NewsLink { state newsItem { title } } } }
 }"#;
@@ -75,7 +75,7 @@ both_engines!(suggested_and_rejected_links_are_not_public, |engine| {
         async move {
             app.data_as(
                 token,
-                "{ bambas: case(slug: \"las-bambas\") { status lastActivityOn timeline(first: 50) { nodes { __typename } } } }",
+                "{ bambas: case(slug: \"las-bambas\") { status lastActivityOn { value precision } timeline(first: 50) { nodes { __typename } } } }",
                 json!({}),
             )
             .await
