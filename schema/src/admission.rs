@@ -890,7 +890,7 @@ fn rule(owner: &str, field: &str, args: &Arguments<'_>, limits: &QueryLimits) ->
         ("MovementList", "items") => list(1, limits.page.max_size),
         ("ReportGroup", "cases") => list(1, page()),
         ("Query", "eventStats") => list(SCAN + filter(), event_stat_buckets(args)),
-        ("CaseConnection" | "EventList", "totalCount") => own(SCAN),
+        ("CaseConnection" | "EventList" | "NewsItemConnection", "totalCount") => own(SCAN),
         ("Case", "events" | "newsItems" | "timeline" | "revisions") => connection(2, page()),
         ("Case", "statusHistory" | "actors") => list(1, SOME),
         ("Case", "locations" | "relatedCases" | "topics" | "externalIds") => list(1, FEW),

@@ -11,7 +11,7 @@ use crate::types::event::{
     Event, EventFilter, EventListConnection, EventStatBucket, EventStatDimension,
 };
 use crate::types::location::{Location, LocationFilter};
-use crate::types::news::{NewsItem, NewsItemFilter};
+use crate::types::news::{NewsItem, NewsItemConnection, NewsItemFilter};
 use crate::types::node::{Node, load_node, load_nodes};
 use crate::types::report::StatusReport;
 use crate::types::search::{SearchConnection, SearchType, search};
@@ -168,7 +168,7 @@ impl Query {
         filter: Option<NewsItemFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, NewsItem, EmptyFields, EmptyFields>> {
+    ) -> ApiResult<NewsItemConnection> {
         NewsItem::paginate(ctx, filter, first, after).await
     }
 

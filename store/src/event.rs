@@ -6,7 +6,7 @@ use super::case::refresh_case;
 use super::effective::{self, Scope};
 use super::location::region_locations;
 use super::query::{
-    Page, after_condition, all_limited, period_ends_on_or_after, pointing_at, through,
+    Named, Page, after_condition, all_limited, period_ends_on_or_after, pointing_at, through,
 };
 use super::stamp::Stamped;
 use super::tx::{date_parts, happened, require_case, require_ids, reread};
@@ -140,7 +140,8 @@ pub(crate) async fn insert_event(
 /// Filters for the event list. Empty lists mean "any".
 #[derive(Clone, Debug, Default)]
 pub struct EventFilter {
-    pub case_id: Option<i64>,
+    /// Events of this case (by id or slug).
+    pub case: Option<Named>,
     pub kinds: Vec<EventKind>,
     /// Events at a location on or below one of these places (materialised paths), or at
     /// a site inside one of them.
@@ -184,11 +185,10 @@ impl EventFilter {
                     case::Column::Id,
                     visible_cases(access),
                 ));
-        if let Some(case_id) = self.case_id {
+        if let Some(case) = &self.case {
             cond = cond.add(pointing_at::<case::Entity>(
                 event::Column::CaseId,
-                case::Column::Id,
-                case_id,
+                case,
                 visible_cases(access),
             ));
         }
@@ -230,11 +230,11 @@ impl EventFilter {
         if let Some(actor_ids) = &self.actor_ids {
             let mut any = Condition::any();
             for actor_id in actor_ids {
-                any = any.add(through::<event_actor::Entity>(
+                any = any.add(through::<event_actor::Entity, actor::Entity>(
                     event::Column::Id,
                     event_actor::Column::EventId,
                     event_actor::Column::ActorId,
-                    *actor_id,
+                    &Named::Id(*actor_id),
                     visible_event_actors(access),
                 ));
             }

@@ -62,7 +62,7 @@ pub use import_records::{
 pub use link::{LinkPatch, NewLink};
 pub use location::{LocationFilter, LocationPatch, NewLocation};
 pub use news::{NewNewsItem, NewsFilter, NewsItemPatch};
-pub use query::Page;
+pub use query::{Named, Page};
 pub use report::{Movement, MovementKind, ReportGroup, StatusReport};
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
 pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
@@ -74,7 +74,7 @@ pub use timeline::{
     status_row,
 };
 pub use tokens::{TOKEN_PREFIX, token_hash};
-pub use visibility::Access;
+pub use visibility::{Access, LinkStates};
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 

@@ -7,7 +7,7 @@ use super::effective::{self, Scope};
 use super::event::{NewEvent, insert_event};
 use super::stamp::Stamped;
 use super::tx::{LockForWrite, happened, require_case, reread};
-use super::visibility::visible_links;
+use super::visibility::{LinkStates, listed_links, visible_links};
 use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -402,16 +402,18 @@ impl Store {
         .await
     }
 
-    /// Links of these news items (to visible cases), newest case link first.
+    /// Links of these news items (to visible cases) in `states`, as far as the caller may
+    /// see them (`LinkStates::seen_by`), in the order they were made.
     pub async fn links_by_news_item(
         &self,
         access: Access,
         news_ids: &[i64],
+        states: LinkStates,
     ) -> StoreResult<Vec<news_link::Model>> {
         self.rows_of::<news_link::Entity>(
             news_link::Column::NewsItemId,
             news_ids,
-            visible_links(access),
+            listed_links(access, states),
             &[news_link::Column::Id],
         )
         .await

@@ -1,7 +1,7 @@
 //! The case list: its filter, its orders and cursors, and the page and count reads that
 //! walk the indexes they need (`case_places` for regions, `case_points` for boxes).
 
-use crate::query::{Page, after_condition, all_limited, through};
+use crate::query::{Named, Page, after_condition, all_limited, through};
 use crate::visibility::{case_places_visible, visible_cases, visible_roles};
 use crate::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -32,7 +32,8 @@ pub struct CaseFilter {
     /// Cases placed on this location or anywhere below it, or at a site inside it (its
     /// materialised path; answered from `case_places`).
     pub region_paths: Vec<String>,
-    pub actor_ids: Vec<i64>,
+    /// Cases in which each of these actors (by id or slug) has a role.
+    pub actors: Vec<Named>,
     pub topics: Vec<String>,
     /// Cases whose span (first to last activity: from its start, or else its first dated
     /// record, to its latest dated record) overlaps this period; a case without any dated
@@ -92,7 +93,7 @@ impl CaseFilter {
             && self.statuses.is_empty()
             && self.phases.is_empty()
             && self.conflict_types.is_empty()
-            && self.actor_ids.is_empty()
+            && self.actors.is_empty()
             && self.topics.is_empty()
             && self.active_from.is_none()
             && self.active_to.is_none()
@@ -130,12 +131,12 @@ impl CaseFilter {
                 point_box.rows(access)
             )));
         }
-        for actor_id in &self.actor_ids {
-            cond = cond.add(through::<case_actor::Entity>(
+        for actor in &self.actors {
+            cond = cond.add(through::<case_actor::Entity, actor::Entity>(
                 case::Column::Id,
                 case_actor::Column::CaseId,
                 case_actor::Column::ActorId,
-                *actor_id,
+                actor,
                 visible_roles(access),
             ));
         }

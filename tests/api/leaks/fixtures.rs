@@ -14,6 +14,8 @@
 //! Every id, slug, code and text a hidden write makes is kept in the registry, with public
 //! ones and ones that do not exist, as the values the generated arguments are given.
 
+mod link_states;
+
 use super::schema::Schema;
 use super::values::{ArgValue, Class, Names, Registry};
 use crate::app::TestApp;
@@ -388,6 +390,7 @@ pub async fn write(w: &mut Writer<'_>) {
                     Lakeside dredging and the Valley defence campaign."}}),
         )
         .await);
+    let review_news = link_states::public_news(w).await;
     let public_link = w
         .public(
             "linkNewsItem",
@@ -873,6 +876,8 @@ pub async fn write(w: &mut Writer<'_>) {
         Restricted,
         "suggestion for a restricted news item",
     );
+    let sterilisations = demo.cases["forced-sterilisations"].clone();
+    link_states::write(w, &review_news, &gender, &sterilisations).await;
     let change = w
         .secret(
             Editor,

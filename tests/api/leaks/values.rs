@@ -17,6 +17,10 @@ pub enum Names {
     Record(String),
     CaseSlug,
     ActorSlug,
+    /// A case by global id or slug (a filter's `case`).
+    CaseIdOrSlug,
+    /// An actor by global id or slug (a filter's `actor`).
+    ActorIdOrSlug,
     LocationCode,
     /// A location by code or global id.
     Region,
@@ -94,8 +98,19 @@ impl Registry {
         self.values.entry(names).or_default().push(value);
     }
 
-    /// The values of a kind; `Record("Node")` takes the ids of every type.
+    /// The values of a kind; `Record("Node")` takes the ids of every type, an id or a
+    /// slug the ids and the slugs of its type.
     pub fn values(&self, names: &Names) -> Vec<ArgValue> {
+        let either = |kind: &str, slugs: Names| {
+            let mut values = self.values(&Names::Record(kind.into()));
+            values.extend(self.values(&slugs));
+            values
+        };
+        match names {
+            Names::CaseIdOrSlug => return either("Case", Names::CaseSlug),
+            Names::ActorIdOrSlug => return either("Actor", Names::ActorSlug),
+            _ => {}
+        }
         if *names == Names::Record("Node".into()) {
             return self
                 .values
@@ -202,8 +217,10 @@ pub fn classify(schema: &Schema, field: &Field, input: &InputValue) -> Option<Ro
             })
         }
         ("ids", "ID") => Names::Record("Node".into()),
-        ("actor", "ID") => Names::Record("Actor".into()),
-        ("case" | "relatedCase", "ID") => Names::Record("Case".into()),
+        // The filters' `actor` and `case` take a slug as well as an id.
+        ("actor", "ID") => Names::ActorIdOrSlug,
+        ("case", "ID") => Names::CaseIdOrSlug,
+        ("relatedCase", "ID") => Names::Record("Case".into()),
         ("newsItem", "ID") => Names::Record("NewsItem".into()),
         ("parent" | "location", "ID") => Names::Record("Location".into()),
         ("slug", "String") => match returned_record(schema, field).as_str() {

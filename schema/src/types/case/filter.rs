@@ -2,7 +2,7 @@
 //! `caseStats` counts and `casesGeoJson` maps.
 
 use crate::error::ApiResult;
-use crate::ids::{NodeType, decode};
+use crate::ids::{NodeType, decode_named};
 use crate::scalars::PartialDate;
 use crate::types::enums::{
     CaseKind, CaseOrderField, CaseStatus, ConflictPhase, ConflictType, OrderDirection,
@@ -22,7 +22,7 @@ pub struct CaseFilter {
     pub conflict_types: Option<Vec<ConflictType>>,
     /// Locations by code ("03") or id: cases placed on any of them or anywhere below.
     pub region: Option<Vec<String>>,
-    /// Cases in which this actor has a role.
+    /// Cases in which this actor (by id or slug) has a role.
     pub actor: Option<ID>,
     /// Cases tagged with any of these topics.
     pub topics: Option<Vec<String>>,
@@ -70,8 +70,8 @@ impl CaseFilter {
         };
         if let Some(actor) = &self.actor {
             filter
-                .actor_ids
-                .push(decode(NodeType::Actor, actor, "filter.actor")?);
+                .actors
+                .push(decode_named(NodeType::Actor, actor, "filter.actor")?);
         }
         if let Some(regions) = &self.region {
             filter.region_paths = region_paths(store, access, regions).await?;

@@ -1,7 +1,7 @@
 //! The filter of the event list and of the event counts.
 
 use crate::error::ApiResult;
-use crate::ids::{NodeType, decode_any, decode_opt};
+use crate::ids::{NodeType, decode_any, decode_named_opt};
 use crate::scalars::PartialDate;
 use crate::types::enums::{CaseStatus, EventKind};
 use crate::types::input::any_of;
@@ -15,7 +15,7 @@ use chasqui_store::{Access, Store};
 /// exactly as one that does not exist.
 #[derive(InputObject, Default, Clone)]
 pub struct EventFilter {
-    /// Events of this case.
+    /// Events of this case (by id or slug).
     pub case: Option<ID>,
     pub kinds: Option<Vec<EventKind>>,
     /// Locations by code ("03") or id: events at a location on or below any of them, or
@@ -54,7 +54,7 @@ impl EventFilter {
             validate::period("filter.to", from.0, Some(to.0))?;
         }
         let mut filter = chasqui_store::EventFilter {
-            case_id: decode_opt(NodeType::Case, self.case.as_ref(), "filter.case")?,
+            case: decode_named_opt(NodeType::Case, self.case.as_ref(), "filter.case")?,
             kinds: any_of(&self.kinds),
             spatial: spatial_conditions(self.within, self.in_area.as_ref(), self.near).await?,
             from: self.from.map(|d| d.0.first_day()),
