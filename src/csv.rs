@@ -48,7 +48,7 @@ use chasqui_store::{Access, StoreError};
 use tokio::sync::mpsc;
 
 /// Cases read and written at a time.
-const PAGE: u64 = 500;
+const PAGE: u64 = 200;
 
 /// The parameters of a request, each at most once; anything else is refused.
 fn parameters<'a>(
