@@ -109,7 +109,11 @@ impl Sink {
 
 /// A streamed CSV answer: `write` runs on a task of its own, holding `running` (the
 /// request's price) until it is done.
-fn streamed<F, W>(name: &'static str, running: tokio::sync::OwnedSemaphorePermit, write: W) -> Response
+fn streamed<F, W>(
+    name: &'static str,
+    running: tokio::sync::OwnedSemaphorePermit,
+    write: W,
+) -> Response
 where
     W: FnOnce(Sink) -> F,
     F: Future<Output = Result<(), Stop>> + Send + 'static,
@@ -216,7 +220,10 @@ pub async fn report(
         Err(response) => return response,
     };
     let Some(period) = values[0] else {
-        return bad("period", "`period` is required (YYYY, YYYY-MM or YYYY-MM-DD)");
+        return bad(
+            "period",
+            "`period` is required (YYYY, YYYY-MM or YYYY-MM-DD)",
+        );
     };
     let period = match partial_date("period", period) {
         Ok(date) => date,

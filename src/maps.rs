@@ -39,7 +39,12 @@ const LIST_PARAMETERS: [&str; 6] = [
 const TEXT_PARAMETERS: [&str; 3] = ["actor", "activeFrom", "activeTo"];
 
 /// A refusal with a GraphQL-style error body.
-pub(crate) fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -> Response {
+pub(crate) fn refusal(
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+    message: &str,
+) -> Response {
     let mut extensions = json!({ "code": code });
     if let Some(field) = field {
         extensions["field"] = json!(field);

@@ -10,8 +10,8 @@
 
 use crate::http::AppState;
 use crate::maps::{api_refusal, bad, refusal};
-use async_graphql::registry::{MetaType, Registry};
 use async_graphql::InputType;
+use async_graphql::registry::{MetaType, Registry};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chasqui_schema::types::case::CaseFilter;
@@ -70,10 +70,7 @@ pub async fn case_filter(
     };
     // A table is written page by page, each page a bounded read: its price is the map's
     // own, with the filter's (an area's vertices).
-    let price = state
-        .admission
-        .map_cost(0, Some(&value))
-        .map_err(refused)?;
+    let price = state.admission.map_cost(0, Some(&value)).map_err(refused)?;
     let running = state.hold_cost(price, deadline).await.ok_or_else(|| {
         refusal(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -114,7 +111,11 @@ fn parse(json: &Value) -> Result<CaseFilter, String> {
 fn shape<'a>(ty: &'a str, default: Option<&String>) -> (&'a str, bool, bool) {
     let required = ty.ends_with('!') && default.is_none();
     let list = ty.starts_with('[');
-    (ty.trim_matches(|c| matches!(c, '[' | ']' | '!')), list, required)
+    (
+        ty.trim_matches(|c| matches!(c, '[' | ']' | '!')),
+        list,
+        required,
+    )
 }
 
 /// The first field of `value` (of input type `type_name`, at `path`) that the type does
@@ -242,7 +243,10 @@ mod tests {
 
     #[test]
     fn a_refused_filter_names_its_field() {
-        assert_eq!(field_of(json!({"statuses": ["ACTIVE", "NOPE"]})), "filter.statuses");
+        assert_eq!(
+            field_of(json!({"statuses": ["ACTIVE", "NOPE"]})),
+            "filter.statuses"
+        );
         assert_eq!(field_of(json!({"statusz": ["ACTIVE"]})), "filter.statusz");
         assert_eq!(
             field_of(json!({"kinds": ["MINE"], "statusAsOf": {"date": "2017-13"}})),

@@ -5,8 +5,8 @@
 use super::{Access, Store, StoreResult};
 use chasqui_entities::LocationLevel;
 use chasqui_entities::tables::case;
-use sea_orm::sea_query::Query;
 use sea_orm::ColumnTrait;
+use sea_orm::sea_query::Query;
 use std::collections::HashMap;
 
 /// The departments, provinces and districts a case lies in, by name (each list sorted).

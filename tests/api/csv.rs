@@ -49,7 +49,13 @@ impl Table {
     fn records(&self) -> Vec<std::collections::BTreeMap<String, String>> {
         self.rows
             .iter()
-            .map(|row| self.header.iter().cloned().zip(row.iter().cloned()).collect())
+            .map(|row| {
+                self.header
+                    .iter()
+                    .cloned()
+                    .zip(row.iter().cloned())
+                    .collect()
+            })
             .collect()
     }
 
@@ -208,190 +214,267 @@ async fn register(app: &TestApp) -> Value {
     bambas
 }
 
-both_engines!(the_case_table_has_its_columns_and_only_visible_rows, |engine| {
-    let app = TestApp::spawn(engine).await;
-    register(&app).await;
+both_engines!(
+    the_case_table_has_its_columns_and_only_visible_rows,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        register(&app).await;
 
-    let anonymous = get(&app, None, "/csv/cases", &[]).await;
-    assert_eq!(anonymous.status, 200, "{}", anonymous.body);
-    assert_eq!(anonymous.content_type, "text/csv; charset=utf-8");
-    assert_eq!(anonymous.header, CASE_HEADER);
-    assert!(anonymous.body.ends_with("\r\n"), "RFC 4180 line ends");
-    let records = anonymous.records();
-    assert_eq!(anonymous.column("slug"), ["las-bambas"], "{}", anonymous.body);
-    let bambas = &records[0];
-    let expected = [
-        ("title", "Las Bambas"),
-        ("kind", "MINE"),
-        // The restricted change to ACTIVE does not move the public status.
-        ("status", "LATENT"),
-        ("phase", ""),
-        ("conflict_type", "SOCIO_ENVIRONMENTAL"),
-        ("region", "Apurímac"),
-        ("province", "Cotabambas"),
-        ("district", "Challhuahuacho"),
-        ("operators", "MMG Limited"),
-        ("started_on", "2015-09"),
-        ("last_activity_on", "2017-03"),
-        ("visibility", "PUBLIC"),
-    ];
-    for (column, value) in expected {
-        assert_eq!(bambas[column], value, "{column}: {}", anonymous.body);
+        let anonymous = get(&app, None, "/csv/cases", &[]).await;
+        assert_eq!(anonymous.status, 200, "{}", anonymous.body);
+        assert_eq!(anonymous.content_type, "text/csv; charset=utf-8");
+        assert_eq!(anonymous.header, CASE_HEADER);
+        assert!(anonymous.body.ends_with("\r\n"), "RFC 4180 line ends");
+        let records = anonymous.records();
+        assert_eq!(
+            anonymous.column("slug"),
+            ["las-bambas"],
+            "{}",
+            anonymous.body
+        );
+        let bambas = &records[0];
+        let expected = [
+            ("title", "Las Bambas"),
+            ("kind", "MINE"),
+            // The restricted change to ACTIVE does not move the public status.
+            ("status", "LATENT"),
+            ("phase", ""),
+            ("conflict_type", "SOCIO_ENVIRONMENTAL"),
+            ("region", "Apurímac"),
+            ("province", "Cotabambas"),
+            ("district", "Challhuahuacho"),
+            ("operators", "MMG Limited"),
+            ("started_on", "2015-09"),
+            ("last_activity_on", "2017-03"),
+            ("visibility", "PUBLIC"),
+        ];
+        for (column, value) in expected {
+            assert_eq!(bambas[column], value, "{column}: {}", anonymous.body);
+        }
+
+        // A viewer sees the restricted case, in slug order.
+        let viewer = get(&app, Some(&app.viewer), "/csv/cases", &[]).await;
+        assert_eq!(viewer.status, 200, "{}", viewer.body);
+        assert_eq!(viewer.column("slug"), ["hidden-mine", "las-bambas"]);
+        assert_eq!(viewer.records()[0]["visibility"], "RESTRICTED");
+        assert_eq!(viewer.records()[0]["started_on"], "");
+        assert_eq!(viewer.records()[0]["district"], "Challhuahuacho");
+
+        // A token that is not valid is refused, never read as anonymous.
+        let refused = get(&app, Some("chq_not-a-token"), "/csv/cases", &[]).await;
+        assert_eq!(refused.status, 401, "{}", refused.body);
     }
+);
 
-    // A viewer sees the restricted case, in slug order.
-    let viewer = get(&app, Some(&app.viewer), "/csv/cases", &[]).await;
-    assert_eq!(viewer.status, 200, "{}", viewer.body);
-    assert_eq!(viewer.column("slug"), ["hidden-mine", "las-bambas"]);
-    assert_eq!(viewer.records()[0]["visibility"], "RESTRICTED");
-    assert_eq!(viewer.records()[0]["started_on"], "");
-    assert_eq!(viewer.records()[0]["district"], "Challhuahuacho");
-
-    // A token that is not valid is refused, never read as anonymous.
-    let refused = get(&app, Some("chq_not-a-token"), "/csv/cases", &[]).await;
-    assert_eq!(refused.status, 401, "{}", refused.body);
-});
-
-both_engines!(the_tables_take_the_case_filter_with_status_as_of, |engine| {
-    let app = TestApp::spawn(engine).await;
-    register(&app).await;
-    let slugs = async |token: Option<&str>, filter: Value| {
-        let filter = filter.to_string();
-        let table = get(&app, token, "/csv/cases", &[("filter", &filter)]).await;
-        assert_eq!(table.status, 200, "{filter}: {}", table.body);
-        table.column("slug")
-    };
-    let as_of = |date: &str, statuses: Value| json!({"statusAsOf": {"date": date, "statuses": statuses}});
-    assert_eq!(slugs(None, as_of("2017-04", json!(["LATENT"]))).await, ["las-bambas"]);
-    assert!(slugs(None, as_of("2016-12", json!(["LATENT"]))).await.is_empty());
-    // The restricted change places las-bambas in ACTIVE in June 2017 for a viewer only.
-    assert!(slugs(None, as_of("2017-06", json!(["ACTIVE"]))).await.is_empty());
-    assert_eq!(
-        slugs(Some(&app.viewer), as_of("2017-06", json!(["ACTIVE"]))).await,
-        ["hidden-mine", "las-bambas"]
-    );
-    // It composes with the other conditions of the filter.
-    assert_eq!(
-        slugs(
-            Some(&app.viewer),
-            json!({"region": ["03"], "conflictTypes": ["SOCIO_ENVIRONMENTAL"],
+both_engines!(
+    the_tables_take_the_case_filter_with_status_as_of,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        register(&app).await;
+        let slugs = async |token: Option<&str>, filter: Value| {
+            let filter = filter.to_string();
+            let table = get(&app, token, "/csv/cases", &[("filter", &filter)]).await;
+            assert_eq!(table.status, 200, "{filter}: {}", table.body);
+            table.column("slug")
+        };
+        let as_of = |date: &str, statuses: Value| json!({"statusAsOf": {"date": date, "statuses": statuses}});
+        assert_eq!(
+            slugs(None, as_of("2017-04", json!(["LATENT"]))).await,
+            ["las-bambas"]
+        );
+        assert!(
+            slugs(None, as_of("2016-12", json!(["LATENT"])))
+                .await
+                .is_empty()
+        );
+        // The restricted change places las-bambas in ACTIVE in June 2017 for a viewer only.
+        assert!(
+            slugs(None, as_of("2017-06", json!(["ACTIVE"])))
+                .await
+                .is_empty()
+        );
+        assert_eq!(
+            slugs(Some(&app.viewer), as_of("2017-06", json!(["ACTIVE"]))).await,
+            ["hidden-mine", "las-bambas"]
+        );
+        // It composes with the other conditions of the filter.
+        assert_eq!(
+            slugs(
+                Some(&app.viewer),
+                json!({"region": ["03"], "conflictTypes": ["SOCIO_ENVIRONMENTAL"],
                    "statusAsOf": {"date": "2017-06", "statuses": ["ACTIVE"], "phases": ["CRISIS"]}})
+            )
+            .await,
+            ["las-bambas"]
+        );
+        let changes = get(
+            &app,
+            None,
+            "/csv/status-changes",
+            &[("filter", &as_of("2017-04", json!(["LATENT"])).to_string())],
         )
-        .await,
-        ["las-bambas"]
-    );
-    let changes = get(
-        &app,
-        None,
-        "/csv/status-changes",
-        &[("filter", &as_of("2017-04", json!(["LATENT"])).to_string())],
-    )
-    .await;
-    assert_eq!(changes.column("case"), ["las-bambas", "las-bambas"]);
-});
+        .await;
+        assert_eq!(changes.column("case"), ["las-bambas", "las-bambas"]);
+    }
+);
 
 both_engines!(a_refused_filter_is_a_400_naming_its_field, |engine| {
     let app = TestApp::spawn(engine).await;
     let cases = [
-        ("/csv/cases", "filter", "{\"statuses\": [\"ACTIVE\"", "filter"),
+        (
+            "/csv/cases",
+            "filter",
+            "{\"statuses\": [\"ACTIVE\"",
+            "filter",
+        ),
         ("/csv/cases", "filter", "[1]", "filter"),
-        ("/csv/cases", "filter", r#"{"statusAsOf": {"date": "2017-13"}}"#, "filter.statusAsOf.date"),
-        ("/csv/cases", "filter", r#"{"statusAsOf": {"statuses": ["ACTIVE"]}}"#, "filter.statusAsOf.date"),
-        ("/csv/cases", "filter", r#"{"statusAsOf": {"date": "2017", "phases": ["LOUD"]}}"#, "filter.statusAsOf.phases"),
-        ("/csv/status-changes", "filter", r#"{"kinds": ["MINE"], "statusez": ["ACTIVE"]}"#, "filter.statusez"),
-        ("/csv/status-changes", "filter", r#"{"statuses": ["ACTIVE", "SLEEPING"]}"#, "filter.statuses"),
+        (
+            "/csv/cases",
+            "filter",
+            r#"{"statusAsOf": {"date": "2017-13"}}"#,
+            "filter.statusAsOf.date",
+        ),
+        (
+            "/csv/cases",
+            "filter",
+            r#"{"statusAsOf": {"statuses": ["ACTIVE"]}}"#,
+            "filter.statusAsOf.date",
+        ),
+        (
+            "/csv/cases",
+            "filter",
+            r#"{"statusAsOf": {"date": "2017", "phases": ["LOUD"]}}"#,
+            "filter.statusAsOf.phases",
+        ),
+        (
+            "/csv/status-changes",
+            "filter",
+            r#"{"kinds": ["MINE"], "statusez": ["ACTIVE"]}"#,
+            "filter.statusez",
+        ),
+        (
+            "/csv/status-changes",
+            "filter",
+            r#"{"statuses": ["ACTIVE", "SLEEPING"]}"#,
+            "filter.statuses",
+        ),
         ("/csv/cases", "sort", "slug", "sort"),
         ("/csv/report", "period", "2024-14", "period"),
         ("/csv/report", "through", "2024", "period"),
     ];
     for (path, parameter, value, field) in cases {
         let table = get(&app, None, path, &[(parameter, value)]).await;
-        assert_eq!(table.status, 400, "{path}?{parameter}={value}: {}", table.body);
+        assert_eq!(
+            table.status, 400,
+            "{path}?{parameter}={value}: {}",
+            table.body
+        );
         let body: Value = serde_json::from_str(&table.body)
             .unwrap_or_else(|e| panic!("{path}: the refusal is JSON: {e}: {}", table.body));
         assert_eq!(
             body["errors"][0]["extensions"]["field"], field,
             "{path}?{parameter}={value}: {body:#}"
         );
-        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body:#}"
+        );
     }
-    let backwards = get(&app, None, "/csv/report", &[("period", "2024-03"), ("through", "2024-01")]).await;
+    let backwards = get(
+        &app,
+        None,
+        "/csv/report",
+        &[("period", "2024-03"), ("through", "2024-01")],
+    )
+    .await;
     assert_eq!(backwards.status, 400, "{}", backwards.body);
     assert!(backwards.body.contains("\"through\""), "{}", backwards.body);
 });
 
-both_engines!(the_status_change_table_lists_each_visible_change, |engine| {
-    let app = TestApp::spawn(engine).await;
-    let bambas = register(&app).await;
-    // A change sourced by a news item: its title and URL are the source.
-    let news = id_of(
+both_engines!(
+    the_status_change_table_lists_each_visible_change,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        let bambas = register(&app).await;
+        // A change sourced by a news item: its title and URL are the source.
+        let news = id_of(
         &app,
         r#"mutation { createNewsItem(input: {title: "Dialogue table resumes", date: "2017-08-01",
         url: "https://example.org/news/1"}) { id } }"#,
         json!({}),
     )
     .await;
-    app.data(
-        r#"mutation($case: ID!, $news: ID!) { recordStatusChange(input: {case: $case,
+        app.data(
+            r#"mutation($case: ID!, $news: ID!) { recordStatusChange(input: {case: $case,
         status: ACTIVE, phase: DIALOGUE, date: "2017-08-01", source: {newsItem: $news}}) { id } }"#,
-        json!({"case": bambas, "news": news}),
-    )
-    .await;
+            json!({"case": bambas, "news": news}),
+        )
+        .await;
 
-    let anonymous = get(&app, None, "/csv/status-changes", &[]).await;
-    assert_eq!(anonymous.status, 200, "{}", anonymous.body);
-    assert_eq!(anonymous.content_type, "text/csv; charset=utf-8");
-    assert_eq!(anonymous.header, STATUS_HEADER);
-    let rows: Vec<Vec<String>> = anonymous.rows.clone();
-    let expected: Vec<Vec<&str>> = vec![
-        vec!["las-bambas", "ACTIVE", "ESCALATION", "2015-09", "MONTH", "", "", ""],
-        vec![
-            "las-bambas",
-            "LATENT",
-            "",
-            "2017-03",
-            "MONTH",
-            "",
-            "https://example.org/register",
-            "Talks, \"paused\"\nfor now",
-        ],
-        vec![
-            "las-bambas",
-            "ACTIVE",
-            "DIALOGUE",
-            "2017-08-01",
-            "DAY",
-            "Dialogue table resumes",
-            "https://example.org/news/1",
-            "",
-        ],
-    ];
-    assert_eq!(rows, expected, "{}", anonymous.body);
+        let anonymous = get(&app, None, "/csv/status-changes", &[]).await;
+        assert_eq!(anonymous.status, 200, "{}", anonymous.body);
+        assert_eq!(anonymous.content_type, "text/csv; charset=utf-8");
+        assert_eq!(anonymous.header, STATUS_HEADER);
+        let rows: Vec<Vec<String>> = anonymous.rows.clone();
+        let expected: Vec<Vec<&str>> = vec![
+            vec![
+                "las-bambas",
+                "ACTIVE",
+                "ESCALATION",
+                "2015-09",
+                "MONTH",
+                "",
+                "",
+                "",
+            ],
+            vec![
+                "las-bambas",
+                "LATENT",
+                "",
+                "2017-03",
+                "MONTH",
+                "",
+                "https://example.org/register",
+                "Talks, \"paused\"\nfor now",
+            ],
+            vec![
+                "las-bambas",
+                "ACTIVE",
+                "DIALOGUE",
+                "2017-08-01",
+                "DAY",
+                "Dialogue table resumes",
+                "https://example.org/news/1",
+                "",
+            ],
+        ];
+        assert_eq!(rows, expected, "{}", anonymous.body);
 
-    // A viewer also gets the restricted case's change and the restricted change, in
-    // slug order then the history's.
-    let viewer = get(&app, Some(&app.viewer), "/csv/status-changes", &[]).await;
-    let seen: Vec<(String, String, String)> = viewer
-        .records()
-        .into_iter()
-        .map(|r| (r["case"].clone(), r["status"].clone(), r["date"].clone()))
-        .collect();
-    let owned = |c: &str, s: &str, d: &str| (c.to_owned(), s.to_owned(), d.to_owned());
-    assert_eq!(
-        seen,
-        vec![
-            owned("hidden-mine", "ACTIVE", "2016"),
-            owned("las-bambas", "ACTIVE", "2015-09"),
-            owned("las-bambas", "LATENT", "2017-03"),
-            owned("las-bambas", "ACTIVE", "2017-05-02"),
-            owned("las-bambas", "ACTIVE", "2017-08-01"),
-        ],
-        "{}",
-        viewer.body
-    );
-    assert!(viewer.body.contains("blockade (restricted)"));
-    assert!(!anonymous.body.contains("blockade"));
-});
+        // A viewer also gets the restricted case's change and the restricted change, in
+        // slug order then the history's.
+        let viewer = get(&app, Some(&app.viewer), "/csv/status-changes", &[]).await;
+        let seen: Vec<(String, String, String)> = viewer
+            .records()
+            .into_iter()
+            .map(|r| (r["case"].clone(), r["status"].clone(), r["date"].clone()))
+            .collect();
+        let owned = |c: &str, s: &str, d: &str| (c.to_owned(), s.to_owned(), d.to_owned());
+        assert_eq!(
+            seen,
+            vec![
+                owned("hidden-mine", "ACTIVE", "2016"),
+                owned("las-bambas", "ACTIVE", "2015-09"),
+                owned("las-bambas", "LATENT", "2017-03"),
+                owned("las-bambas", "ACTIVE", "2017-05-02"),
+                owned("las-bambas", "ACTIVE", "2017-08-01"),
+            ],
+            "{}",
+            viewer.body
+        );
+        assert!(viewer.body.contains("blockade (restricted)"));
+        assert!(!anonymous.body.contains("blockade"));
+    }
+);
 
 both_engines!(the_report_table_matches_the_report, |engine| {
     let app = TestApp::spawn(engine).await;
@@ -404,7 +487,16 @@ both_engines!(the_report_table_matches_the_report, |engine| {
         json!({}),
     )
     .await;
-    status(&app, &fresh, "ACTIVE", Some("EARLY"), "2017-03-25", "", "PUBLIC").await;
+    status(
+        &app,
+        &fresh,
+        "ACTIVE",
+        Some("EARLY"),
+        "2017-03-25",
+        "",
+        "PUBLIC",
+    )
+    .await;
 
     let table = get(&app, None, "/csv/report", &[("period", "2017-03")]).await;
     assert_eq!(table.status, 200, "{}", table.body);
@@ -438,11 +530,20 @@ both_engines!(the_report_table_matches_the_report, |engine| {
         .map(|r| r.iter().map(String::as_str).collect())
         .collect();
     assert!(
-        rows.contains(&vec!["active_by_region", "Apurímac", "2", "hidden-mine; las-bambas"]),
+        rows.contains(&vec![
+            "active_by_region",
+            "Apurímac",
+            "2",
+            "hidden-mine; las-bambas"
+        ]),
         "{}",
         table.body
     );
-    assert!(rows.contains(&vec!["movements", "REACTIVATED", "1", "las-bambas"]), "{}", table.body);
+    assert!(
+        rows.contains(&vec!["movements", "REACTIVATED", "1", "las-bambas"]),
+        "{}",
+        table.body
+    );
     // The same numbers as `statusReport`.
     let data = app
         .data_as(
@@ -452,11 +553,16 @@ both_engines!(the_report_table_matches_the_report, |engine| {
             json!({}),
         )
         .await;
-    for group in data["statusReport"]["byStatus"].as_array().cloned().unwrap_or_default() {
+    for group in data["statusReport"]["byStatus"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         let status = group["status"].as_str().unwrap_or_default();
         let count = group["count"].to_string();
         assert!(
-            rows.iter().any(|r| r[0] == "by_status" && r[1] == status && r[2] == count),
+            rows.iter()
+                .any(|r| r[0] == "by_status" && r[1] == status && r[2] == count),
             "{status} {count}: {}",
             table.body
         );
@@ -469,7 +575,12 @@ both_engines!(the_report_table_matches_the_report, |engine| {
         &[("period", "2017-03"), ("filter", r#"{"kinds": ["MINE"]}"#)],
     )
     .await;
-    assert_eq!(filtered.column("cases"), ["las-bambas", "las-bambas"], "{}", filtered.body);
+    assert_eq!(
+        filtered.column("cases"),
+        ["las-bambas", "las-bambas"],
+        "{}",
+        filtered.body
+    );
 });
 
 both_engines!(a_register_longer_than_a_page_is_streamed_whole, |engine| {
@@ -506,5 +617,9 @@ both_engines!(a_register_longer_than_a_page_is_streamed_whole, |engine| {
         .collect();
     assert_eq!(anonymous.column("slug"), public);
     let changes = get(&app, None, "/csv/status-changes", &[]).await;
-    assert_eq!(changes.rows.len(), 270, "one undated-free change per public case");
+    assert_eq!(
+        changes.rows.len(),
+        270,
+        "one undated-free change per public case"
+    );
 });
