@@ -1,5 +1,7 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries; GraphiQL for browsers, its
-//! files under `/graphiql/`), `GET /healthz`, the analysts' tables under `/csv/` (`csv.rs`), and CORS on the API paths (`cors.rs`). GraphQL over HTTP as the graphql-http specification describes it:
+//! files under `/graphiql/`), `GET /healthz`, the maps (`maps.rs`), the analysts' CSV
+//! tables under `/csv/` (`csv.rs`), and CORS on the API paths (`cors.rs`). GraphQL over
+//! HTTP as the graphql-http specification describes it:
 //! responses in `application/graphql-response+json` (or `application/json` when that is
 //! what the client accepts), mutations refused over GET, request errors as 4xx.
 
