@@ -40,7 +40,12 @@ const LIST_PARAMETERS: [&str; 6] = [
 const TEXT_PARAMETERS: [&str; 3] = ["actor", "activeFrom", "activeTo"];
 
 /// A refusal with a GraphQL-style error body.
-fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -> Response {
+pub(crate) fn refusal(
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+    message: &str,
+) -> Response {
     let mut extensions = json!({ "code": code });
     if let Some(field) = field {
         extensions["field"] = json!(field);
@@ -54,7 +59,7 @@ fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -
     response
 }
 
-fn bad(field: &str, message: impl AsRef<str>) -> Response {
+pub(crate) fn bad(field: &str, message: impl AsRef<str>) -> Response {
     refusal(
         StatusCode::BAD_REQUEST,
         "BAD_USER_INPUT",
@@ -63,7 +68,7 @@ fn bad(field: &str, message: impl AsRef<str>) -> Response {
     )
 }
 
-fn api_refusal(err: ApiError) -> Response {
+pub(crate) fn api_refusal(err: ApiError) -> Response {
     let err: async_graphql::Error = err.into();
     let extensions = err
         .extensions

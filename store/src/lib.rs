@@ -30,6 +30,7 @@ mod sql;
 mod stamp;
 mod stats;
 mod suggestions;
+mod tables;
 mod timeline;
 mod tokens;
 mod tx;
@@ -69,6 +70,7 @@ pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_fi
 pub use sql::Sql;
 pub use stats::{MAX_STAT_MONTHS, StatBucket, StatDimension};
 pub use suggestions::DEFAULT_SUGGESTION_THRESHOLD;
+pub use tables::CasePlaceNames;
 pub use timeline::{
     TimelineCursor, TimelineKind, TimelineRow, TimelineWindow, event_row, news_row, precision_rank,
     status_row,

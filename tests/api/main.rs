@@ -8,6 +8,7 @@ mod audit;
 mod audit_history;
 mod cases;
 mod cors;
+mod csv;
 mod errors;
 mod event_analytics;
 mod export;
