@@ -157,25 +157,21 @@ where
     response
 }
 
+/// The tables of cases: one row per case (`rows::cases`) or per status change
+/// (`rows::status_changes`).
+#[derive(Clone, Copy)]
+enum CaseTable {
+    Cases,
+    StatusChanges,
+}
+
 /// `GET /csv/cases`.
 pub async fn cases(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(given): Query<Vec<(String, String)>>,
 ) -> Response {
-    let access = caller.access();
-    let [filter] = match parameters(&given, &["filter"]) {
-        Ok(values) => [values[0]],
-        Err(response) => return response,
-    };
-    let resolved = match filter::case_filter(&state, access, filter).await {
-        Ok(resolved) => resolved,
-        Err(response) => return response,
-    };
-    let store = state.store.clone();
-    streamed("cases", resolved.running, |sink| async move {
-        rows::cases(&store, access, &resolved.filter, &sink).await
-    })
+    case_table(state, caller, given, CaseTable::Cases).await
 }
 
 /// `GET /csv/status-changes`.
@@ -184,6 +180,16 @@ pub async fn status_changes(
     Extension(caller): Extension<Caller>,
     Query(given): Query<Vec<(String, String)>>,
 ) -> Response {
+    case_table(state, caller, given, CaseTable::StatusChanges).await
+}
+
+/// A table of the cases of `filter=`: the filter parsed and priced, then the rows streamed.
+async fn case_table(
+    state: AppState,
+    caller: Caller,
+    given: Vec<(String, String)>,
+    table: CaseTable,
+) -> Response {
     let access = caller.access();
     let [filter] = match parameters(&given, &["filter"]) {
         Ok(values) => [values[0]],
@@ -194,8 +200,17 @@ pub async fn status_changes(
         Err(response) => return response,
     };
     let store = state.store.clone();
-    streamed("status-changes", resolved.running, |sink| async move {
-        rows::status_changes(&store, access, &resolved.filter, &sink).await
+    let name = match table {
+        CaseTable::Cases => "cases",
+        CaseTable::StatusChanges => "status-changes",
+    };
+    streamed(name, resolved.running, move |sink| async move {
+        match table {
+            CaseTable::Cases => rows::cases(&store, access, &resolved.filter, &sink).await,
+            CaseTable::StatusChanges => {
+                rows::status_changes(&store, access, &resolved.filter, &sink).await
+            }
+        }
     })
 }
 

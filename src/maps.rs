@@ -68,6 +68,16 @@ pub(crate) fn bad(field: &str, message: impl AsRef<str>) -> Response {
     )
 }
 
+/// A refusal of the admission's argument rules or price, as the GraphQL endpoint gives it.
+pub(crate) fn admission_refusal(r: chasqui_schema::admission::Refusal) -> Response {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        r.code,
+        r.field.as_deref(),
+        &r.message,
+    )
+}
+
 pub(crate) fn api_refusal(err: ApiError) -> Response {
     let err: async_graphql::Error = err.into();
     let extensions = err
@@ -206,22 +216,14 @@ async fn store_filter(
     let store = &state.store;
     let value = async_graphql::Value::from_json(Value::Object(filter))
         .map_err(|e| bad("filter", e.to_string()))?;
-    let refused = |r: chasqui_schema::admission::Refusal| {
-        refusal(
-            StatusCode::BAD_REQUEST,
-            r.code,
-            r.field.as_deref(),
-            &r.message,
-        )
-    };
     state
         .admission
         .check_input("CaseFilter", &value, "")
-        .map_err(refused)?;
+        .map_err(admission_refusal)?;
     let price = state
         .admission
         .map_cost(features, Some(&value))
-        .map_err(refused)?;
+        .map_err(admission_refusal)?;
     let running = state.hold_cost(price, deadline).await.ok_or_else(|| {
         refusal(
             StatusCode::SERVICE_UNAVAILABLE,

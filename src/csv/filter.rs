@@ -9,7 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::http::AppState;
-use crate::maps::{api_refusal, bad, refusal};
+use crate::maps::{admission_refusal, api_refusal, bad, refusal};
 use async_graphql::InputType;
 use async_graphql::registry::{MetaType, Registry};
 use axum::http::StatusCode;
@@ -49,18 +49,10 @@ pub async fn case_filter(
     }
     let value =
         async_graphql::Value::from_json(json.clone()).map_err(|e| bad("filter", e.to_string()))?;
-    let refused = |r: chasqui_schema::admission::Refusal| {
-        refusal(
-            StatusCode::BAD_REQUEST,
-            r.code,
-            r.field.as_deref(),
-            &r.message,
-        )
-    };
     state
         .admission
         .check_input("CaseFilter", &value, "filter")
-        .map_err(refused)?;
+        .map_err(admission_refusal)?;
     let input = match parse(&json) {
         Ok(input) => input,
         Err(_) => {
@@ -70,7 +62,10 @@ pub async fn case_filter(
     };
     // A table is written page by page, each page a bounded read: its price is the map's
     // own, with the filter's (an area's vertices).
-    let price = state.admission.map_cost(0, Some(&value)).map_err(refused)?;
+    let price = state
+        .admission
+        .map_cost(0, Some(&value))
+        .map_err(admission_refusal)?;
     let running = state.hold_cost(price, deadline).await.ok_or_else(|| {
         refusal(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -9,7 +9,6 @@ use super::{Access, CaseFilter, Store, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use chrono::NaiveDate;
-use sea_orm::sea_query::Query;
 use sea_orm::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -106,13 +105,7 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let matching = || {
-            let mut sub = Query::select();
-            sub.column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(filter.condition(access));
-            sub
-        };
+        let matching = || filter.matching_ids(access);
         let changes = status_change::Entity::find()
             .filter(status_change::Column::CaseId.in_subquery(matching()))
             .filter(super::visibility::visible_status_changes(access))

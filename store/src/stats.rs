@@ -105,13 +105,7 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let matching = || {
-            let mut sub = Query::select();
-            sub.column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(filter.condition(access));
-            sub
-        };
+        let matching = || filter.matching_ids(access);
 
         // The (region, province) slots each case counts in: the departments it lies in, the
         // provinces, or each province with the department it lies in; (None, None) when

@@ -101,6 +101,15 @@ impl CaseFilter {
             && self.spatial_case_ids.is_none()
     }
 
+    /// `SELECT id FROM cases WHERE <the filter>`: the matching cases, as a subquery.
+    pub(crate) fn matching_ids(&self, access: Access) -> sea_orm::sea_query::SelectStatement {
+        let mut sub = Query::select();
+        sub.column(case::Column::Id)
+            .from(case::Entity)
+            .cond_where(self.condition(access));
+        sub
+    }
+
     pub(crate) fn condition(&self, access: Access) -> Condition {
         let mut cond = visible_cases(access);
         if !self.kinds.is_empty() {
