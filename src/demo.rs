@@ -321,7 +321,10 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                 .map(|l| (n.key.clone(), l.case.clone()))
         })
         .collect();
-    let mut link_phases: HashMap<(String, String), Option<ConflictPhase>> = HashMap::new();
+    // The status a link reports, with its phase and date: the latest history entry of
+    // that news item for that case. The item's other entries for the case are history of
+    // their own (an item can report how a conflict went, not only where it stands).
+    let mut link_reports: HashMap<(String, String), &DemoStatus> = HashMap::new();
 
     let mut cases = HashMap::new();
     for (i, c) in set.cases.iter().enumerate() {
@@ -330,18 +333,29 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
         for entry in &c.status_history {
             match &entry.news {
                 Some(n) if reported.contains(&(n.clone(), c.slug.clone())) => {
-                    link_phases.insert((n.clone(), c.slug.clone()), entry.phase);
+                    let key = (n.clone(), c.slug.clone());
+                    match link_reports.get(&key) {
+                        Some(earlier) if earlier.date > entry.date => history.push(entry),
+                        Some(earlier) => {
+                            history.push(earlier);
+                            link_reports.insert(key, entry);
+                        }
+                        None => {
+                            link_reports.insert(key, entry);
+                        }
+                    }
                 }
                 _ => history.push(entry),
             }
         }
+        history.sort_by_key(|e| e.date);
         let to_change = |entry: &DemoStatus| -> Result<NewStatusChange, DemoError> {
             let field = format!("{at}.statusHistory");
             Ok(NewStatusChange {
                 case_id: 0,
                 status: entry.status,
                 phase: entry.phase,
-                date: entry.date,
+                date: Some(entry.date),
                 news_item_id: entry
                     .news
                     .as_deref()
@@ -493,10 +507,8 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
             if event.is_some() {
                 report.events += 1;
             }
-            let reported_phase = link_phases
-                .get(&(n.key.clone(), l.case.clone()))
-                .copied()
-                .flatten();
+            let reported = link_reports.get(&(n.key.clone(), l.case.clone()));
+            let reported_phase = reported.and_then(|r| r.phase);
             validate::link_report(
                 &format!("{at}."),
                 l.update_kind,
@@ -512,6 +524,7 @@ pub async fn load(store: &Store) -> Result<Option<DemoReport>, DemoError> {
                         update_kind: l.update_kind,
                         reported_status: l.reported_status,
                         reported_phase,
+                        reported_status_on: reported.map(|r| r.date),
                         event,
                         note: text(&validate::at(&at, "note"), l.note.as_ref())?,
                         state: LinkState::Confirmed,

@@ -1,5 +1,7 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries; GraphiQL for browsers, its
-//! files under `/graphiql/`), `GET /healthz`, and CORS on the API paths (`cors.rs`). GraphQL over HTTP as the graphql-http specification describes it:
+//! files under `/graphiql/`), `GET /healthz`, the maps (`maps.rs`), the analysts' CSV
+//! tables under `/csv/` (`csv.rs`), and CORS on the API paths (`cors.rs`). GraphQL over
+//! HTTP as the graphql-http specification describes it:
 //! responses in `application/graphql-response+json` (or `application/json` when that is
 //! what the client accepts), mutations refused over GET, request errors as 4xx.
 
@@ -238,6 +240,21 @@ pub fn router_with_cors(db: DatabaseConnection, config: HttpConfig, cors: CorsPo
         .route(
             "/map.svg",
             get(crate::maps::map_svg)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
+        .route(
+            "/csv/cases",
+            get(crate::csv::cases)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
+        .route(
+            "/csv/status-changes",
+            get(crate::csv::status_changes)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
+        .route(
+            "/csv/report",
+            get(crate::csv::report)
                 .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
         )
         .layer(DefaultBodyLimit::max(config.max_body_bytes))

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod cors;
+pub mod csv;
 pub mod db;
 pub mod demo;
 pub mod graphiql;

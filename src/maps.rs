@@ -5,6 +5,7 @@
 //!   `region` (codes or ids), `topics`, `responsibleLevels`;
 //! - `actor`, `activeFrom`, `activeTo`; `violenceReported`, `dialogueUnderWay` (`true` or
 //!   `false`);
+//! - `asOf` (a date) with `asOfStatuses` and `asOfPhases` (lists): the `statusAsOf` filter;
 //! - `bbox=west,south,east,north`, `near=latitude,longitude,km`, `area=<GeoJSON polygon>`;
 //! - `limit` (GeoJSON only: the most features, default 10000).
 //!
@@ -42,7 +43,12 @@ const TEXT_PARAMETERS: [&str; 3] = ["actor", "activeFrom", "activeTo"];
 const BOOLEAN_PARAMETERS: [&str; 2] = ["violenceReported", "dialogueUnderWay"];
 
 /// A refusal with a GraphQL-style error body.
-fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -> Response {
+pub(crate) fn refusal(
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+    message: &str,
+) -> Response {
     let mut extensions = json!({ "code": code });
     if let Some(field) = field {
         extensions["field"] = json!(field);
@@ -56,7 +62,7 @@ fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -
     response
 }
 
-fn bad(field: &str, message: impl AsRef<str>) -> Response {
+pub(crate) fn bad(field: &str, message: impl AsRef<str>) -> Response {
     refusal(
         StatusCode::BAD_REQUEST,
         "BAD_USER_INPUT",
@@ -65,7 +71,17 @@ fn bad(field: &str, message: impl AsRef<str>) -> Response {
     )
 }
 
-fn api_refusal(err: ApiError) -> Response {
+/// A refusal of the admission's argument rules or price, as the GraphQL endpoint gives it.
+pub(crate) fn admission_refusal(r: chasqui_schema::admission::Refusal) -> Response {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        r.code,
+        r.field.as_deref(),
+        &r.message,
+    )
+}
+
+pub(crate) fn api_refusal(err: ApiError) -> Response {
     let err: async_graphql::Error = err.into();
     let extensions = err
         .extensions
@@ -150,6 +166,29 @@ fn filter_input(
             let area: Value = serde_json::from_str(value)
                 .map_err(|e| bad("area", format!("is not JSON: {e}")))?;
             filter.insert("inArea".into(), area);
+        } else if let Some(key) = match name {
+            "asOf" => Some("date"),
+            "asOfStatuses" => Some("statuses"),
+            "asOfPhases" => Some("phases"),
+            _ => None,
+        } {
+            let as_of = filter
+                .entry("statusAsOf".to_owned())
+                .or_insert_with(|| json!({}));
+            let value = if key == "date" {
+                json!(value)
+            } else {
+                json!(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .collect::<Vec<_>>()
+                )
+            };
+            if let Value::Object(fields) = as_of {
+                fields.insert(key.to_owned(), value);
+            }
         } else if name == "limit" && allow_limit {
             limit = Some(
                 value
@@ -159,6 +198,15 @@ fn filter_input(
         } else {
             return Err(bad(name, format!("unknown parameter `{name}`")));
         }
+    }
+    if filter
+        .get("statusAsOf")
+        .is_some_and(|as_of| as_of.get("date").is_none())
+    {
+        return Err(bad(
+            "asOf",
+            "is required with `asOfStatuses` and `asOfPhases`",
+        ));
     }
     Ok((filter, limit))
 }
@@ -178,22 +226,14 @@ async fn store_filter(
     let store = &state.store;
     let value = async_graphql::Value::from_json(Value::Object(filter))
         .map_err(|e| bad("filter", e.to_string()))?;
-    let refused = |r: chasqui_schema::admission::Refusal| {
-        refusal(
-            StatusCode::BAD_REQUEST,
-            r.code,
-            r.field.as_deref(),
-            &r.message,
-        )
-    };
     state
         .admission
         .check_input("CaseFilter", &value, "")
-        .map_err(refused)?;
+        .map_err(admission_refusal)?;
     let price = state
         .admission
         .map_cost(features, Some(&value))
-        .map_err(refused)?;
+        .map_err(admission_refusal)?;
     let running = state.hold_cost(price, deadline).await.ok_or_else(|| {
         refusal(
             StatusCode::SERVICE_UNAVAILABLE,

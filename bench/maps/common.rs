@@ -65,6 +65,7 @@ pub async fn store_with_peru(
             parent_code: parent.is_none().then(|| "PE".to_owned()),
             parent_name: parent.is_none().then(|| "Peru".to_owned()),
             level,
+            rename: false,
         };
         let report =
             import_places_file(&store, &Author::command_line(), &peru.join(name), &mapping).await?;

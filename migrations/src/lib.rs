@@ -16,6 +16,7 @@ mod m20261124_000006_case_places;
 mod m20261124_000007_case_points;
 mod m20261125_000008_effective_visibility;
 mod m20261126_000009_derived_placements;
+mod m20261203_000010_status_dates;
 mod m20261203_000011_sources;
 
 /// Finds the placements the store derived before it recorded their source; the store runs
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_case_points::Migration),
             Box::new(m20261125_000008_effective_visibility::Migration),
             Box::new(m20261126_000009_derived_placements::Migration),
+            Box::new(m20261203_000010_status_dates::Migration),
             Box::new(m20261203_000011_sources::Migration),
         ]
     }

@@ -828,6 +828,8 @@ const GEOJSON_OWN: u64 = 10;
 /// Nominal numbers of departments and provinces (Peru has 25 and 196).
 const REGIONS: u64 = 30;
 const PROVINCES: u64 = 200;
+/// Nominal number of actors an event grouping lists.
+const ACTORS: u64 = 100;
 
 fn own(own: u64) -> Price {
     Price {
@@ -877,7 +879,18 @@ fn rule(owner: &str, field: &str, args: &Arguments<'_>, limits: &QueryLimits) ->
             .unwrap_or(1);
             own(GEOJSON_OWN + limit + filter())
         }
-        ("CaseConnection" | "EventList", "totalCount") => own(SCAN),
+        ("Query", "statusReport") => own(SCAN + SCAN + filter()),
+        ("StatusReport", "byStatus") => list(1, 4),
+        ("StatusReport", "activeByPhase") => list(1, 8),
+        ("StatusReport", "activeByConflictType") => list(1, 10),
+        ("StatusReport", "activeByRegion") => list(1, REGIONS),
+        ("StatusReport", "movements") => own(1),
+        // The items of `movements(first:)`: priced at the largest page, the argument being
+        // on the parent field.
+        ("MovementList", "items") => list(1, limits.page.max_size),
+        ("ReportGroup", "cases") => list(1, page()),
+        ("Query", "eventStats") => list(SCAN + filter(), event_stat_buckets(args)),
+        ("CaseConnection" | "EventList" | "NewsItemConnection", "totalCount") => own(SCAN),
         ("Case", "events" | "newsItems" | "timeline" | "revisions") => connection(2, page()),
         ("Case", "statusHistory" | "actors") => list(1, SOME),
         ("Case", "locations" | "relatedCases" | "topics" | "externalIds") => list(1, FEW),
@@ -974,8 +987,14 @@ fn stat_buckets(args: &Arguments<'_>) -> (u64, u64) {
     if has("STATUS") {
         buckets = buckets.saturating_mul(4);
     }
+    if has("PHASE") {
+        buckets = buckets.saturating_mul(8);
+    }
     if has("KIND") {
         buckets = buckets.saturating_mul(8);
+    }
+    if has("CONFLICT_TYPE") {
+        buckets = buckets.saturating_mul(10);
     }
     if has("PROVINCE") {
         buckets = buckets.saturating_mul(PROVINCES);
@@ -983,6 +1002,77 @@ fn stat_buckets(args: &Arguments<'_>) -> (u64, u64) {
         buckets = buckets.saturating_mul(REGIONS);
     }
     (if has("MONTH") { months } else { 0 }, buckets)
+}
+
+/// The most buckets an `eventStats` can answer: the product of each dimension's values
+/// (MONTH and YEAR: the months or years of the filter's `from`..`to`, or the most a
+/// grouping may span; REGION: the departments and the bucket of none; KIND: the kinds;
+/// ACTOR: a nominal number), never more than the store answers at all
+/// ([`chasqui_store::MAX_EVENT_STAT_BUCKETS`]).
+fn event_stat_buckets(args: &Arguments<'_>) -> u64 {
+    use chrono::Datelike;
+    let dimensions = group_by(args);
+    let has = |d: &str| dimensions.iter().any(|x| x == d);
+    let filter = args.get("filter");
+    let date = |name: &str| match filter.as_ref() {
+        Some(Value::Object(f)) => match f.get(name) {
+            Some(Value::String(text)) => chasqui_entities::PartialDate::parse(text).ok(),
+            _ => None,
+        },
+        _ => None,
+    };
+    let period = date("from").zip(date("to"));
+    let months = |per: i64, max: usize| -> u64 {
+        match period {
+            Some((from, to)) => {
+                let (a, b) = (from.first_day(), to.last_day());
+                let number =
+                    |d: chrono::NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+                let span = number(b) / per - number(a) / per + 1;
+                // A year-only event adds its year's bucket to the months.
+                let years = if per == 1 {
+                    i64::from(b.year() - a.year()) + 1
+                } else {
+                    0
+                };
+                ((span + years).max(1) as u64).min(max as u64)
+            }
+            None => max as u64,
+        }
+    };
+    let mut buckets: u64 = 1;
+    if has("MONTH") {
+        buckets = buckets.saturating_mul(months(1, chasqui_store::MAX_EVENT_STAT_MONTHS));
+    }
+    if has("YEAR") && !has("MONTH") {
+        buckets = buckets.saturating_mul(months(12, chasqui_store::MAX_EVENT_STAT_YEARS));
+    }
+    if has("REGION") {
+        buckets = buckets.saturating_mul(REGIONS + 1);
+    }
+    if has("KIND") {
+        buckets = buckets.saturating_mul(chasqui_entities::EventKind::ALL.len() as u64);
+    }
+    if has("ACTOR") {
+        buckets = buckets.saturating_mul(ACTORS + 1);
+    }
+    buckets.min(chasqui_store::MAX_EVENT_STAT_BUCKETS as u64)
+}
+
+/// The dimensions a stats field's `groupBy` names.
+fn group_by(args: &Arguments<'_>) -> Vec<String> {
+    match args.get("groupBy") {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|d| match d {
+                Value::Enum(name) => Some(name.to_string()),
+                Value::String(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect(),
+        Some(Value::Enum(name)) => vec![name.to_string()],
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -1178,6 +1268,30 @@ mod tests {
         );
         assert!(period < 200, "{period}");
         assert!(open.is_err(), "{open:?}");
+    }
+
+    #[test]
+    fn event_stats_are_priced_by_their_buckets_and_bounded() {
+        let kinds = cost("{ eventStats(groupBy: [KIND]) { count } }");
+        assert_eq!(kinds, SCAN + chasqui_entities::EventKind::ALL.len() as u64);
+        let open = cost("{ eventStats(groupBy: [MONTH]) { count } }");
+        assert_eq!(open, SCAN + chasqui_store::MAX_EVENT_STAT_MONTHS as u64);
+        // Twelve months and the bucket of the events known only to the year.
+        let year = cost(
+            "{ eventStats(groupBy: [MONTH], filter: {from: \"2017-01\", to: \"2017-12\"}) { count } }",
+        );
+        assert_eq!(year, SCAN + 13);
+        let every = cost("{ eventStats(groupBy: [MONTH, YEAR, REGION, KIND, ACTOR]) { count } }");
+        assert_eq!(
+            every,
+            SCAN + chasqui_store::MAX_EVENT_STAT_BUCKETS as u64,
+            "never more buckets than the store answers"
+        );
+        let wide = admit(
+            "{ eventStats(groupBy: [MONTH, REGION, KIND, ACTOR]) { count deaths injuries month { value } region { name code } kind actor { name slug } } }",
+            serde_json::json!({}),
+        );
+        assert!(wide.is_err(), "{wide:?}");
     }
 
     #[test]

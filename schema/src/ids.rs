@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chasqui_store::Named;
 
 /// The kinds of record that have global ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +77,37 @@ pub fn decode_opt(kind: NodeType, id: Option<&ID>, field: &str) -> Result<Option
     id.map(|id| decode(kind, id, field)).transpose()
 }
 
+/// Reads a filter argument that names a record of `kind` (a case or an actor) by its
+/// global id or by its slug: an id of another type, or text that is neither an id nor a
+/// slug, is refused naming `field`. A global id never reads as a slug (it starts with an
+/// upper-case letter), so the two cannot be mistaken. The store goes to either through
+/// the same rule, so a slug the caller may not see matches nothing, as an unknown one.
+pub fn decode_named(kind: NodeType, id: &ID, field: &str) -> Result<Named, ApiError> {
+    match decode_any(id.as_str()) {
+        Some((found, number)) if found == kind => Ok(Named::Id(number)),
+        Some(_) => Err(ApiError::bad_input(
+            field,
+            format!("not a {} id", kind.prefix()),
+        )),
+        None => match chasqui_domain::validate::slug(field, id.as_str()) {
+            Ok(slug) => Ok(Named::Key(slug)),
+            Err(_) => Err(ApiError::bad_input(
+                field,
+                format!("not a {} id or slug", kind.prefix()),
+            )),
+        },
+    }
+}
+
+/// [`decode_named`], when one is given.
+pub fn decode_named_opt(
+    kind: NodeType,
+    id: Option<&ID>,
+    field: &str,
+) -> Result<Option<Named>, ApiError> {
+    id.map(|id| decode_named(kind, id, field)).transpose()
+}
+
 /// How a root field names one record: by global id, or by its own key (a slug, a code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup<'a> {
@@ -116,6 +148,24 @@ mod tests {
         assert!(decode(NodeType::Actor, &id, "input.actor").is_err());
         assert_eq!(decode_any("not base64!"), None);
         assert_eq!(decode_any(&URL_SAFE_NO_PAD.encode("Case:-1")), None);
+    }
+
+    #[test]
+    fn a_filter_names_a_record_by_id_or_slug() {
+        let case = encode(NodeType::Case, 7);
+        let named = |id: &str| decode_named(NodeType::Case, &ID(id.to_owned()), "filter.case");
+        assert_eq!(named(&case).ok(), Some(Named::Id(7)));
+        assert_eq!(
+            named("las-bambas").ok(),
+            Some(Named::Key("las-bambas".into()))
+        );
+        assert!(named(&encode(NodeType::Actor, 7)).is_err());
+        assert!(named("Las Bambas").is_err());
+        assert!(named("").is_err());
+        // Every global id starts upper-case, so none is a slug.
+        for kind in NodeType::ALL {
+            assert!(chasqui_domain::validate::slug("x", &encode(kind, 1)).is_err());
+        }
     }
 
     #[test]

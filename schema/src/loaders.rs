@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chasqui_entities::tables::*;
 use chasqui_store::{
-    Access, Page, Provenance, Sourced, Store, StoreError, TimelineRow, TimelineWindow,
+    Access, LinkStates, Page, Provenance, Sourced, Store, StoreError, TimelineRow, TimelineWindow,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -227,12 +227,6 @@ children!(
     |b, ids| b.store.aliases_by_actor(&ids)
 );
 children!(
-    LinksOfNewsItem,
-    news_link::Model,
-    |row| row.news_item_id,
-    |b, ids| b.store.links_by_news_item(b.access, &ids)
-);
-children!(
     ActorsOfEvent,
     event_actor::Model,
     |row| row.event_id,
@@ -250,6 +244,41 @@ children!(
     |row| row.parent_id.unwrap_or(0),
     |b, ids| b.store.children_by_location(b.access, &ids)
 );
+
+/// The links of a news item in some states (`NewsItem.cases(states:)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinksOfNewsItem(pub i64, pub LinkStates);
+
+impl Loader<LinksOfNewsItem> for Batch {
+    type Value = Vec<news_link::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[LinksOfNewsItem],
+    ) -> Result<HashMap<LinksOfNewsItem, Self::Value>, Self::Error> {
+        // Keys asking for the same states are one statement; other states, one each.
+        let mut by_states: HashMap<LinkStates, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_states.entry(key.1).or_default().push(key.0);
+        }
+        let mut out: HashMap<LinksOfNewsItem, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (states, ids) in by_states {
+            let rows = self
+                .store
+                .links_by_news_item(self.access, &ids, states)
+                .await
+                .map_err(Arc::new)?;
+            for row in rows {
+                out.entry(LinksOfNewsItem(row.news_item_id, states))
+                    .or_default()
+                    .push(row);
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// Relations touching a case, in either direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

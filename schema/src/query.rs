@@ -2,14 +2,18 @@
 //! (`types/*`); the descriptions clients read are here.
 
 use crate::error::ApiResult;
+use crate::scalars::PartialDate;
 use crate::types::actor::{Actor, ActorFilter};
 use crate::types::audit::{AuditConnection, AuditLogFilter, audit_log};
 use crate::types::case::{Case, CaseConnection, CaseFilter, CaseOrder};
 use crate::types::enums::CaseStatDimension;
-use crate::types::event::{Event, EventFilter, EventListConnection};
+use crate::types::event::{
+    Event, EventFilter, EventListConnection, EventStatBucket, EventStatDimension,
+};
 use crate::types::location::{Location, LocationFilter};
-use crate::types::news::{NewsItem, NewsItemFilter};
+use crate::types::news::{NewsItem, NewsItemConnection, NewsItemFilter};
 use crate::types::node::{Node, load_node, load_nodes};
+use crate::types::report::StatusReport;
 use crate::types::search::{SearchConnection, SearchType, search};
 use crate::types::service::ServiceInfo;
 use crate::types::spatial::{Located, cases_geojson};
@@ -77,6 +81,23 @@ impl Query {
         group_by: Vec<CaseStatDimension>,
     ) -> ApiResult<Vec<CaseStatBucket>> {
         CaseStatBucket::group(ctx, filter, group_by).await
+    }
+
+    /// The status report of a period, as the Ombudsman's monthly report gives it, from the
+    /// status histories: the cases by status at the period's end, the active ones by
+    /// phase, conflict type and department, and the movements of the period (new,
+    /// reactivated, moved to latent, resolved, withdrawn) with the change behind each.
+    /// `period` is a month ("2024-04"), a year or a day (the current month when not
+    /// given); `through` extends it to the end of a later date. `filter` selects the
+    /// cases, as for `cases`.
+    async fn status_report(
+        &self,
+        ctx: &Context<'_>,
+        period: Option<PartialDate>,
+        through: Option<PartialDate>,
+        filter: Option<CaseFilter>,
+    ) -> ApiResult<StatusReport> {
+        StatusReport::compute(ctx, period, through, filter).await
     }
 
     /// The district, province, department and country a point falls in.
@@ -147,11 +168,12 @@ impl Query {
         filter: Option<NewsItemFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, NewsItem, EmptyFields, EmptyFields>> {
+    ) -> ApiResult<NewsItemConnection> {
         NewsItem::paginate(ctx, filter, first, after).await
     }
 
-    /// Events of every case, latest first, with the same spatial filters as `cases`.
+    /// Events of every case, latest first: by case, kind, period, actor, the case's
+    /// current status and place (the same spatial filters as `cases`).
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +182,18 @@ impl Query {
         after: Option<String>,
     ) -> ApiResult<EventListConnection> {
         Event::paginate(ctx, filter, first, after).await
+    }
+
+    /// Event counts, with the sums of deaths and injuries, grouped by month, year,
+    /// department, kind and/or actor, for the same filters as `events`: only events the
+    /// caller may see count. Buckets sort by their keys in the order of `groupBy`.
+    async fn event_stats(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventFilter>,
+        group_by: Vec<EventStatDimension>,
+    ) -> ApiResult<Vec<EventStatBucket>> {
+        EventStatBucket::group(ctx, filter, group_by).await
     }
 
     /// Every audited write, newest first (admins only).

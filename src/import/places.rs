@@ -1,6 +1,7 @@
 //! `chasqui places import`: administrative boundaries from a GeoJSON FeatureCollection,
 //! mapped to places by property names (code, name, parent code), one transaction per file.
 
+use super::ubigeo;
 use anyhow::Context as _;
 use chasqui_domain::validate::LocationCode;
 use chasqui_entities::LocationLevel;
@@ -25,6 +26,9 @@ pub struct PlaceMapping {
     /// created as a COUNTRY).
     pub parent_name: Option<String>,
     pub level: LocationLevel,
+    /// Whether a place that exists takes the file's name when the file calls it
+    /// something else (it keeps its own otherwise; see `Store::import_places`).
+    pub rename: bool,
 }
 
 /// A feature the file itself gets wrong (no code, no name), with its index.
@@ -150,7 +154,8 @@ pub fn parse_places(
             None => mapping.parent_code.clone(),
         };
         // The rule `createLocation` applies to a code. (Names are taken as the boundary
-        // files spell them: INEI's provinces carry stray C1 control characters.)
+        // files spell them, INEI's provinces with stray C1 control characters, unless
+        // the UBIGEO table spells the same name better.)
         let checked = LocationCode::parse(&mapping.code, &code).and_then(|code| {
             let parent = parent_code
                 .as_deref()
@@ -172,6 +177,7 @@ pub fn parse_places(
             .get("geometry")
             .filter(|g| !g.is_null())
             .map(|g| g.to_string());
+        let name = ubigeo::spelled_name(&code, &name);
         records.push(PlaceRecord {
             index,
             code,
@@ -200,7 +206,7 @@ pub async fn import_places_file(
         _ => None,
     };
     let store_report = store
-        .import_places(author, root, records)
+        .import_places(author, root, records, mapping.rename)
         .await
         .map_err(|e| anyhow::anyhow!("importing {}: {e}", path.display()))?;
     Ok(PlacesFileReport {
@@ -228,6 +234,7 @@ mod tests {
             parent_code: None,
             parent_name: None,
             level: LocationLevel::Province,
+            rename: false,
         };
         let (count, records, problems) =
             parse_places(text, &mapping).unwrap_or_else(|e| panic!("{e}"));
@@ -287,6 +294,11 @@ pub enum PlacesCommand {
         parent_name: Option<String>,
         #[arg(long, value_enum)]
         level: PlaceLevelArg,
+        /// Give places that exist the file's names. Without it a place keeps its name
+        /// (a file gives shapes); with it or without, a name is never replaced by the
+        /// same name spelled worse ("Apurímac" by "APURIMAC").
+        #[arg(long)]
+        rename: bool,
         #[command(flatten)]
         database: crate::config::DatabaseArgs,
     },
@@ -303,6 +315,7 @@ pub async fn run_places_command(command: PlacesCommand) -> anyhow::Result<bool> 
             parent_code,
             parent_name,
             level,
+            rename,
             database,
         } => {
             let conn = crate::db::connect(&database.database_url, database.pool_size)
@@ -316,6 +329,7 @@ pub async fn run_places_command(command: PlacesCommand) -> anyhow::Result<bool> 
                 parent_code,
                 parent_name,
                 level: level.into(),
+                rename,
             };
             let report =
                 import_places_file(&store, &Author::command_line(), &file, &mapping).await?;

@@ -84,6 +84,7 @@ impl RecordKind {
                 "updateKind",
                 "reportedStatus",
                 "reportedPhase",
+                "reportedStatusOn",
                 "note",
                 "confirmed",
                 "visibility",
@@ -225,6 +226,7 @@ struct RawLink {
     update_kind: UpdateKind,
     reported_status: Option<CaseStatus>,
     reported_phase: Option<ConflictPhase>,
+    reported_status_on: Option<PartialDate>,
     event: Option<RawEventBody>,
     note: Option<String>,
     #[serde(default = "confirmed_by_default")]
@@ -471,6 +473,7 @@ fn convert(raw: RawRecord) -> Checked<ImportRecord> {
             case: check(validate::slug("case", &l.case))?,
             reported_status: l.reported_status,
             reported_phase: l.reported_phase,
+            reported_status_on: l.reported_status_on,
             event: match l.event {
                 Some(event) => Some(event_body(event, "event.")?),
                 None => None,

@@ -1,9 +1,10 @@
 //! Peru's UBIGEO codes (INEI): departments (2 digits), provinces (4) and districts (6),
 //! embedded from `data/ubigeo/ubigeo.csv` (MIT, see the licence beside it). Names are
 //! matched accent- and case-insensitively, each under its parent, so "Apurímac",
-//! "APURIMAC" and "apurimac" are one department.
+//! "APURIMAC" and "apurimac" are one department. Where the table knows how a name is
+//! spelled (accents and case, "Challhuahuacho"), [`UbigeoPlace::spelled`] gives it.
 
-use chasqui_domain::text::fold_words;
+use chasqui_domain::text::{better_spelling, fold_words};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -15,6 +16,9 @@ pub struct UbigeoPlace {
     pub code: &'static str,
     /// As the table writes it: upper case, without accents.
     pub name: &'static str,
+    /// The name as it is spelled, with its accents and case, when the table has it
+    /// (from the capital's name where the capital bears the place's name).
+    pub spelling: Option<&'static str>,
     /// The capital's coordinates.
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
@@ -36,9 +40,11 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
         };
         let latitude = cells.next().and_then(|v| v.parse().ok());
         let longitude = cells.next().and_then(|v| v.parse().ok());
+        let spelling = cells.next().filter(|s| !s.is_empty());
         let place = UbigeoPlace {
             code,
             name,
+            spelling,
             latitude,
             longitude,
         };
@@ -71,6 +77,25 @@ pub fn by_code(code: &str) -> Option<UbigeoPlace> {
     INDEX.by_code.get(code).cloned()
 }
 
+impl UbigeoPlace {
+    /// The best spelling of the place's name the table has: its spelling with accents
+    /// and case when known, its upper-case name otherwise.
+    pub fn spelled(&self) -> &'static str {
+        self.spelling.unwrap_or(self.name)
+    }
+}
+
+/// The name to give a place of this code that a file calls `name`: the table's
+/// spelling when it spells the same name better (`text::better_spelling`: "APURIMAC" in
+/// a boundary file becomes "Apurímac" when the table has the accents), `name` otherwise
+/// (another name, a code the table does not have: a file of another country).
+pub fn spelled_name(code: &str, name: &str) -> String {
+    match by_code(code).and_then(|p| p.spelling) {
+        Some(spelling) if better_spelling(spelling, name) => spelling.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +124,27 @@ mod tests {
         assert_eq!(below("0301", "Challhuahuacho"), None);
         assert_eq!(department("Atlantis"), None);
         assert_eq!(by_code("0305").map(|p| p.name), Some("COTABAMBAS"));
+    }
+
+    #[test]
+    fn spellings_are_the_same_names_with_accents_and_case() {
+        assert_eq!(spelled_name("030506", "CHALLHUAHUACHO"), "Challhuahuacho");
+        assert_eq!(spelled_name("10", "HUANUCO"), "Huánuco");
+        // A better spelling already, another name, a code the table does not have.
+        assert_eq!(spelled_name("10", "Huánuco"), "Huánuco");
+        assert_eq!(spelled_name("030506", "SOMEWHERE ELSE"), "SOMEWHERE ELSE");
+        assert_eq!(spelled_name("99", "ATLANTIS"), "ATLANTIS");
+        // Every spelling the table holds is its place's name.
+        for place in INDEX.by_code.values() {
+            if let Some(spelling) = place.spelling {
+                assert_eq!(
+                    fold_words(spelling),
+                    fold_words(place.name),
+                    "{}",
+                    place.code
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Actors: their writes (with aliases) and reads (lookups, the actor list, their roles).
 
 use super::audit::{self, Author, Entry};
-use super::query::{Page, all_limited, name_contains, through};
+use super::query::{Named, Page, all_limited, name_contains, through};
 use super::search;
 use super::stamp::{Stamped, Versioned};
 use super::tx::{LockForWrite, check_version, replace_rows};
@@ -58,7 +58,8 @@ pub(crate) async fn write_aliases(
 pub struct ActorFilter {
     pub kinds: Vec<ActorKind>,
     pub name_contains: Option<String>,
-    pub case_id: Option<i64>,
+    /// Actors with a role in this case (by id or slug).
+    pub case: Option<Named>,
 }
 
 impl Store {
@@ -250,12 +251,12 @@ impl Store {
                     .add(actor::Column::Id.in_subquery(aliases)),
             );
         }
-        if let Some(case_id) = filter.case_id {
-            query = query.filter(through::<case_actor::Entity>(
+        if let Some(case) = &filter.case {
+            query = query.filter(through::<case_actor::Entity, case::Entity>(
                 actor::Column::Id,
                 case_actor::Column::ActorId,
                 case_actor::Column::CaseId,
-                case_id,
+                case,
                 visible_roles(access),
             ));
         }

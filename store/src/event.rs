@@ -5,7 +5,9 @@ use super::audit::{self, Author, Entry};
 use super::case::refresh_case;
 use super::effective::{self, Scope};
 use super::location::region_locations;
-use super::query::{Page, after_condition, all_limited, pointing_at};
+use super::query::{
+    Named, Page, after_condition, all_limited, period_ends_on_or_after, pointing_at, through,
+};
 use super::stamp::Stamped;
 use super::tx::{date_parts, happened, require_case, require_ids, reread};
 use super::visibility::{in_visible, visible_actors, visible_cases, visible_events, visible_news};
@@ -140,7 +142,8 @@ pub(crate) async fn insert_event(
 /// Filters for the event list. Empty lists mean "any".
 #[derive(Clone, Debug, Default)]
 pub struct EventFilter {
-    pub case_id: Option<i64>,
+    /// Events of this case (by id or slug).
+    pub case: Option<Named>,
     pub kinds: Vec<EventKind>,
     /// Events at a location on or below one of these places (materialised paths), or at
     /// a site inside one of them.
@@ -152,6 +155,26 @@ pub struct EventFilter {
     pub spatial_location_ids: Option<super::spatial::IndexIds>,
     /// The places at or below `region_paths`, from the index.
     pub region_places: Option<Vec<i64>>,
+    /// Events whose period (from their date to the end of their end date, or of their
+    /// date when they have none) ends on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Events whose period begins on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Events with any of these actors, through roles the caller may see: an actor the
+    /// caller may not see matches nothing, as one that does not exist. `Some(vec![])`
+    /// (every actor named was unknown) matches nothing; `None` is no condition.
+    pub actor_ids: Option<Vec<i64>>,
+    /// Events of cases whose current status is one of these.
+    pub case_statuses: Vec<CaseStatus>,
+}
+
+/// The rows of `event_actors` a caller may see or go through: those of actors it may see.
+fn visible_event_actors(access: Access) -> Condition {
+    Condition::all().add(in_visible::<actor::Entity>(
+        event_actor::Column::ActorId,
+        actor::Column::Id,
+        visible_actors(access),
+    ))
 }
 
 impl EventFilter {
@@ -164,11 +187,10 @@ impl EventFilter {
                     case::Column::Id,
                     visible_cases(access),
                 ));
-        if let Some(case_id) = self.case_id {
+        if let Some(case) = &self.case {
             cond = cond.add(pointing_at::<case::Entity>(
                 event::Column::CaseId,
-                case::Column::Id,
-                case_id,
+                case,
                 visible_cases(access),
             ));
         }
@@ -185,6 +207,50 @@ impl EventFilter {
             // The index answers with the locations the caller may see (unarchived, and
             // restricted ones only for callers who may read them).
             cond = cond.add(ids.condition(r#""events"."location_id""#));
+        }
+        if let Some(to) = self.to {
+            cond = cond.add(event::Column::OccurredOn.lte(to));
+        }
+        if let Some(from) = self.from {
+            // An event ends with its end date's period, or with its date's when it has none.
+            cond = cond.add(
+                Condition::any()
+                    .add(Condition::all().add(event::Column::EndedOn.is_null()).add(
+                        period_ends_on_or_after(
+                            event::Column::OccurredOn,
+                            event::Column::OccurredPrecision,
+                            from,
+                        ),
+                    ))
+                    .add(period_ends_on_or_after(
+                        event::Column::EndedOn,
+                        event::Column::EndedPrecision,
+                        from,
+                    )),
+            );
+        }
+        if let Some(actor_ids) = &self.actor_ids {
+            let mut any = Condition::any();
+            for actor_id in actor_ids {
+                any = any.add(through::<event_actor::Entity, actor::Entity>(
+                    event::Column::Id,
+                    event_actor::Column::EventId,
+                    event_actor::Column::ActorId,
+                    &Named::Id(*actor_id),
+                    visible_event_actors(access),
+                ));
+            }
+            if actor_ids.is_empty() {
+                any = any.add(Expr::val(1).eq(0));
+            }
+            cond = cond.add(any);
+        }
+        if !self.case_statuses.is_empty() {
+            cond = cond.add(in_visible::<case::Entity>(
+                event::Column::CaseId,
+                case::Column::Id,
+                visible_cases(access).add(case::Column::Status.is_in(self.case_statuses.clone())),
+            ));
         }
         cond
     }
@@ -249,11 +315,7 @@ impl Store {
         self.rows_of::<event_actor::Entity>(
             event_actor::Column::EventId,
             event_ids,
-            in_visible::<actor::Entity>(
-                event_actor::Column::ActorId,
-                actor::Column::Id,
-                visible_actors(access),
-            ),
+            visible_event_actors(access),
             &[event_actor::Column::Id],
         )
         .await

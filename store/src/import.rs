@@ -542,6 +542,7 @@ impl Store {
     /// and the search index when it is empty but records exist (the migration that
     /// created it cannot analyse text). Cheap when there is nothing to do.
     pub async fn after_migrations(&self) -> StoreResult<()> {
+        self.refresh_stale_cases().await?;
         let missing_keys = news_item::Entity::find()
             .filter(news_item::Column::TitleKey.is_null())
             .one(&self.db)

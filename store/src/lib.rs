@@ -15,6 +15,8 @@ mod detail;
 mod dump;
 mod effective;
 mod event;
+mod event_stats;
+mod history;
 mod import;
 mod import_records;
 mod link;
@@ -22,6 +24,7 @@ mod location;
 mod news;
 mod query;
 mod register;
+mod report;
 mod search;
 mod source;
 mod spatial;
@@ -29,6 +32,7 @@ mod sql;
 mod stamp;
 mod stats;
 mod suggestions;
+mod tables;
 mod timeline;
 mod tokens;
 mod tx;
@@ -47,6 +51,11 @@ pub use chasqui_migrations::MARK_DERIVED_PLACEMENTS;
 pub use detail::{CaseDetail, CaseKey, DetailSpec, TimelineRecord};
 pub use dump::TABLES;
 pub use event::{EventFilter, NewEvent};
+pub use event_stats::{
+    EventStatBucket, EventStatDimension, MAX_EVENT_STAT_BUCKETS, MAX_EVENT_STAT_MONTHS,
+    MAX_EVENT_STAT_YEARS,
+};
+pub use history::{StatusAsOf, sort_history, status_in_effect};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
@@ -56,20 +65,22 @@ pub use import_records::{
 pub use link::{LinkPatch, NewLink};
 pub use location::{LocationFilter, LocationPatch, NewLocation};
 pub use news::{NewNewsItem, NewsFilter, NewsItemPatch};
-pub use query::Page;
+pub use query::{Named, Page};
 pub use register::{AbsentCase, RegisterColumns};
+pub use report::{Movement, MovementKind, ReportGroup, StatusReport};
 pub use search::{PG_SEARCH_VECTOR, SearchCursor, SearchDocument, SearchEntity, SearchRow};
 pub use source::{NewSource, Provenance, Sourced, digest};
 pub use spatial::{LocatedCases, PlaceRecord, PlacesReport, SpatialCache, near_filter};
 pub use sql::Sql;
 pub use stats::{MAX_STAT_MONTHS, StatBucket, StatDimension};
 pub use suggestions::DEFAULT_SUGGESTION_THRESHOLD;
+pub use tables::CasePlaceNames;
 pub use timeline::{
     TimelineCursor, TimelineKind, TimelineRow, TimelineWindow, event_row, news_row, precision_rank,
     status_row,
 };
 pub use tokens::{TOKEN_PREFIX, token_hash};
-pub use visibility::Access;
+pub use visibility::{Access, LinkStates};
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 

@@ -6,8 +6,8 @@ use super::case::{NewStatusChange, insert_status_change, refresh_case};
 use super::effective::{self, Scope};
 use super::event::{NewEvent, insert_event};
 use super::stamp::Stamped;
-use super::tx::{LockForWrite, require_case, reread};
-use super::visibility::visible_links;
+use super::tx::{LockForWrite, happened, require_case, reread};
+use super::visibility::{LinkStates, listed_links, visible_links};
 use super::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
@@ -24,6 +24,9 @@ pub struct NewLink {
     pub update_kind: UpdateKind,
     pub reported_status: Option<CaseStatus>,
     pub reported_phase: Option<ConflictPhase>,
+    /// When the reported status took effect, when the item says so; otherwise the date of
+    /// the event the link reports, or else the item's own date.
+    pub reported_status_on: Option<PartialDate>,
     pub event: Option<NewEvent>,
     pub note: Option<String>,
     pub state: LinkState,
@@ -101,9 +104,11 @@ pub(crate) async fn save_link(
     Ok(model)
 }
 
-/// The status change a news item reports for a case, dated by the item.
+/// The status change a news item reports for a case, dated `on` (when the status took
+/// effect, as the item or its event says), or else by the item.
 pub(crate) fn reported_change(
     news: &news_item::Model,
+    on: Option<PartialDate>,
     case_id: i64,
     status: CaseStatus,
     phase: Option<ConflictPhase>,
@@ -114,8 +119,10 @@ pub(crate) fn reported_change(
         case_id,
         status,
         phase,
-        date: PartialDate::from_parts(news.published_on, news.published_precision)
-            .unwrap_or_else(|_| PartialDate::day(news.published_on)),
+        date: Some(on.unwrap_or_else(|| {
+            PartialDate::from_parts(news.published_on, news.published_precision)
+                .unwrap_or_else(|_| PartialDate::day(news.published_on))
+        })),
         news_item_id: Some(news.id),
         source_url: None,
         note: note.clone(),
@@ -162,6 +169,9 @@ impl Store {
                 news.id, case.slug
             )));
         }
+        if let Some(on) = link.reported_status_on {
+            happened("input.reportedStatusOn", on)?;
+        }
         let confirmed = link.state == LinkState::Confirmed;
         if !confirmed && link.event.is_some() {
             return Err(StoreError::invalid(
@@ -172,8 +182,12 @@ impl Store {
         // A suggestion keeps the status it reports but changes nothing until confirmed.
         let status_change_id = match link.reported_status {
             Some(status) if confirmed => {
+                let on = link
+                    .reported_status_on
+                    .or(link.event.as_ref().map(|e| e.date));
                 let change = reported_change(
                     &news,
+                    on,
                     case.id,
                     status,
                     link.reported_phase,
@@ -290,6 +304,7 @@ impl Store {
                     .ok_or_else(|| StoreError::not_found("news item"))?;
                 let change = reported_change(
                     &news,
+                    None,
                     link.case_id,
                     status,
                     None,
@@ -387,16 +402,18 @@ impl Store {
         .await
     }
 
-    /// Links of these news items (to visible cases), newest case link first.
+    /// Links of these news items (to visible cases) in `states`, as far as the caller may
+    /// see them (`LinkStates::seen_by`), in the order they were made.
     pub async fn links_by_news_item(
         &self,
         access: Access,
         news_ids: &[i64],
+        states: LinkStates,
     ) -> StoreResult<Vec<news_link::Model>> {
         self.rows_of::<news_link::Entity>(
             news_link::Column::NewsItemId,
             news_ids,
-            visible_links(access),
+            listed_links(access, states),
             &[news_link::Column::Id],
         )
         .await

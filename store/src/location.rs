@@ -4,7 +4,7 @@
 //! only, for the API's location writes and the places import alike.
 
 use super::audit::{self, Author, Entry};
-use super::query::{Page, all_limited, name_contains, pointing_at, without};
+use super::query::{Named, Page, all_limited, name_contains, pointing_at, without};
 use super::spatial::{CasePlaces, refresh_case_places};
 use super::stamp::{Stamped, Versioned};
 use super::tx::{LockForWrite, check_version};
@@ -403,8 +403,7 @@ impl Store {
         if let Some(parent) = filter.parent_id {
             query = query.filter(pointing_at::<location::Entity>(
                 location::Column::ParentId,
-                location::Column::Id,
-                parent,
+                &Named::Id(parent),
                 visible_locations(access),
             ));
         }

@@ -4,15 +4,17 @@
 use super::audit::{self, Author, Entry};
 use super::case::refresh_case;
 use super::effective::{self, Scope};
-use super::query::{Page, after_condition, all_limited, period_ends_on_or_after, through, without};
+use super::query::{
+    Named, Page, after_condition, all_limited, period_ends_on_or_after, through, without,
+};
 use super::search::{self, SearchDocument};
 use super::stamp::{Stamped, Versioned};
 use super::tx::{LockForWrite, check_version, happened};
-use super::visibility::{visible_links, visible_news};
+use super::visibility::{LinkStates, listed_links, visible_news};
 use super::{Access, Store, StoreError, StoreResult};
 use chasqui_domain::text::normalise_title;
-use chasqui_entities::tables::{news_item, news_link};
-use chasqui_entities::{PartialDate, Visibility, *};
+use chasqui_entities::tables::{case, news_item, news_link};
+use chasqui_entities::{PartialDate, Visibility};
 use chrono::NaiveDate;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -226,10 +228,42 @@ pub(crate) async fn refresh_cases_of_news(
 
 #[derive(Clone, Debug, Default)]
 pub struct NewsFilter {
-    pub case_id: Option<i64>,
+    /// Items a confirmed link joins to this case (by id or slug).
+    pub case: Option<Named>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub publisher: Option<String>,
+}
+
+impl NewsFilter {
+    /// The items the filter matches that the caller may see: the one condition of the
+    /// list and its count.
+    fn condition(&self, access: Access) -> Condition {
+        let mut cond = visible_news(access);
+        if let Some(case) = &self.case {
+            cond = cond.add(through::<news_link::Entity, case::Entity>(
+                news_item::Column::Id,
+                news_link::Column::NewsItemId,
+                news_link::Column::CaseId,
+                case,
+                listed_links(access, LinkStates::CONFIRMED),
+            ));
+        }
+        if let Some(from) = self.from {
+            cond = cond.add(period_ends_on_or_after(
+                news_item::Column::PublishedOn,
+                news_item::Column::PublishedPrecision,
+                from,
+            ));
+        }
+        if let Some(to) = self.to {
+            cond = cond.add(news_item::Column::PublishedOn.lte(to));
+        }
+        if let Some(publisher) = &self.publisher {
+            cond = cond.add(news_item::Column::Publisher.eq(publisher.as_str()));
+        }
+        cond
+    }
 }
 
 impl Store {
@@ -274,29 +308,7 @@ impl Store {
         limit: u64,
     ) -> StoreResult<Page<news_item::Model>> {
         let mut query = without(news_item::Entity::find(), news_item::Column::Body)
-            .filter(visible_news(access));
-        if let Some(case_id) = filter.case_id {
-            query = query.filter(through::<news_link::Entity>(
-                news_item::Column::Id,
-                news_link::Column::NewsItemId,
-                news_link::Column::CaseId,
-                case_id,
-                visible_links(access).add(news_link::Column::State.ne(LinkState::Rejected)),
-            ));
-        }
-        if let Some(from) = filter.from {
-            query = query.filter(period_ends_on_or_after(
-                news_item::Column::PublishedOn,
-                news_item::Column::PublishedPrecision,
-                from,
-            ));
-        }
-        if let Some(to) = filter.to {
-            query = query.filter(news_item::Column::PublishedOn.lte(to));
-        }
-        if let Some(publisher) = &filter.publisher {
-            query = query.filter(news_item::Column::Publisher.eq(publisher.as_str()));
-        }
+            .filter(filter.condition(access));
         if let Some((date, id)) = after {
             query = query.filter(after_condition(
                 Expr::col(news_item::Column::PublishedOn),
@@ -311,5 +323,13 @@ impl Store {
             .order_by_desc(news_item::Column::Id);
         let rows = all_limited(&self.db, query, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit))
+    }
+
+    /// How many news items the filter matches, on all pages (what the list would show).
+    pub async fn count_news_items(&self, access: Access, filter: &NewsFilter) -> StoreResult<u64> {
+        Ok(news_item::Entity::find()
+            .filter(filter.condition(access))
+            .count(&self.db)
+            .await?)
     }
 }

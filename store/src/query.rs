@@ -2,59 +2,130 @@
 //! lookups by id, name patterns, period overlaps.
 
 use super::{Store, StoreResult};
+use chasqui_entities::tables::{actor, case, location};
 use chasqui_entities::*;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query, SimpleExpr};
 use sea_orm::*;
 use std::collections::HashMap;
 
-/// How every filter that names a record by id goes to it, so that a named record the
-/// caller may not see (restricted to an anonymous caller, archived to everyone) leaves
-/// nothing to match, exactly as an id that does not exist, in the same statement. There
-/// are two shapes, one per kind of link:
+/// How a filter names a record: by id, or by its own key (a case's or an actor's slug,
+/// a place's code). A key goes through the same rule as an id ([`through`],
+/// [`pointing_at`]): a key of a record the caller may not see matches nothing, exactly
+/// as a key no record has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Named {
+    Id(i64),
+    Key(String),
+}
+
+impl From<i64> for Named {
+    fn from(id: i64) -> Self {
+        Named::Id(id)
+    }
+}
+
+/// A kind of record a filter may name by key: its id column and its key column.
+pub(crate) trait Keyed: EntityTrait {
+    fn id_column() -> Self::Column;
+    fn key_column() -> Self::Column;
+}
+
+impl Keyed for case::Entity {
+    fn id_column() -> Self::Column {
+        case::Column::Id
+    }
+    fn key_column() -> Self::Column {
+        case::Column::Slug
+    }
+}
+
+impl Keyed for actor::Entity {
+    fn id_column() -> Self::Column {
+        actor::Column::Id
+    }
+    fn key_column() -> Self::Column {
+        actor::Column::Slug
+    }
+}
+
+impl Keyed for location::Entity {
+    fn id_column() -> Self::Column {
+        location::Column::Id
+    }
+    fn key_column() -> Self::Column {
+        location::Column::Code
+    }
+}
+
+/// `(SELECT E.id FROM E WHERE E.key = key AND cond)`: the id of the record of `E` with
+/// this key, as a scalar subquery (NULL, which equals nothing, when no row qualifies).
+/// It names no outer row, so it is evaluated once.
+fn id_of_key<E: Keyed>(key: &str, cond: Condition) -> SimpleExpr {
+    let mut sub = Query::select();
+    sub.column((E::default(), E::id_column()))
+        .from(E::default())
+        .and_where(Expr::col((E::default(), E::key_column())).eq(key))
+        .cond_where(cond);
+    SimpleExpr::SubQuery(None, Box::new(sub.to_owned().into()))
+}
+
+/// How every filter that names a record (by id or key, [`Named`]) goes to it, so that a
+/// named record the caller may not see (restricted to an anonymous caller, archived to
+/// everyone) leaves nothing to match, exactly as an id or a key that does not exist, in
+/// the same statement. There are two shapes, one per kind of link:
 ///
 /// - through rows of a relation (a role, a link), [`through`];
 /// - straight from a column that points at the named record (`events.case_id`,
 ///   `locations.parent_id`), [`pointing_at`].
 ///
-/// `listed IN (SELECT take FROM R WHERE named = id AND rows)`: `R` holds the rows that
-/// join a listed record to the named one, and `rows` is their visibility rule, which
-/// covers the row itself and the records at both its ends (`visible_roles`,
-/// `visible_links`).
-pub(crate) fn through<R: EntityTrait>(
+/// `listed IN (SELECT take FROM R WHERE named = <the record> AND rows)`: `R` holds the
+/// rows that join a listed record to the named one (of `E`), and `rows` is their
+/// visibility rule, which covers the row itself and the records at both its ends
+/// (`visible_roles`, `listed_links`).
+pub(crate) fn through<R: EntityTrait, E: Keyed>(
     listed: impl ColumnTrait,
     take: R::Column,
     named: R::Column,
-    id: i64,
+    record: &Named,
     rows: Condition,
 ) -> SimpleExpr {
+    let named = Expr::col((R::default(), named));
+    let named = match record {
+        Named::Id(id) => named.eq(*id),
+        Named::Key(key) => named.eq(id_of_key::<E>(key, Condition::all())),
+    };
     let mut sub = Query::select();
     sub.column((R::default(), take))
         .from(R::default())
-        .and_where(Expr::col((R::default(), named)).eq(id))
+        .and_where(named)
         .cond_where(rows);
     Expr::col((listed.entity_name(), listed)).in_subquery(sub)
 }
 
-/// `column = id AND EXISTS (SELECT 1 FROM E WHERE E.id = id AND visible)`: the rows that
-/// point at the named record `id` of `E`, when `visible` (`E`'s rule) lets the caller see
-/// it (see [`through`]). The `EXISTS` names the id rather than the outer row, so it is
+/// The rows whose `column` points at the named record of `E`, when `visible` (`E`'s
+/// rule) lets the caller see it (see [`through`]). By id, `column = id AND EXISTS
+/// (SELECT 1 FROM E WHERE E.id = id AND visible)`; by key, `column = (SELECT E.id FROM E
+/// WHERE E.key = key AND visible)`. Either subquery names no outer row, so it is
 /// evaluated once and the list keeps walking `column`'s index in order (an
 /// `IN (SELECT …)` makes SQLite sort a case's whole event list for each page).
-pub(crate) fn pointing_at<E: EntityTrait>(
+pub(crate) fn pointing_at<E: Keyed>(
     column: impl ColumnTrait,
-    id_column: E::Column,
-    id: i64,
+    record: &Named,
     visible: Condition,
 ) -> Condition {
-    let mut sub = Query::select();
-    sub.expr(Expr::val(1))
-        .from(E::default())
-        .and_where(Expr::col((E::default(), id_column)).eq(id))
-        .cond_where(visible);
-    Condition::all()
-        .add(Expr::col((column.entity_name(), column)).eq(id))
-        .add(Expr::exists(sub))
+    let column = Expr::col((column.entity_name(), column));
+    match record {
+        Named::Id(id) => {
+            let mut sub = Query::select();
+            sub.expr(Expr::val(1))
+                .from(E::default())
+                .and_where(Expr::col((E::default(), E::id_column())).eq(*id))
+                .cond_where(visible);
+            Condition::all().add(column.eq(*id)).add(Expr::exists(sub))
+        }
+        Named::Key(key) => Condition::all().add(column.eq(id_of_key::<E>(key, visible))),
+    }
 }
 
 /// Selects every column of `E` but `heavy`, which comes back `None`.

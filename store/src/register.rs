@@ -7,11 +7,13 @@
 //!
 //! - **Status history.** A row's status and phase become a status change dated by the
 //!   register's month (month precision), pointing to the register, only when they differ
-//!   from the case's status and phase as of that month ([`state_as_of`]: the latest public
-//!   status change on or before the month, in the timeline's order of date, precision and
-//!   id). So the same register twice writes nothing, and a register of an older month
-//!   imported after a newer one inserts its change at its date; the registers after it
-//!   that list the case are then checked again, so that each still holds as of its month.
+//!   from the case's status and phase as of that month ([`state_as_of`]: the public
+//!   status change in effect where the month's change takes its place,
+//!   `history::in_effect_at`). So the same register twice writes nothing, and a register
+//!   of an older month imported after a newer one inserts its change at its date; the
+//!   registers after it that list the case are then checked again, so that each still
+//!   holds as of its month. A register without a month records a status the case does
+//!   not have as an undated change.
 //! - **The case's register columns** (`violence_reported`, `dialogue_under_way`,
 //!   `responsible_level`) are those of the latest register that lists the case, whatever
 //!   the order the registers were imported in ([`record_entry`]).
@@ -20,6 +22,7 @@
 
 use super::audit::{self, Author, Entry};
 use super::case::NewStatusChange;
+use super::history;
 use super::visibility::visible_status_changes;
 use super::{Access, Store, StoreResult};
 use chasqui_entities::tables::*;
@@ -56,10 +59,9 @@ pub(crate) fn month_of(register: &source::Model) -> Option<PartialDate> {
         .map(|day| PartialDate::truncate(day, DatePrecision::Month))
 }
 
-/// A case's status and phase as of `date`: those of its latest public status change dated
-/// on or before it, in the timeline's order (first day, precision, id); `None` when it has
-/// none by then. Public only, as the case's own status is derived (`refresh_case`).
-// TODO(lead): leave out the undated status changes (`status_changes.undated`).
+/// A case's status and phase as of `date`: those of the public status change in effect
+/// where a change dated `date` takes its place (`history::in_effect_at`); `None` when it
+/// has none by then. Public only, as the case's own status is derived (`refresh_case`).
 pub(crate) async fn state_as_of(
     txn: &DatabaseTransaction,
     case_id: i64,
@@ -71,15 +73,7 @@ pub(crate) async fn state_as_of(
         .filter(visible_status_changes(Access::PUBLIC))
         .all(txn)
         .await?;
-    let dated = |c: &status_change::Model| {
-        PartialDate::from_parts(c.occurred_on, c.occurred_precision)
-            .unwrap_or_else(|_| PartialDate::day(c.occurred_on))
-    };
-    Ok(changes
-        .iter()
-        .filter(|c| dated(c) <= date)
-        .max_by_key(|c| (dated(c), c.id))
-        .map(|c| (c.status, c.phase)))
+    Ok(history::in_effect_at(&changes, date).map(|c| (c.status, c.phase)))
 }
 
 /// What a register's row says of a case.
@@ -200,7 +194,7 @@ async fn record_at(
         case_id,
         status,
         phase,
-        date: month,
+        date: Some(month),
         news_item_id: None,
         source_url: None,
         note: Some(register_note(register)),

@@ -19,6 +19,7 @@ use chasqui_domain::spatial::{
     self, CasePoint, Located, LocationPoint, PlaceShape, Placement, SpatialFilter, SpatialIndex,
     round6,
 };
+use chasqui_domain::text::{better_spelling, fold_name};
 use chasqui_entities::tables::*;
 use chasqui_entities::*;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -356,11 +357,15 @@ impl Store {
     /// created earlier, by the demo or another importer, gets its shape instead of a
     /// twin), placed below its parent's code, given a representative point when it has
     /// none, and audited. What cannot be imported is reported with the feature's index.
+    /// Imports the places of a boundaries file in one transaction, upserting by code: a
+    /// place gets the file's shape, level and parent. A place that exists keeps its name
+    /// ([`imported_name`]) unless `rename` takes the file's.
     pub async fn import_places(
         &self,
         author: &Author,
         root: Option<(String, String)>,
         records: Vec<PlaceRecord>,
+        rename: bool,
     ) -> StoreResult<PlacesReport> {
         self.write(async |txn| {
             let mut report = PlacesReport::default();
@@ -453,7 +458,8 @@ impl Store {
                         } else {
                             (point.map(|p| round6(p.y())), point.map(|p| round6(p.x())))
                         };
-                        let unchanged = current.name == record.name
+                        let name = imported_name(&current.name, &record.name, rename);
+                        let unchanged = current.name == name
                             && current.level == record.level
                             && current.parent_id == parent_id
                             && current.geometry == record.geometry
@@ -464,7 +470,7 @@ impl Store {
                             continue;
                         }
                         let mut active: location::ActiveModel = current.clone().into();
-                        active.name = Set(record.name);
+                        active.name = Set(name);
                         active.level = Set(record.level);
                         active.geometry = Set(record.geometry);
                         active.latitude = Set(latitude);
@@ -540,6 +546,21 @@ impl Store {
         })
         .await
     }
+}
+
+/// The name a places import leaves on a place called `current` that a boundaries file
+/// calls `incoming`. A file gives shapes, not better names: the same name spelled
+/// better (`text::better_spelling`: "Challhuahuacho" over "CHALLHUAHUACHO") is taken, the
+/// same name spelled worse never is, and another name only when the import is asked to
+/// `rename`.
+pub(crate) fn imported_name(current: &str, incoming: &str, rename: bool) -> String {
+    let same_name = fold_name(current) == fold_name(incoming);
+    let take = if same_name {
+        better_spelling(incoming, current)
+    } else {
+        rename
+    };
+    if take { incoming } else { current }.to_owned()
 }
 
 /// Cases for a map: the first `limit` matching cases (by id) with the point each is
@@ -1191,5 +1212,26 @@ impl Store {
             .into_iter()
             .filter_map(|(site, place)| places.get(&place).map(|p| (site, p.clone())))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::imported_name;
+
+    #[test]
+    fn an_import_keeps_a_better_name_and_renames_only_when_asked() {
+        // The same name: the better spelling stays, whatever `rename` says.
+        for rename in [false, true] {
+            assert_eq!(imported_name("Apurímac", "APURIMAC", rename), "Apurímac");
+            assert_eq!(
+                imported_name("CHALLHUAHUACHO", "Challhuahuacho", rename),
+                "Challhuahuacho"
+            );
+            assert_eq!(imported_name("Cusco", "Cusco", rename), "Cusco");
+        }
+        // Another name: kept, unless asked.
+        assert_eq!(imported_name("Cuzco", "CUSCO", false), "Cuzco");
+        assert_eq!(imported_name("Cuzco", "CUSCO", true), "CUSCO");
     }
 }

@@ -1,6 +1,7 @@
-//! Counts for analysts: cases by status, kind, region (department) and month, in any
-//! combination. Month buckets give each case's status as of the end of that month, from
-//! its status history, the way the Ombudsman's monthly reports count them.
+//! Counts for analysts: cases by status, phase, kind, conflict type, region (department),
+//! province and month, in any combination. Month buckets give each case's status and phase
+//! as of the end of that month, from its status history (`history.rs`), the way the
+//! Ombudsman's monthly reports count them.
 
 use super::{Access, CaseFilter, Store, StoreResult};
 use chasqui_entities::tables::*;
@@ -14,7 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StatDimension {
     Status,
+    /// The phase (of the status in effect): cases without one count under no phase.
+    Phase,
     Kind,
+    ConflictType,
     /// The department (REGION level) a case lies in, through places the caller may see;
     /// a case in two departments counts in both.
     Region,
@@ -22,7 +26,9 @@ pub enum StatDimension {
     /// as for regions, a case in two provinces counts in both. Grouped with `Region`,
     /// each province counts under the department it lies in.
     Province,
-    /// The end of each month in the filter's period.
+    /// The end of each month in the filter's period; without a period, from the month of
+    /// the first dated status change of the matching cases to the month of their latest
+    /// activity (never past today).
     Month,
 }
 
@@ -33,17 +39,31 @@ pub struct StatBucket {
     pub region_id: Option<i64>,
     pub province_id: Option<i64>,
     pub status: Option<CaseStatus>,
+    pub phase: Option<ConflictPhase>,
     pub kind: Option<CaseKind>,
+    pub conflict_type: Option<ConflictType>,
     pub count: u64,
 }
 
-/// A bucket's key: (month, region, province, status, kind).
+/// A bucket's key: (month, region, province, status, phase, kind, conflict type).
 type BucketKey = (
     Option<NaiveDate>,
     Option<i64>,
     Option<i64>,
     Option<CaseStatus>,
+    Option<ConflictPhase>,
     Option<CaseKind>,
+    Option<ConflictType>,
+);
+
+/// A matching case's own columns a count reads.
+type CaseRow = (
+    i64,
+    CaseStatus,
+    Option<ConflictPhase>,
+    CaseKind,
+    Option<ConflictType>,
+    Option<NaiveDate>,
 );
 
 /// The (region, province) part of a bucket's key.
@@ -73,22 +93,19 @@ impl Store {
         dimensions: &[StatDimension],
     ) -> StoreResult<Vec<StatBucket>> {
         let has = |d| dimensions.contains(&d);
-        let cases: Vec<(i64, CaseStatus, CaseKind)> = case::Entity::find()
+        let cases: Vec<CaseRow> = case::Entity::find()
             .select_only()
             .column(case::Column::Id)
             .column(case::Column::Status)
+            .column(case::Column::Phase)
             .column(case::Column::Kind)
+            .column(case::Column::ConflictType)
+            .column(case::Column::LastActivityOn)
             .filter(filter.condition(access))
             .into_tuple()
             .all(&self.db)
             .await?;
-        let matching = || {
-            let mut sub = Query::select();
-            sub.column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(filter.condition(access));
-            sub
-        };
+        let matching = || filter.matching_ids(access);
 
         // The (region, province) slots each case counts in: the departments it lies in, the
         // provinces, or each province with the department it lies in; (None, None) when
@@ -132,77 +149,97 @@ impl Store {
             }
         };
         let slots: HashMap<i64, Vec<PlaceSlot>> =
-            cases.iter().map(|(id, _, _)| (*id, slots_of(id))).collect();
+            cases.iter().map(|c| (c.0, slots_of(&c.0))).collect();
 
         let mut counts: BTreeMap<BucketKey, u64> = BTreeMap::new();
-        let mut add = |month, id: &i64, status, kind| {
+        let mut add = |month, case: &CaseRow, status, phase| {
             let status = has(StatDimension::Status).then_some(status);
-            let kind = has(StatDimension::Kind).then_some(kind);
-            for (region, province) in slots.get(id).into_iter().flatten() {
+            let phase = if has(StatDimension::Phase) {
+                phase
+            } else {
+                None
+            };
+            let kind = has(StatDimension::Kind).then_some(case.3);
+            let conflict_type = if has(StatDimension::ConflictType) {
+                case.4
+            } else {
+                None
+            };
+            for (region, province) in slots.get(&case.0).into_iter().flatten() {
                 *counts
-                    .entry((month, *region, *province, status, kind))
+                    .entry((
+                        month,
+                        *region,
+                        *province,
+                        status,
+                        phase,
+                        kind,
+                        conflict_type,
+                    ))
                     .or_default() += 1;
             }
         };
 
         if has(StatDimension::Month) {
-            let changes: Vec<(i64, CaseStatus, NaiveDate)> = status_change::Entity::find()
-                .select_only()
-                .column(status_change::Column::CaseId)
-                .column(status_change::Column::Status)
-                .column(status_change::Column::OccurredOn)
+            let changes = status_change::Entity::find()
                 .filter(status_change::Column::CaseId.in_subquery(matching()))
                 .filter(super::visibility::visible_status_changes(access))
-                .order_by_asc(status_change::Column::OccurredOn)
-                .order_by_asc(status_change::Column::Id)
-                .into_tuple()
+                .filter(status_change::Column::Undated.eq(false))
                 .all(&self.db)
                 .await?;
-            let mut history: HashMap<i64, Vec<(NaiveDate, CaseStatus)>> = HashMap::new();
-            for (case_id, status, on) in &changes {
-                history.entry(*case_id).or_default().push((*on, *status));
+            let mut history: HashMap<i64, Vec<status_change::Model>> = HashMap::new();
+            for change in changes {
+                history.entry(change.case_id).or_default().push(change);
             }
             let today = super::now().date_naive();
+            // The data's own range unless the filter gives a period: from the first dated
+            // status change to the latest activity of the matching cases.
             let first = filter
                 .active_from
-                .or_else(|| changes.iter().map(|c| c.2).min())
+                .or_else(|| history.values().flatten().map(|c| c.occurred_on).min())
                 .map(month_start);
-            let last = month_start(Ord::min(filter.active_to.unwrap_or(today), today));
-            let mut month = match first {
-                Some(first) => Ord::max(
+            let latest = cases.iter().filter_map(|c| c.5).max();
+            let last = filter
+                .active_to
+                .or(latest)
+                .map(|l| month_start(Ord::min(l, today)));
+            if let (Some(first), Some(last)) = (first, last) {
+                let mut month = Ord::max(
                     first,
                     month_start(last - chrono::Days::new(31 * MAX_STAT_MONTHS as u64)),
-                ),
-                None => last,
-            };
-            while month <= last {
-                let month_end = next_month(month).pred_opt().unwrap_or(month);
-                for (id, _, kind) in &cases {
-                    let status_then = history
-                        .get(id)
-                        .and_then(|h| h.iter().take_while(|(on, _)| *on <= month_end).last())
-                        .map(|(_, s)| *s);
-                    if let Some(status) = status_then {
-                        add(Some(month), id, status, *kind);
+                );
+                while month <= last {
+                    let month_end = next_month(month).pred_opt().unwrap_or(month);
+                    for case in &cases {
+                        let then = history
+                            .get(&case.0)
+                            .and_then(|h| super::history::in_effect(h, month_end));
+                        if let Some(change) = then {
+                            add(Some(month), case, change.status, change.phase);
+                        }
                     }
+                    month = next_month(month);
                 }
-                month = next_month(month);
             }
         } else {
-            for (id, status, kind) in &cases {
-                add(None, id, *status, *kind);
+            for case in &cases {
+                add(None, case, case.1, case.2);
             }
         }
         Ok(counts
             .into_iter()
             .map(
-                |((month, region_id, province_id, status, kind), count)| StatBucket {
-                    month,
-                    region_id,
-                    province_id,
-                    status,
-                    kind,
-                    count,
+                |((month, region_id, province_id, status, phase, kind, conflict_type), count)| {
+                    StatBucket {
+                        month,
+                        region_id,
+                        province_id,
+                        status,
+                        phase,
+                        kind,
+                        conflict_type,
+                        count,
+                    }
                 },
             )
             .collect())
@@ -210,10 +247,10 @@ impl Store {
 }
 
 /// A visible place a case lies in, at a level a count groups by.
-struct CasePlace {
-    id: i64,
-    level: LocationLevel,
-    path: String,
+pub(crate) struct CasePlace {
+    pub(crate) id: i64,
+    pub(crate) level: LocationLevel,
+    pub(crate) path: String,
 }
 
 impl Store {
@@ -222,7 +259,7 @@ impl Store {
     /// ([`super::visibility::case_places_visible`]: the case reaches the place through a
     /// location the caller may see), of places the caller may see. A count then goes
     /// through exactly the places through which `cases(filter: {region})` finds a case.
-    async fn places_of_cases(
+    pub(crate) async fn places_of_cases(
         &self,
         access: Access,
         matching: &impl Fn() -> sea_orm::sea_query::SelectStatement,

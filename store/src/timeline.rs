@@ -3,10 +3,10 @@
 //! of many cases at once (a window function numbers each case's rows), so a list of cases
 //! with their timelines costs the same number of statements however long the list is.
 
-use super::visibility::effective_visible_sql;
+use super::visibility::{LinkStates, effective_visible_sql, link_visible_sql};
 use super::{Access, Page, Sql, Store, StoreResult};
+use chasqui_entities::DatePrecision;
 use chasqui_entities::tables::{event, news_item, news_link, status_change};
-use chasqui_entities::{DatePrecision, LinkState};
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, QueryResult};
 use std::collections::HashMap;
@@ -150,13 +150,28 @@ impl TimelineKind {
     }
 
     /// The entries of this kind a caller may see on a timeline: visible
-    /// (`visibility::effective_visible_sql`), and for news, confirmed links only.
+    /// (`visibility::effective_visible_sql`); for news, confirmed links only
+    /// (`visibility::link_visible_sql`: a timeline tells what happened, never a
+    /// suggestion); for status changes, the dated ones that no link recorded. One thing
+    /// that happened is one entry: a link that reports a status is the entry, carrying
+    /// its status change (which stays in the case's status history), and an undated
+    /// status has no place in time.
     pub(crate) fn push_visible(self, sql: &mut Sql, access: Access) {
         let kind = self.sql();
-        sql.push(&effective_visible_sql(kind.alias, access));
-        if self == TimelineKind::News {
-            sql.push(" AND l.state = ")
-                .bind(LinkState::Confirmed.as_str());
+        match self {
+            TimelineKind::News => {
+                sql.push(&link_visible_sql(kind.alias, access, LinkStates::CONFIRMED));
+            }
+            TimelineKind::Status => {
+                sql.push(&effective_visible_sql(kind.alias, access));
+                sql.push(
+                    " AND s.undated = FALSE AND NOT EXISTS \
+                     (SELECT 1 FROM news_links rl WHERE rl.status_change_id = s.id)",
+                );
+            }
+            TimelineKind::Event => {
+                sql.push(&effective_visible_sql(kind.alias, access));
+            }
         }
     }
 }

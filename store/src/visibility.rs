@@ -17,11 +17,15 @@
 //!   from what it depends on (the statements below, [`DERIVE_LINKS`], [`DERIVE_EVENTS`],
 //!   [`DERIVE_STATUS_CHANGES`], run by `effective::refresh`): an anonymous caller sees the
 //!   PUBLIC rows, any other caller all but the HIDDEN ones;
+//! - a news link is public only once a person CONFIRMED it: a suggestion (with its
+//!   confidence and matched terms) and a rejection are editors' work, seen only by callers
+//!   who may see restricted records, and only where a read asks for them ([`LinkStates`],
+//!   [`link_visible_sql`]);
 //! - a placement is seen when its location is, and, for a placement derived from a site,
 //!   when that site is too.
 
 use chasqui_entities::tables::*;
-use chasqui_entities::{EffectiveVisibility, Visibility};
+use chasqui_entities::{EffectiveVisibility, LinkState, Visibility};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
 
@@ -151,21 +155,118 @@ pub(crate) fn visible_status_changes(access: Access) -> Condition {
         access,
     )))
 }
-/// News links by their effective visibility (theirs and their news item's), whatever
+/// The states of news links a read lists: a set of [`LinkState`]s. Lists of links ask
+/// for CONFIRMED links unless the caller names others; [`LinkStates::seen_by`] keeps
+/// only what the caller may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinkStates {
+    bits: u8,
+}
+
+impl LinkStates {
+    /// Links a person confirmed: what lists show by default, and all anonymous callers
+    /// ever see.
+    pub const CONFIRMED: LinkStates = LinkStates {
+        bits: Self::bit(LinkState::Confirmed),
+    };
+    /// Every state (a lookup by id: the caller's access alone decides).
+    pub const ALL: LinkStates = LinkStates {
+        bits: Self::bit(LinkState::Suggested)
+            | Self::bit(LinkState::Confirmed)
+            | Self::bit(LinkState::Rejected),
+    };
+
+    const fn bit(state: LinkState) -> u8 {
+        match state {
+            LinkState::Suggested => 1,
+            LinkState::Confirmed => 2,
+            LinkState::Rejected => 4,
+        }
+    }
+
+    /// The states named (none: an empty set, which lists nothing).
+    pub fn of(states: impl IntoIterator<Item = LinkState>) -> LinkStates {
+        LinkStates {
+            bits: states.into_iter().fold(0, |bits, s| bits | Self::bit(s)),
+        }
+    }
+
+    pub fn contains(self, state: LinkState) -> bool {
+        self.bits & Self::bit(state) != 0
+    }
+
+    /// The states of this set that `access` may see: all of them for a caller who may
+    /// see restricted records, CONFIRMED alone (if asked) for anyone else.
+    pub fn seen_by(self, access: Access) -> LinkStates {
+        if access.see_restricted {
+            self
+        } else {
+            LinkStates {
+                bits: self.bits & Self::CONFIRMED.bits,
+            }
+        }
+    }
+
+    /// The states, in declaration order.
+    pub fn states(self) -> impl Iterator<Item = LinkState> {
+        LinkState::ALL
+            .iter()
+            .copied()
+            .filter(move |s| self.contains(*s))
+    }
+}
+
+impl Default for LinkStates {
+    fn default() -> Self {
+        Self::CONFIRMED
+    }
+}
+
+/// Who may see a news link, as SQL over `table`, like [`effective_visible_sql`]: its
+/// effective visibility (its own and its news item's) and its state, among the `states`
+/// a read asks for, those the caller may see ([`LinkStates::seen_by`]: anonymous callers
+/// CONFIRMED links only). The one home of the rule: [`visible_link_rows`],
+/// [`listed_links`] and the timeline's news branch (`timeline.rs`, which the case page
+/// shares) are all made from it. A set the caller may see nothing of selects nothing.
+pub(crate) fn link_visible_sql(table: &str, access: Access, states: LinkStates) -> String {
+    let states: Vec<String> = states
+        .seen_by(access)
+        .states()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let state = if states.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!("{table}.state IN ({})", states.join(", "))
+    };
+    format!("{} AND {state}", effective_visible_sql(table, access))
+}
+
+/// News links in `states` that the caller may see ([`link_visible_sql`]), whatever
 /// their case.
-pub(crate) fn visible_link_rows(access: Access) -> Condition {
-    Condition::all().add(Expr::cust(effective_visible_sql(
+pub(crate) fn listed_link_rows(access: Access, states: LinkStates) -> Condition {
+    Condition::all().add(Expr::cust(link_visible_sql(
         &quoted_table(news_link::Column::Id),
         access,
+        states,
     )))
 }
-/// News links by their effective visibility, to a visible case.
-pub(crate) fn visible_links(access: Access) -> Condition {
-    visible_link_rows(access).add(in_visible::<case::Entity>(
+/// News links in `states` that the caller may see, to a visible case.
+pub(crate) fn listed_links(access: Access, states: LinkStates) -> Condition {
+    listed_link_rows(access, states).add(in_visible::<case::Entity>(
         news_link::Column::CaseId,
         case::Column::Id,
         visible_cases(access),
     ))
+}
+/// News links the caller may see in any state ([`listed_link_rows`] of every state),
+/// whatever their case.
+pub(crate) fn visible_link_rows(access: Access) -> Condition {
+    listed_link_rows(access, LinkStates::ALL)
+}
+/// News links the caller may see in any state, to a visible case.
+pub(crate) fn visible_links(access: Access) -> Condition {
+    listed_links(access, LinkStates::ALL)
 }
 
 /// `EXISTS (SELECT 1 FROM <entity> WHERE <entity>.id = column AND <visible>)`: the row
@@ -351,6 +452,26 @@ mod tests {
                  'PROTEST', 'e', '2025-01-01', 'DAY', 'PUBLIC', '{effective}', {NOW}, {NOW})"
             ));
         }
+        // Links to the public case in every state and effective visibility, each of a
+        // news item of its own: id = 1 + 3 * state + effective.
+        for (s, state) in ["SUGGESTED", "CONFIRMED", "REJECTED"]
+            .into_iter()
+            .enumerate()
+        {
+            for (e, effective) in ["PUBLIC", "RESTRICTED", "HIDDEN"].into_iter().enumerate() {
+                let id = 1 + 3 * s + e;
+                statements.push(format!(
+                    "INSERT INTO news_items (id, title, published_on, published_precision, \
+                     visibility, version, created_at, updated_at) VALUES ({id}, 'n', \
+                     '2025-01-01', 'DAY', 'PUBLIC', 1, {NOW}, {NOW})"
+                ));
+                statements.push(format!(
+                    "INSERT INTO news_links (id, news_item_id, case_id, update_kind, state, \
+                     visibility, effective_visibility, created_at, updated_at) VALUES ({id}, \
+                     {id}, 1, 'DEVELOPMENT', '{state}', 'PUBLIC', '{effective}', {NOW}, {NOW})"
+                ));
+            }
+        }
         for statement in statements {
             db.execute_unprepared(&statement)
                 .await
@@ -461,6 +582,60 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn links_show_by_state_and_visibility_alike_in_conditions_and_fragments() {
+        let db = database().await;
+        let suggested_or_rejected = LinkStates::of([LinkState::Suggested, LinkState::Rejected]);
+        for access in [Access::PUBLIC, Access::FULL] {
+            for states in [
+                LinkStates::CONFIRMED,
+                LinkStates::ALL,
+                suggested_or_rejected,
+            ] {
+                let fragment = ids_of(
+                    &db,
+                    format!(
+                        "SELECT l.id FROM news_links l WHERE {}",
+                        link_visible_sql("l", access, states)
+                    ),
+                )
+                .await;
+                let by_condition = ids_by::<news_link::Entity>(
+                    &db,
+                    news_link::Column::Id,
+                    listed_links(access, states),
+                )
+                .await;
+                assert_eq!(fragment, by_condition, "{access:?}, {states:?}");
+                // Anonymous callers: public, confirmed links only, whatever they ask for;
+                // others: every state asked for, all but hidden.
+                let expected: Vec<i64> = (0..3)
+                    .flat_map(|s| (0..3).map(move |e| (s, e)))
+                    .filter(|(s, e)| {
+                        let state = LinkState::ALL[*s];
+                        let seen = if access.see_restricted {
+                            *e < 2
+                        } else {
+                            *e == 0 && state == LinkState::Confirmed
+                        };
+                        seen && states.contains(state)
+                    })
+                    .map(|(s, e)| 1 + 3 * s as i64 + e as i64)
+                    .collect();
+                assert_eq!(fragment, expected, "{access:?}, {states:?}");
+            }
+        }
+        assert_eq!(
+            LinkStates::ALL.seen_by(Access::PUBLIC),
+            LinkStates::CONFIRMED
+        );
+        assert_eq!(
+            suggested_or_rejected.seen_by(Access::PUBLIC),
+            LinkStates::of([])
+        );
+        assert_eq!(LinkStates::default(), LinkStates::CONFIRMED);
+    }
+
     /// The built SQL of a condition holds the fragment it stands for, on both engines.
     #[test]
     fn conditions_are_made_of_the_fragments() {
@@ -486,7 +661,7 @@ mod tests {
                 let links = news_link::Entity::find().filter(visible_links(access));
                 holds(
                     links.build(backend).to_string(),
-                    effective_visible_sql("\"news_links\"", access),
+                    link_visible_sql("\"news_links\"", access, LinkStates::ALL),
                 );
                 let cases = case::Entity::find().filter(visible_cases(access));
                 if let Some(rule) = own_visible_sql("\"cases\"", access, true) {

@@ -312,13 +312,13 @@ both_engines!(linking_news_records_status_and_event_atomically, |engine| {
         json!(news_id),
         "the event is sourced by the item"
     );
-    let state = app.data(r#"query($id: ID!) { node(id: $id) { ... on MineCase { status lastActivityOn statusHistory { status sources { newsItem { title } url } } } } }"#, json!({"id": case_id})).await;
+    let state = app.data(r#"query($id: ID!) { node(id: $id) { ... on MineCase { status lastActivityOn { end } statusHistory { status sources { newsItem { title } url } } } } }"#, json!({"id": case_id})).await;
     assert_eq!(
         state["node"]["status"], "ACTIVE",
         "the reported status is now the case's status"
     );
     assert_eq!(
-        state["node"]["lastActivityOn"], "2019-08-31",
+        state["node"]["lastActivityOn"]["end"], "2019-08-31",
         "the strike ran into August"
     );
     assert_eq!(

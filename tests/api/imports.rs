@@ -336,13 +336,16 @@ both_engines!(
         // The links are recorded, with the case's last activity moved.
         let data = app
             .data(
-                r#"{ case(slug: "toromocho") { lastActivityOn }
+                r#"{ case(slug: "toromocho") { lastActivityOn { end } }
                      newsItems(first: 100, filter: {from: "2024-03-08", to: "2024-03-08"}) {
                        nodes { title publisher cases { updateKind note state case { slug } } } } }"#,
                 json!({}),
             )
             .await;
-        assert_eq!(data["case"]["lastActivityOn"], "2024-03-28", "{data:#}");
+        assert_eq!(
+            data["case"]["lastActivityOn"]["end"], "2024-03-28",
+            "{data:#}"
+        );
         let items = data["newsItems"]["nodes"]
             .as_array()
             .cloned()

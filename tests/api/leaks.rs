@@ -17,7 +17,7 @@
 //! the hidden records', public ones and ones that do not exist; enum arguments take each
 //! of their values. An argument the rules do not know fails the test (`leaks/values.rs`).
 //! The maps over HTTP (`GET /geojson/cases`, `GET /map.svg`) are asked with every field of
-//! the case filter as a parameter.
+//! the case filter as a parameter, the CSV tables (`GET /csv/…`) with each as their filter.
 //!
 //! Anonymous answers from the two databases must be equal byte for byte (timestamps
 //! aside), and an argument naming a hidden record must answer exactly as one naming a

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 const VIEW: &str = r#"query($slug: String!, $id: ID!) {
   case(slug: $slug) { ...C }
   node(id: $id) { ... on Case { ...C } }
-  cases(first: 50) { totalCount nodes { slug status phase lastActivityOn } }
+  cases(first: 50) { totalCount nodes { slug status phase lastActivityOn { end } } }
   latent: cases(filter: {statuses: [LATENT]}) { totalCount }
   recent: cases(filter: {activeFrom: "2017"}) { totalCount }
   caseStats(groupBy: [STATUS]) { status count }
@@ -21,7 +21,7 @@ const VIEW: &str = r#"query($slug: String!, $id: ID!) {
   newsItems(filter: {case: $id}) { nodes { title } }
 }
 fragment C on Case {
-  status phase lastActivityOn
+  status phase lastActivityOn { end }
   statusHistory { status phase note date { value } sources { url newsItem { title } } }
   events(first: 20) { edges { cursor node { title sources { url newsItem { title } } } } }
   newsItems(first: 20) { edges { cursor node { note newsItem { title } statusChange { status note } event { title } } } }
@@ -157,7 +157,7 @@ both_engines!(
         let records = link(&app, &item, &case, "PUBLIC", "PUBLIC").await;
         let linked = view(&app, None, "mine", &case).await;
         assert_eq!(linked["case"]["status"], "LATENT");
-        assert_eq!(linked["case"]["lastActivityOn"], "2017-06-20");
+        assert_eq!(linked["case"]["lastActivityOn"]["end"], "2017-06-20");
 
         mutate(&app, RESTRICT_NEWS, json!({"id": item, "v": "RESTRICTED"})).await;
         assert_eq!(

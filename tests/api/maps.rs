@@ -26,6 +26,7 @@ fn mapping(code: &str, name: &str, parent: Option<&str>, level: LocationLevel) -
         parent_code: parent.is_none().then(|| "PE".to_owned()),
         parent_name: parent.is_none().then(|| "Peru".to_owned()),
         level,
+        rename: false,
     }
 }
 
@@ -510,7 +511,7 @@ both_engines!(map_svg_renders_in_chromium, |engine| {
     );
     let svg = response.text().await.unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        svg.contains("AREQUIPA") && svg.contains("<circle"),
+        svg.contains("Arequipa") && svg.contains("<circle"),
         "departments and points"
     );
     assert_eq!(svg.matches("<path").count(), 25, "one path per department");

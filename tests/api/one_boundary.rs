@@ -203,6 +203,7 @@ both_engines!(
             parent_code: None,
             parent_name: None,
             level: LocationLevel::Province,
+            rename: false,
         };
         let report = import_places_file(&app.store, &Author::command_line(), &path, &mapping)
             .await

@@ -50,7 +50,17 @@ async fn seed(app: &TestApp, from: usize, to: usize, actor: i64, place: i64) {
                         precision: PlacementPrecision::District,
                     }],
                     visibility: Visibility::Public,
-                    status_since: None,
+                    // A dated status: it is one of the timeline's entries.
+                    status_since: Some(chasqui_store::NewStatusChange {
+                        case_id: 0,
+                        status: CaseStatus::Active,
+                        phase: None,
+                        date: PartialDate::parse("2015").ok(),
+                        news_item_id: None,
+                        source_url: Some("https://example.org/status".into()),
+                        note: None,
+                        visibility: Visibility::Public,
+                    }),
                 },
             )
             .await
@@ -230,6 +240,7 @@ async fn add_news_and_events(app: &TestApp, case_id: i64, count: usize) {
                     update_kind: UpdateKind::Development,
                     reported_status: None,
                     reported_phase: None,
+                    reported_status_on: None,
                     event: None,
                     note: None,
                     state: LinkState::Confirmed,
@@ -458,6 +469,7 @@ async fn news_on(app: &TestApp, case_id: i64, day: u32, item: Visibility, link: 
                 update_kind: UpdateKind::Development,
                 reported_status: None,
                 reported_phase: None,
+                reported_status_on: None,
                 event: None,
                 note: None,
                 state: LinkState::Confirmed,
@@ -587,7 +599,7 @@ async fn case_page_matches_the_loaders(engine: crate::app::Engine) {
                     case_id: case.id,
                     status: CaseStatus::Latent,
                     phase: None,
-                    date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
+                    date: Some(PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}"))),
                     news_item_id: None,
                     source_url: None,
                     note: None,

@@ -19,8 +19,15 @@ pub struct Model {
     pub conflict_type: Option<ConflictType>,
     pub started_on: Option<Date>,
     pub started_precision: Option<DatePrecision>,
-    /// The last day of the latest dated thing in the case (event, news, status change).
+    /// The first day of the case's first dated record: its start, or else its earliest
+    /// event, linked news item or dated status change (derived by the store).
+    #[serde(default)]
+    pub first_activity_on: Option<Date>,
+    /// The last day of the latest dated record in the case (start, event, news, dated status
+    /// change), with its precision (derived by the store).
     pub last_activity_on: Option<Date>,
+    #[serde(default)]
+    pub last_activity_precision: Option<DatePrecision>,
     /// What the latest register that lists the case says (derived from its
     /// `register_entries`): violence reported, dialogue under way, and the level of
     /// government responsible. `None` when no register lists the case.

@@ -11,8 +11,14 @@ pub struct Model {
     pub case_id: i64,
     pub status: CaseStatus,
     pub phase: Option<ConflictPhase>,
+    /// The first day of the date of the change (for an undated change, the day it was
+    /// recorded, kept only to order undated changes among themselves).
     pub occurred_on: Date,
     pub occurred_precision: DatePrecision,
+    /// The date of the change is unknown: it gives the case its status when no dated change
+    /// does, and is never placed in time (timeline, last activity, "as of").
+    #[serde(default)]
+    pub undated: bool,
     /// The news item that reports the change, if any.
     pub news_item_id: Option<i64>,
     /// A source outside the database, if any.

@@ -6,7 +6,7 @@ use super::common::{access, loaders, page_limits, store};
 use super::enums::*;
 use super::input::{any_of, maybe_text, non_blank, opt_text};
 use crate::error::ApiResult;
-use crate::ids::{Lookup, NodeType, decode, decode_opt, encode, lookup};
+use crate::ids::{Lookup, NodeType, decode, decode_named_opt, encode, lookup};
 use crate::loaders::{ActorById, AliasesOfActor, RolesOfActor};
 use crate::pagination::{decode_cursor, encode_cursor, page_connection};
 use async_graphql::connection::{Connection, EmptyFields};
@@ -59,7 +59,7 @@ impl Actor {
         let store_filter = chasqui_store::ActorFilter {
             kinds: any_of(&filter.kinds),
             name_contains: non_blank(filter.name),
-            case_id: decode_opt(NodeType::Case, filter.case.as_ref(), "filter.case")?,
+            case: decode_named_opt(NodeType::Case, filter.case.as_ref(), "filter.case")?,
         };
         let after = decode_cursor(after.as_deref(), CURSOR_TAG, 1, |p| Some(p[0].to_owned()))?;
         let page = store(ctx)?
@@ -160,7 +160,7 @@ pub struct ActorFilter {
     /// Part of the name or an alias, any case, taken literally (`%` and `_` are not
     /// wildcards).
     pub name: Option<String>,
-    /// Actors with a role in this case.
+    /// Actors with a role in this case (by id or slug).
     pub case: Option<ID>,
 }
 

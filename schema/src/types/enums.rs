@@ -136,7 +136,10 @@ pub enum OrderDirection {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaseStatDimension {
     Status,
+    /// The phase of the status in effect; cases without a phase count under `phase: null`.
+    Phase,
     Kind,
+    ConflictType,
     /// The department (REGION level location) a case lies in, through places the caller
     /// may see (those through which the `region` filter finds it); a case in two
     /// departments counts in both.
@@ -144,6 +147,8 @@ pub enum CaseStatDimension {
     /// The province (PROVINCE level location) a case lies in, through places the caller
     /// may see. With REGION, each province counts under the department it lies in.
     Province,
-    /// Each month of the period: the case's status as of the month's end.
+    /// Each month of the period: the case's status and phase as of the month's end.
+    /// Without `activeFrom`/`activeTo`, the months run from the first dated status change
+    /// of the matching cases to their latest activity.
     Month,
 }

@@ -16,6 +16,7 @@ pub mod location;
 pub mod news;
 pub mod news_link;
 pub mod node;
+pub mod report;
 pub mod search;
 pub mod service;
 pub mod source;

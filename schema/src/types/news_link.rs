@@ -11,6 +11,7 @@ use super::status_change::StatusChange;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, decode, encode};
 use crate::loaders::{EventById, StatusChangeById};
+use crate::scalars::PartialDate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chasqui_domain::validate;
 use chasqui_entities::LinkState as StoredLinkState;
@@ -168,6 +169,9 @@ pub struct LinkNewsItemInput {
     /// A status the item reports; recorded as a status change sourced by the item.
     pub reported_status: Option<CaseStatus>,
     pub reported_phase: Option<ConflictPhase>,
+    /// When the reported status took effect, when the item says so ("2017-02-10"); by
+    /// default the date of the event the item reports, or else the item's date.
+    pub reported_status_on: Option<PartialDate>,
     /// An event the item reports; recorded and sourced by the item.
     pub event: Option<ReportedEventInput>,
     pub note: Option<String>,
@@ -194,6 +198,7 @@ impl LinkNewsItemInput {
             update_kind: self.update_kind.into(),
             reported_status: self.reported_status.map(Into::into),
             reported_phase: self.reported_phase.map(Into::into),
+            reported_status_on: self.reported_status_on.map(|d| d.0),
             event: self
                 .event
                 .as_ref()

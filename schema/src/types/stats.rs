@@ -2,7 +2,7 @@
 
 use super::case::CaseFilter;
 use super::common::{FuzzyDate, access, store};
-use super::enums::{CaseKind, CaseStatDimension, CaseStatus};
+use super::enums::{CaseKind, CaseStatDimension, CaseStatus, ConflictPhase, ConflictType};
 use super::location::Location;
 use crate::error::ApiResult;
 use async_graphql::{Context, Object};
@@ -26,7 +26,9 @@ impl CaseStatBucket {
             .into_iter()
             .map(|d| match d {
                 CaseStatDimension::Status => StatDimension::Status,
+                CaseStatDimension::Phase => StatDimension::Phase,
                 CaseStatDimension::Kind => StatDimension::Kind,
+                CaseStatDimension::ConflictType => StatDimension::ConflictType,
                 CaseStatDimension::Region => StatDimension::Region,
                 CaseStatDimension::Province => StatDimension::Province,
                 CaseStatDimension::Month => StatDimension::Month,
@@ -51,8 +53,17 @@ impl CaseStatBucket {
         self.0.status.map(Into::into)
     }
 
+    /// The phase, when grouped by PHASE (`null` also for the cases without a phase).
+    async fn phase(&self) -> Option<ConflictPhase> {
+        self.0.phase.map(Into::into)
+    }
+
     async fn kind(&self) -> Option<CaseKind> {
         self.0.kind.map(Into::into)
+    }
+
+    async fn conflict_type(&self) -> Option<ConflictType> {
+        self.0.conflict_type.map(Into::into)
     }
 
     /// The department (REGION level location).

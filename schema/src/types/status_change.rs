@@ -51,8 +51,12 @@ impl StatusChange {
         self.0.phase.map(Into::into)
     }
 
-    async fn date(&self) -> FuzzyDate {
-        FuzzyDate::from_parts(self.0.occurred_on, self.0.occurred_precision)
+    /// When the status took effect; `null` when that is unknown (a status recorded
+    /// without a date: it gives the case its status only while no dated change does, and
+    /// is never placed in time — not in the timeline, the last activity or "as of").
+    async fn date(&self) -> Option<FuzzyDate> {
+        (!self.0.undated)
+            .then(|| FuzzyDate::from_parts(self.0.occurred_on, self.0.occurred_precision))
     }
 
     async fn note(&self) -> Option<&str> {
@@ -114,7 +118,7 @@ impl RecordStatusChangeInput {
             case_id: decode(NodeType::Case, &self.case, "input.case")?,
             status: self.status.into(),
             phase: self.phase.map(Into::into),
-            date: self.date.0,
+            date: Some(self.date.0),
             news_item_id,
             source_url,
             note: opt_text("input", "note", self.note.as_ref(), validate::MAX_TEXT)?,

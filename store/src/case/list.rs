@@ -1,7 +1,7 @@
 //! The case list: its filter, its orders and cursors, and the page and count reads that
 //! walk the indexes they need (`case_places` for regions, `case_points` for boxes).
 
-use crate::query::{Page, after_condition, all_limited, through};
+use crate::query::{Named, Page, after_condition, all_limited, through};
 use crate::visibility::{case_places_visible, visible_cases, visible_roles};
 use crate::{Access, Store, StoreError, StoreResult};
 use chasqui_entities::tables::*;
@@ -32,11 +32,17 @@ pub struct CaseFilter {
     /// Cases placed on this location or anywhere below it, or at a site inside it (its
     /// materialised path; answered from `case_places`).
     pub region_paths: Vec<String>,
-    pub actor_ids: Vec<i64>,
+    /// Cases in which each of these actors (by id or slug) has a role.
+    pub actors: Vec<Named>,
     pub topics: Vec<String>,
-    /// Cases whose span (start to last activity) overlaps this period.
+    /// Cases whose span (first to last activity: from its start, or else its first dated
+    /// record, to its latest dated record) overlaps this period; a case without any dated
+    /// record is in no period.
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
+    /// Cases whose status (and phase) in effect at a day is one of these
+    /// (`history.rs`: the one rule of status "as of").
+    pub status_as_of: Option<crate::StatusAsOf>,
     /// Spatial conditions, all of which must hold (resolved by `Store::resolve_spatial`).
     pub spatial: Vec<chasqui_domain::spatial::SpatialFilter>,
     /// The cases that satisfy `spatial`, from the index; `None` when there is none.
@@ -92,10 +98,11 @@ impl CaseFilter {
             && self.statuses.is_empty()
             && self.phases.is_empty()
             && self.conflict_types.is_empty()
-            && self.actor_ids.is_empty()
+            && self.actors.is_empty()
             && self.topics.is_empty()
             && self.active_from.is_none()
             && self.active_to.is_none()
+            && self.status_as_of.is_none()
             && self.spatial_case_ids.is_none()
             && self.register_columns_any()
     }
@@ -105,6 +112,15 @@ impl CaseFilter {
         self.violence_reported.is_none()
             && self.dialogue_under_way.is_none()
             && self.responsible_levels.is_empty()
+    }
+
+    /// `SELECT id FROM cases WHERE <the filter>`: the matching cases, as a subquery.
+    pub(crate) fn matching_ids(&self, access: Access) -> sea_orm::sea_query::SelectStatement {
+        let mut sub = Query::select();
+        sub.column(case::Column::Id)
+            .from(case::Entity)
+            .cond_where(self.condition(access));
+        sub
     }
 
     pub(crate) fn condition(&self, access: Access) -> Condition {
@@ -137,12 +153,12 @@ impl CaseFilter {
                 point_box.rows(access)
             )));
         }
-        for actor_id in &self.actor_ids {
-            cond = cond.add(through::<case_actor::Entity>(
+        for actor in &self.actors {
+            cond = cond.add(through::<case_actor::Entity, actor::Entity>(
                 case::Column::Id,
                 case_actor::Column::CaseId,
                 case_actor::Column::ActorId,
-                *actor_id,
+                actor,
                 visible_roles(access),
             ));
         }
@@ -166,11 +182,14 @@ impl CaseFilter {
             cond = cond.add(case::Column::LastActivityOn.gte(from));
         }
         if let Some(to) = self.active_to {
-            cond = cond.add(case::Column::LastActivityOn.is_not_null()).add(
-                Condition::any()
-                    .add(case::Column::StartedOn.is_null())
-                    .add(case::Column::StartedOn.lte(to)),
-            );
+            cond = cond.add(case::Column::FirstActivityOn.lte(to));
+        }
+        if let Some(as_of) = &self.status_as_of {
+            cond = cond.add(crate::history::in_effect_sql(
+                r#""cases"."id""#,
+                as_of,
+                access,
+            ));
         }
         cond
     }

@@ -88,7 +88,9 @@ pub struct NewStatusChange {
     pub case_id: i64,
     pub status: CaseStatus,
     pub phase: Option<ConflictPhase>,
-    pub date: PartialDate,
+    /// When the status took effect; `None` when that is unknown (an undated change, see
+    /// `history.rs`): it is never dated by the day it was recorded.
+    pub date: Option<PartialDate>,
     pub news_item_id: Option<i64>,
     pub source_url: Option<String>,
     pub note: Option<String>,
@@ -253,8 +255,12 @@ pub(crate) async fn insert_status_change(
         case_id: Set(change.case_id),
         status: Set(change.status),
         phase: Set(change.phase),
-        occurred_on: Set(change.date.first_day()),
-        occurred_precision: Set(change.date.precision()),
+        // An undated change keeps the day it was recorded only to order undated changes.
+        occurred_on: Set(change
+            .date
+            .map_or_else(|| super::now().date_naive(), |d| d.first_day())),
+        occurred_precision: Set(change.date.map_or(DatePrecision::Day, |d| d.precision())),
+        undated: Set(change.date.is_none()),
         news_item_id: Set(change.news_item_id),
         source_url: Set(change.source_url),
         note: Set(change.note),
@@ -267,8 +273,10 @@ pub(crate) async fn insert_status_change(
     .await?)
 }
 
-/// Recomputes a case's derived columns: its current status and phase (from the latest
-/// status change) and its last activity (the latest day of anything dated in it).
+/// Recomputes a case's derived columns: its current status and phase (the change in
+/// effect now, `history::current`), and its first and last activity (the earliest and the
+/// latest of its dated records: its start, events, confirmed news items, dated status
+/// changes; undated changes never count).
 pub(crate) async fn refresh_case(
     txn: &DatabaseTransaction,
     case_id: i64,
@@ -293,25 +301,25 @@ pub(crate) async fn refresh_case(
     let dated = |on, precision| {
         PartialDate::from_parts(on, precision).unwrap_or_else(|_| PartialDate::day(on))
     };
-    let latest = changes
-        .iter()
-        .max_by_key(|c| (dated(c.occurred_on, c.occurred_precision), c.id));
-    let mut last: Option<chrono::NaiveDate> = case
+    // Every dated record, as partial dates; the first and the latest are kept.
+    let mut records: Vec<PartialDate> = Vec::new();
+    if let Some(start) = case
         .started_on
         .zip(case.started_precision)
-        .map(|(on, p)| dated(on, p).last_day());
-    let mut consider = |day: chrono::NaiveDate| {
-        if last.is_none_or(|l| day > l) {
-            last = Some(day);
-        }
-    };
-    for change in &changes {
-        consider(dated(change.occurred_on, change.occurred_precision).last_day());
+        .map(|(on, p)| dated(on, p))
+    {
+        records.push(start);
     }
-    // The latest day of events and news, as a few aggregate rows (one per precision)
-    // rather than every row: a case can have a hundred thousand linked news items. For
-    // one precision, a later first day means a later last day, so the maximum of each
-    // group is enough. An event counts by its end when it has one.
+    records.extend(
+        changes
+            .iter()
+            .filter(|c| !c.undated)
+            .map(|c| dated(c.occurred_on, c.occurred_precision)),
+    );
+    // The earliest and latest dates of events and news, as a few aggregate rows (one per
+    // precision) rather than every row: a case can have a hundred thousand linked news
+    // items. An event counts by its start for the first activity and by its end, when it
+    // has one, for the last.
     use sea_orm::sea_query::{Expr, ExprTrait, Func};
     let has_end = Expr::col(event::Column::EndedOn)
         .is_not_null()
@@ -320,7 +328,7 @@ pub(crate) async fn refresh_case(
         .finally(Expr::col(event::Column::OccurredOn));
     let event_precision = Expr::case(has_end, Expr::col(event::Column::EndedPrecision))
         .finally(Expr::col(event::Column::OccurredPrecision));
-    let event_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = event::Entity::find()
+    let event_ends: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = event::Entity::find()
         .select_only()
         .column_as(Into::<Expr>::into(event_precision), "precision")
         .column_as(Expr::from(Func::max(event_day)), "latest")
@@ -330,38 +338,77 @@ pub(crate) async fn refresh_case(
         .into_tuple()
         .all(txn)
         .await?;
-    let mut linked = sea_orm::sea_query::Query::select();
-    linked
-        .column(news_link::Column::NewsItemId)
-        .from(news_link::Entity)
-        .and_where(news_link::Column::CaseId.eq(case_id))
-        .and_where(news_link::Column::State.eq(LinkState::Confirmed))
-        .cond_where(visible_link_rows(public));
-    let news_days: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = news_item::Entity::find()
+    let event_starts: Vec<(DatePrecision, Option<chrono::NaiveDate>)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::OccurredPrecision)
+        .column_as(
+            Expr::from(Func::min(Expr::col(event::Column::OccurredOn))),
+            "earliest",
+        )
+        .filter(event::Column::CaseId.eq(case_id))
+        .filter(visible_events(public))
+        .group_by(event::Column::OccurredPrecision)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let linked = || {
+        let mut linked = sea_orm::sea_query::Query::select();
+        linked
+            .column(news_link::Column::NewsItemId)
+            .from(news_link::Entity)
+            .and_where(news_link::Column::CaseId.eq(case_id))
+            .and_where(news_link::Column::State.eq(LinkState::Confirmed))
+            .cond_where(visible_link_rows(public));
+        linked
+    };
+    let news_days: Vec<(
+        DatePrecision,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+    )> = news_item::Entity::find()
         .select_only()
         .column(news_item::Column::PublishedPrecision)
+        .column_as(
+            Expr::from(Func::min(Expr::col(news_item::Column::PublishedOn))),
+            "earliest",
+        )
         .column_as(
             Expr::from(Func::max(Expr::col(news_item::Column::PublishedOn))),
             "latest",
         )
-        .filter(news_item::Column::Id.in_subquery(linked))
+        .filter(news_item::Column::Id.in_subquery(linked()))
         .group_by(news_item::Column::PublishedPrecision)
         .into_tuple()
         .all(txn)
         .await?;
-    for (precision, day) in event_days.into_iter().chain(news_days) {
+    for (precision, day) in event_ends.into_iter().chain(event_starts) {
         if let Some(day) = day {
-            consider(dated(day, precision).last_day());
+            records.push(dated(day, precision));
         }
     }
+    for (precision, earliest, latest) in news_days {
+        for day in earliest.into_iter().chain(latest) {
+            records.push(dated(day, precision));
+        }
+    }
+    // The latest record: by first day, and at the same first day the more precise (a day
+    // of February is later news than "February"); the order `PartialDate` has, reversed
+    // for precision.
+    let last = records.iter().max_by_key(|d| {
+        (
+            d.first_day(),
+            super::timeline::precision_rank(d.precision()),
+        )
+    });
+    let first = records.iter().map(|d| d.first_day()).min();
     let mut active: case::ActiveModel = case.clone().into();
-    if let Some(latest) = latest {
+    if let Some(latest) = super::history::current(&changes) {
         active.status = Set(latest.status);
-        if latest.phase.is_some() {
-            active.phase = Set(latest.phase);
-        }
+        active.phase = Set(latest.phase);
     }
-    active.last_activity_on = Set(last);
+    active.first_activity_on = Set(first);
+    active.last_activity_on = Set(last.map(|d| d.last_day()));
+    active.last_activity_precision = Set(last.map(|d| d.precision()));
     Ok(active.update(txn).await?)
 }
 
@@ -379,7 +426,7 @@ impl Store {
     ) -> StoreResult<case::Model> {
         case_dates_happened(
             new.started_on,
-            new.status_since.as_ref().map(|s| s.date),
+            new.status_since.as_ref().and_then(|s| s.date),
             Some(&new.actors),
             Some(&new.details),
         )?;
@@ -423,11 +470,13 @@ impl Store {
         // A case placed only on sites gets the districts of those without a parent place.
         refresh_case_places(txn, CasePlaces::Cases(&[model.id])).await?;
         search::insert_documents(txn, &[SearchDocument::of_case(&model, &new.topics)]).await?;
+        // A status given without a date is recorded undated: the day the case was recorded
+        // is not when the status took effect.
         let initial = new.status_since.unwrap_or(NewStatusChange {
             case_id: model.id,
             status: new.status,
             phase: new.phase,
-            date: PartialDate::day(now.date_naive()),
+            date: None,
             news_item_id: None,
             source_url: None,
             note: Some("status when the case was recorded".to_owned()),
@@ -568,7 +617,9 @@ impl Store {
         author: &Author,
         change: NewStatusChange,
     ) -> StoreResult<status_change::Model> {
-        happened("input.date", change.date)?;
+        if let Some(date) = change.date {
+            happened("input.date", date)?;
+        }
         require_case(txn, "input.case", change.case_id).await?;
         if let Some(news) = change.news_item_id {
             require_ids::<news_item::Entity>(
@@ -816,5 +867,31 @@ impl Store {
             &[status_change::Column::OccurredOn, status_change::Column::Id],
         )
         .await
+    }
+}
+
+impl Store {
+    /// Recomputes the derived columns of the cases whose activity predates
+    /// `last_activity_precision` (a database written before the column existed): one
+    /// transaction, nothing logged. Cheap when there is nothing to do.
+    pub(crate) async fn refresh_stale_cases(&self) -> StoreResult<()> {
+        let stale: Vec<i64> = case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .filter(case::Column::LastActivityOn.is_not_null())
+            .filter(case::Column::LastActivityPrecision.is_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if stale.is_empty() {
+            return Ok(());
+        }
+        let txn = self.begin_write().await?;
+        for id in &stale {
+            refresh_case(&txn, *id).await?;
+        }
+        txn.commit().await?;
+        tracing::info!(cases = stale.len(), "case activity brought up to date");
+        Ok(())
     }
 }

@@ -131,9 +131,7 @@ async fn import_case(
         case_id,
         status: record.status,
         phase: record.phase,
-        date: record
-            .status_since
-            .unwrap_or_else(|| PartialDate::day(crate::now().date_naive())),
+        date: record.status_since,
         news_item_id: None,
         source_url: None,
         note: record.status_note.clone(),
@@ -351,9 +349,8 @@ async fn import_case(
         return Ok((outcome, id));
     }
     // A dated status is known when the history holds it on that date (later changes, from
-    // news links say, leave it be); an undated one when it is the case's current status.
-    // TODO(lead): a register without a month records its status undated
-    // (`status_changes.undated`), not as of today, when it is not the case's already.
+    // news links say, leave it be); an undated one (a register without a month's among
+    // them) when it is the case's current status, else it is recorded undated.
     let status_known = match record.status_since {
         Some(since) => status_change::Entity::find()
             .filter(status_change::Column::CaseId.eq(id))

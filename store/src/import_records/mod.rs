@@ -197,6 +197,8 @@ pub struct LinkRecord {
     pub update_kind: UpdateKind,
     pub reported_status: Option<CaseStatus>,
     pub reported_phase: Option<ConflictPhase>,
+    /// When the reported status took effect (see `NewLink::reported_status_on`).
+    pub reported_status_on: Option<PartialDate>,
     pub event: Option<EventBody>,
     pub note: Option<String>,
     pub confirmed: bool,
@@ -738,6 +740,7 @@ async fn import_link(
         update_kind: record.update_kind,
         reported_status: record.reported_status,
         reported_phase: record.reported_phase,
+        reported_status_on: record.reported_status_on,
         event,
         note: record.note,
         state: if record.confirmed {

@@ -14,6 +14,8 @@
 //! Every id, slug, code and text a hidden write makes is kept in the registry, with public
 //! ones and ones that do not exist, as the values the generated arguments are given.
 
+mod link_states;
+
 use super::schema::Schema;
 use super::values::{ArgValue, Class, Names, Registry};
 use crate::app::TestApp;
@@ -388,6 +390,7 @@ pub async fn write(w: &mut Writer<'_>) {
                     Lakeside dredging and the Valley defence campaign."}}),
         )
         .await);
+    let review_news = link_states::public_news(w).await;
     let public_link = w
         .public(
             "linkNewsItem",
@@ -668,7 +671,7 @@ pub async fn write(w: &mut Writer<'_>) {
     )
     .await;
     let talks = json!({"case": bambas, "kind": "DIALOGUE", "title": "Talks at the district hall",
-        "date": "2026-01-20"});
+        "date": "2026-01-20", "injuries": 1});
     w.both(
         "recordEvent",
         "a public event at a restricted site, with a restricted actor and a restricted source",
@@ -873,6 +876,8 @@ pub async fn write(w: &mut Writer<'_>) {
         Restricted,
         "suggestion for a restricted news item",
     );
+    let sterilisations = demo.cases["forced-sterilisations"].clone();
+    link_states::write(w, &review_news, &gender, &sterilisations).await;
     let change = w
         .secret(
             Editor,
@@ -897,6 +902,7 @@ pub async fn write(w: &mut Writer<'_>) {
             "a restricted event of a public case at a restricted site",
             json!({"input": {"case": bambas, "kind": "ARREST", "title": format!("{MARK} arrest"),
                 "date": "2026-03-20", "location": secret_site, "actors": [defender, mmg],
+                "deaths": 2, "injuries": 3,
                 "sources": [{"newsItem": secret_news}], "visibility": "RESTRICTED"}}),
         )
         .await;
@@ -907,7 +913,8 @@ pub async fn write(w: &mut Writer<'_>) {
             "recordEvent",
             "a public event of a restricted case",
             json!({"input": {"case": secret_case, "kind": "PROTEST",
-                "title": format!("{MARK} protest"), "date": "2016-03", "sources": [url("s")]}}),
+                "title": format!("{MARK} protest"), "date": "2016-03", "deaths": 4,
+                "sources": [url("s")]}}),
         )
         .await;
     w.keep_id(
@@ -1271,6 +1278,15 @@ pub async fn write(w: &mut Writer<'_>) {
         .chain(w.registry.values(&Names::Record("Location".into())))
     {
         w.registry.add(Names::Region, value);
+    }
+    // Actors are slugs or ids.
+    for value in w
+        .registry
+        .values(&Names::ActorSlug)
+        .into_iter()
+        .chain(w.registry.values(&Names::Record("Actor".into())))
+    {
+        w.registry.add(Names::ActorKey, value);
     }
     let points = [
         (SECRET_SITE, Restricted, "the restricted site"),

@@ -1,5 +1,7 @@
 //! The maps over plain HTTP (`GET /geojson/cases`, `GET /map.svg`), asked with every
-//! parameter of the case filter, generated from the filter's input type.
+//! parameter of the case filter, generated from the filter's input type; and the
+//! analysts' tables (`GET /csv/…`), asked with every field of the case filter as their
+//! `filter` JSON.
 
 use super::schema::Schema;
 use super::values::{ArgValue, Names, Registry, Role, classify};
@@ -7,6 +9,14 @@ use crate::app::TestApp;
 use serde_json::Value;
 
 pub const PATHS: [&str; 2] = ["/geojson/cases", "/map.svg"];
+
+/// The CSV tables, each with the parameters it needs besides `filter` (the report: a
+/// period that holds every date of the fixtures).
+pub const TABLES: [(&str, &[(&str, &str)]); 3] = [
+    ("/csv/cases", &[]),
+    ("/csv/status-changes", &[]),
+    ("/csv/report", &[("period", "1900"), ("through", "2100")]),
+];
 
 /// The HTTP parameter a field of the case filter is sent as.
 fn parameter(field: &str) -> &str {
@@ -124,6 +134,20 @@ pub fn requests(schema: &Schema, registry: &Registry) -> (Vec<MapRequest>, Vec<S
         });
         for input in schema.input_fields_of(filter.ty.named()) {
             let name = parameter(&input.name).to_owned();
+            // The status as of a date: `asOf` with each status on its own.
+            if input.name == "statusAsOf" {
+                for status in schema.enum_values_of("CaseStatus") {
+                    out.push(MapRequest {
+                        path,
+                        parameters: vec![
+                            ("asOf".into(), "2026-03".into()),
+                            ("asOfStatuses".into(), status.clone()),
+                        ],
+                        varied: None,
+                    });
+                }
+                continue;
+            }
             match classify(schema, field, input) {
                 Some(Role::Names(names)) => {
                     for value in registry.values(&names) {
@@ -156,5 +180,47 @@ pub fn requests(schema: &Schema, registry: &Registry) -> (Vec<MapRequest>, Vec<S
         parameters: vec![("limit".into(), "2".into())],
         varied: None,
     });
+    for (path, fixed) in TABLES {
+        let with_filter = |filter: Option<Value>| {
+            let mut parameters: Vec<(String, String)> = fixed
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            if let Some(filter) = filter {
+                parameters.push(("filter".to_owned(), filter.to_string()));
+            }
+            parameters
+        };
+        out.push(MapRequest {
+            path,
+            parameters: with_filter(None),
+            varied: None,
+        });
+        for input in schema.input_fields_of(filter.ty.named()) {
+            let one = |value: &Value| Some(serde_json::json!({ input.name.as_str(): value }));
+            match classify(schema, field, input) {
+                Some(Role::Names(names)) => {
+                    for value in registry.values(&names) {
+                        out.push(MapRequest {
+                            path,
+                            parameters: with_filter(one(&value.value)),
+                            varied: Some((input.name.clone(), names.clone(), value)),
+                        });
+                    }
+                }
+                Some(Role::Plain(values)) => {
+                    for value in values {
+                        out.push(MapRequest {
+                            path,
+                            parameters: with_filter(one(&value)),
+                            varied: None,
+                        });
+                    }
+                }
+                // Reported once, for the maps.
+                _ => {}
+            }
+        }
+    }
     (out, unknown)
 }

@@ -83,7 +83,7 @@ enum Step {
 }
 
 /// The shortest way from the root to `target` through fields without required
-/// arguments, preferring root lists (asked with a full page) to lookups.
+/// arguments, preferring root lists (asked with a full page) and reports to lookups.
 fn route(schema: &Schema, target: &str, refused: &Refused) -> Option<Vec<Step>> {
     let mut seen = BTreeSet::from([schema.query.clone()]);
     let mut queue = VecDeque::from([(schema.query.clone(), Vec::<Step>::new())]);
@@ -99,7 +99,11 @@ fn route(schema: &Schema, target: &str, refused: &Refused) -> Option<Vec<Step>> 
             })
             .collect();
         if at == schema.query {
-            fields.retain(|f| f.arg("first").is_some());
+            // Root lists (asked with a full page), and root answers over a filter that are
+            // one object (a report: asked over everything).
+            fields.retain(|f| {
+                f.arg("first").is_some() || (f.arg("filter").is_some() && !f.ty.is_list())
+            });
         }
         for field in fields {
             let next = field.ty.named();
@@ -109,7 +113,7 @@ fn route(schema: &Schema, target: &str, refused: &Refused) -> Option<Vec<Step>> 
             let mut more = steps.clone();
             more.push(Step::Field {
                 name: field.name.clone(),
-                first: at == schema.query,
+                first: at == schema.query && field.arg("first").is_some(),
             });
             queue.push_back((next.to_owned(), more));
         }

@@ -17,9 +17,15 @@ pub enum Names {
     Record(String),
     CaseSlug,
     ActorSlug,
+    /// A case by global id or slug (a filter's `case`).
+    CaseIdOrSlug,
+    /// An actor by global id or slug (a filter's `actor`).
+    ActorIdOrSlug,
     LocationCode,
     /// A location by code or global id.
     Region,
+    /// An actor by slug or global id.
+    ActorKey,
     Topic,
     Publisher,
     /// Part of a name or alias.
@@ -92,8 +98,19 @@ impl Registry {
         self.values.entry(names).or_default().push(value);
     }
 
-    /// The values of a kind; `Record("Node")` takes the ids of every type.
+    /// The values of a kind; `Record("Node")` takes the ids of every type, an id or a
+    /// slug the ids and the slugs of its type.
     pub fn values(&self, names: &Names) -> Vec<ArgValue> {
+        let either = |kind: &str, slugs: Names| {
+            let mut values = self.values(&Names::Record(kind.into()));
+            values.extend(self.values(&slugs));
+            values
+        };
+        match names {
+            Names::CaseIdOrSlug => return either("Case", Names::CaseSlug),
+            Names::ActorIdOrSlug => return either("Actor", Names::ActorSlug),
+            _ => {}
+        }
         if *names == Names::Record("Node".into()) {
             return self
                 .values
@@ -172,6 +189,21 @@ pub fn classify(schema: &Schema, field: &Field, input: &InputValue) -> Option<Ro
     if named == "Boolean" {
         return Some(Role::Plain(vec![Value::Bool(false), Value::Bool(true)]));
     }
+    // A date read against the histories ("as of", a report's period): dates around the
+    // fixtures', each on its own.
+    if name == "statusAsOf" {
+        let values = [
+            serde_json::json!({"date": "2026-03", "statuses": ["ACTIVE"]}),
+            serde_json::json!({"date": "2026-03", "statuses": ["LATENT"]}),
+            serde_json::json!({"date": "2026", "phases": ["DIALOGUE"]}),
+            serde_json::json!({"date": "2016"}),
+        ];
+        return Some(Role::Plain(values.into()));
+    }
+    if named == "PartialDate" && matches!(name, "date" | "period" | "through") {
+        let dates = ["2016", "2026-01", "2026-03", "2026"];
+        return Some(Role::Plain(dates.iter().map(|d| Value::from(*d)).collect()));
+    }
     if let Some((_, reason)) = NAMES_NOTHING.iter().find(|(n, _)| *n == name) {
         return Some(Role::Fixed(reason));
     }
@@ -185,8 +217,10 @@ pub fn classify(schema: &Schema, field: &Field, input: &InputValue) -> Option<Ro
             })
         }
         ("ids", "ID") => Names::Record("Node".into()),
-        ("actor", "ID") => Names::Record("Actor".into()),
-        ("case" | "relatedCase", "ID") => Names::Record("Case".into()),
+        // The filters' `actor` and `case` take a slug as well as an id.
+        ("actor", "ID") => Names::ActorIdOrSlug,
+        ("case", "ID") => Names::CaseIdOrSlug,
+        ("relatedCase", "ID") => Names::Record("Case".into()),
         ("newsItem", "ID") => Names::Record("NewsItem".into()),
         ("parent" | "location", "ID") => Names::Record("Location".into()),
         ("slug", "String") => match returned_record(schema, field).as_str() {
@@ -196,6 +230,7 @@ pub fn classify(schema: &Schema, field: &Field, input: &InputValue) -> Option<Ro
         },
         ("code", "String") => Names::LocationCode,
         ("region" | "within", "String") => Names::Region,
+        ("actors", "String") => Names::ActorKey,
         ("topics", "String") => Names::Topic,
         ("publisher", "String") => Names::Publisher,
         ("name", "String") => Names::Name,

@@ -2,7 +2,7 @@
 //! `caseStats` counts and `casesGeoJson` maps.
 
 use crate::error::ApiResult;
-use crate::ids::{NodeType, decode};
+use crate::ids::{NodeType, decode_named};
 use crate::scalars::PartialDate;
 use crate::types::enums::{
     CaseKind, CaseOrderField, CaseStatus, ConflictPhase, ConflictType, GovernmentLevel,
@@ -23,14 +23,19 @@ pub struct CaseFilter {
     pub conflict_types: Option<Vec<ConflictType>>,
     /// Locations by code ("03") or id: cases placed on any of them or anywhere below.
     pub region: Option<Vec<String>>,
-    /// Cases in which this actor has a role.
+    /// Cases in which this actor (by id or slug) has a role.
     pub actor: Option<ID>,
     /// Cases tagged with any of these topics.
     pub topics: Option<Vec<String>>,
-    /// Cases active (between their start and their last activity) on or after this date.
+    /// Cases active (between their first and their last dated record: the start, or else
+    /// the first event, news item or dated status change, to the latest) on or after this
+    /// date. A case without any dated record is active in no period.
     pub active_from: Option<PartialDate>,
     /// Cases active on or before this date.
     pub active_to: Option<PartialDate>,
+    /// Cases whose status (and phase) in effect at the end of a date, by their status
+    /// history, is one of these: the state of the register as of that date.
+    pub status_as_of: Option<StatusAsOfFilter>,
     /// Cases with a point (an exact site, or a district's point) inside this box.
     pub within: Option<BoundingBox>,
     /// Cases with a point inside this GeoJSON Polygon or MultiPolygon (lon/lat, WGS84; at
@@ -67,6 +72,7 @@ impl CaseFilter {
                 .collect(),
             active_from: self.active_from.map(|d| d.0.first_day()),
             active_to: self.active_to.map(|d| d.0.last_day()),
+            status_as_of: self.status_as_of.as_ref().map(StatusAsOfFilter::resolve),
             violence_reported: self.violence_reported,
             dialogue_under_way: self.dialogue_under_way,
             responsible_levels: any_of(&self.responsible_levels),
@@ -74,8 +80,8 @@ impl CaseFilter {
         };
         if let Some(actor) = &self.actor {
             filter
-                .actor_ids
-                .push(decode(NodeType::Actor, actor, "filter.actor")?);
+                .actors
+                .push(decode_named(NodeType::Actor, actor, "filter.actor")?);
         }
         if let Some(regions) = &self.region {
             filter.region_paths = region_paths(store, access, regions).await?;
@@ -83,6 +89,28 @@ impl CaseFilter {
         filter.spatial = spatial_conditions(self.within, self.in_area.as_ref(), self.near).await?;
         store.resolve_spatial(access, &mut filter).await?;
         Ok(filter)
+    }
+}
+
+/// The status of cases as of a date: the change in effect at the end of `date` (a day, a
+/// month or a year) is the latest dated status change on or before it; a case with no
+/// dated change by then has no status as of that date and never matches.
+#[derive(InputObject, Clone)]
+pub struct StatusAsOfFilter {
+    pub date: PartialDate,
+    /// Any of these statuses (any status when absent or empty).
+    pub statuses: Option<Vec<CaseStatus>>,
+    /// Any of these phases (any phase, or none, when absent or empty).
+    pub phases: Option<Vec<ConflictPhase>>,
+}
+
+impl StatusAsOfFilter {
+    fn resolve(&self) -> chasqui_store::StatusAsOf {
+        chasqui_store::StatusAsOf {
+            day: self.date.0.last_day(),
+            statuses: any_of(&self.statuses),
+            phases: any_of(&self.phases),
+        }
     }
 }
 

@@ -78,7 +78,8 @@ pub struct CreateCaseInput {
     pub locations: Option<Vec<CasePlacementInput>>,
     #[graphql(default_with = "Visibility::Public")]
     pub visibility: Visibility,
-    /// When the initial status took effect; today when not given.
+    /// When the initial status took effect. Without it the status is recorded undated:
+    /// it gives the case its status until a dated change does, and is never placed in time.
     pub status_since: Option<PartialDate>,
     /// The source of the initial status.
     pub status_source: Option<SourceInput>,
@@ -105,7 +106,7 @@ impl CreateCaseInput {
                     case_id: 0,
                     status: self.status.into(),
                     phase: self.phase.map(Into::into),
-                    date,
+                    date: Some(date),
                     news_item_id,
                     source_url,
                     note: None,

@@ -39,12 +39,14 @@ use crate::loaders::{
     CaseById, ExternalIdsOfCase, PlacementsOfCase, RelationsOfCase, StatusHistoryOfCase,
     TopicsOfCase,
 };
+use crate::scalars::PartialDate;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Interface, Object, TypeName};
 use chasqui_entities::CaseDetails;
-use chasqui_entities::tables::case;
+use chasqui_entities::PartialDate as StoredDate;
+use chasqui_entities::tables::{case, status_change};
 use chasqui_store::{AuditFilter, CaseKey, TimelineKind};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use detail::Prefetched;
 use parts::roles_of;
 use std::borrow::Cow;
@@ -65,6 +67,16 @@ pub struct CaseData {
 impl CaseData {
     fn id_value(&self) -> i64 {
         self.model.id
+    }
+
+    /// The status changes the caller may see, in the history's order.
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<status_change::Model>> {
+        let mut rows = loaders(ctx)?
+            .load_one(StatusHistoryOfCase(self.id_value()))
+            .await?
+            .unwrap_or_default();
+        chasqui_store::sort_history(&mut rows);
+        Ok(rows)
     }
 }
 
@@ -119,11 +131,14 @@ impl<K: KindParts> CaseCore<K> {
         Ok(self.model.summary.clone())
     }
 
-    /// The current status: that of the latest status change.
+    /// The current status: that of the latest dated status change (or, while no change
+    /// is dated, of the last undated one).
     async fn status(&self, _ctx: &Context<'_>) -> ApiResult<CaseStatus> {
         Ok(self.model.status.into())
     }
 
+    /// The phase the same status change states. A status change without a phase says the
+    /// phase is unknown: it clears the phase, it does not keep an earlier one.
     async fn phase(&self, _ctx: &Context<'_>) -> ApiResult<Option<ConflictPhase>> {
         Ok(self.model.phase.map(Into::into))
     }
@@ -167,9 +182,15 @@ impl<K: KindParts> CaseCore<K> {
         ))
     }
 
-    /// The last day of the latest dated thing in the case.
-    async fn last_activity_on(&self, _ctx: &Context<'_>) -> ApiResult<Option<NaiveDate>> {
-        Ok(self.model.last_activity_on)
+    /// The date of the latest dated record in the case (its start, an event, a confirmed
+    /// news item, a dated status change), with that record's precision; at the same first
+    /// day the more precise date is the later.
+    async fn last_activity_on(&self, _ctx: &Context<'_>) -> ApiResult<Option<FuzzyDate>> {
+        Ok(self
+            .model
+            .last_activity_on
+            .zip(self.model.last_activity_precision)
+            .map(|(last, precision)| FuzzyDate(StoredDate::truncate(last, precision))))
     }
 
     async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
@@ -195,13 +216,31 @@ impl<K: KindParts> CaseCore<K> {
             .collect())
     }
 
-    /// Every status change, oldest first, each dated and sourced.
+    /// Every status change, oldest first, each dated and sourced; undated ones (whose
+    /// date is unknown) first.
     async fn status_history(&self, ctx: &Context<'_>) -> ApiResult<Vec<StatusChange>> {
-        let rows = loaders(ctx)?
-            .load_one(StatusHistoryOfCase(self.id_value()))
+        Ok(self
+            .history(ctx)
             .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(StatusChange::new).collect())
+            .into_iter()
+            .map(StatusChange::new)
+            .collect())
+    }
+
+    /// The status and phase in effect at the end of `date` (a day, a month or a year;
+    /// today when not given): the latest dated status change on or before it, with its
+    /// date and sources; `null` when no dated change is that old. The rule `statusAsOf`
+    /// filters by.
+    async fn status_on(
+        &self,
+        ctx: &Context<'_>,
+        date: Option<PartialDate>,
+    ) -> ApiResult<Option<StatusChange>> {
+        let history = self.history(ctx).await?;
+        let day = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0.last_day());
+        Ok(chasqui_store::status_in_effect(&history, day)
+            .cloned()
+            .map(StatusChange::new))
     }
 
     /// The actors of the case with their roles; only those with `role` when given.
@@ -337,10 +376,15 @@ impl<K: KindParts> CaseCore<K> {
     field(name = "responsible_level", ty = "ApiResult<Option<GovernmentLevel>>"),
     field(name = "version", ty = "ApiResult<i32>"),
     field(name = "started_on", ty = "ApiResult<Option<FuzzyDate>>"),
-    field(name = "last_activity_on", ty = "ApiResult<Option<NaiveDate>>"),
+    field(name = "last_activity_on", ty = "ApiResult<Option<FuzzyDate>>"),
     field(name = "topics", ty = "ApiResult<Vec<String>>"),
     field(name = "external_ids", ty = "ApiResult<Vec<ExternalId>>"),
     field(name = "status_history", ty = "ApiResult<Vec<StatusChange>>"),
+    field(
+        name = "status_on",
+        ty = "ApiResult<Option<StatusChange>>",
+        arg(name = "date", ty = "Option<PartialDate>")
+    ),
     field(
         name = "actors",
         ty = "ApiResult<Vec<CaseActor>>",

@@ -1,11 +1,14 @@
 //! Events: the dated, sourced happenings of a case; the `events` root field (every
-//! case's events, with their filter), `recordEvent` and the event inputs.
+//! case's events, with their filter), `eventStats` (their counts), `recordEvent` and the
+//! event inputs.
 
 mod filter;
 mod inputs;
+mod stats;
 
 pub use filter::EventFilter;
 pub use inputs::{RecordEventInput, ReportedEventInput};
+pub use stats::{EventStatBucket, EventStatDimension};
 
 use super::actor::Actor;
 use super::case::Case;

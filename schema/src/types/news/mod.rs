@@ -11,13 +11,13 @@ use super::common::{FuzzyDate, access, loaders, page_limits, store};
 use super::enums::*;
 use super::news_link::NewsLink;
 use crate::error::ApiResult;
-use crate::ids::{NodeType, decode, decode_opt, encode};
+use crate::ids::{NodeType, decode, decode_named_opt, encode};
 use crate::loaders::{LinksOfNewsItem, NewsBodyById, NewsItemById};
 use crate::pagination::{decode_cursor, encode_cursor, page_connection};
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Object};
 use chasqui_entities::tables::news_item;
-use chasqui_store::Author;
+use chasqui_store::{Author, LinkStates};
 
 /// A dated publication that updates one or more cases.
 #[derive(Clone)]
@@ -43,11 +43,11 @@ impl NewsItem {
         filter: Option<NewsItemFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, NewsItem, EmptyFields, EmptyFields>> {
+    ) -> ApiResult<NewsItemConnection> {
         let limit = page_limits(ctx).size(first)?;
         let filter = filter.unwrap_or_default();
         let store_filter = chasqui_store::NewsFilter {
-            case_id: decode_opt(NodeType::Case, filter.case.as_ref(), "filter.case")?,
+            case: decode_named_opt(NodeType::Case, filter.case.as_ref(), "filter.case")?,
             from: filter.from.map(|d| d.0.first_day()),
             to: filter.to.map(|d| d.0.last_day()),
             publisher: filter.publisher,
@@ -58,15 +58,13 @@ impl NewsItem {
         let page = store(ctx)?
             .list_news_items(access(ctx), &store_filter, after, limit)
             .await?;
-        Ok(page_connection(
-            after.is_some(),
-            page,
-            EmptyFields,
-            |model| {
-                let cursor = encode_cursor(CURSOR_TAG, &[&model.published_on, &model.id]);
-                (cursor, NewsItem { model })
-            },
-        ))
+        let info = NewsListInfo {
+            filter: store_filter,
+        };
+        Ok(page_connection(after.is_some(), page, info, |model| {
+            let cursor = encode_cursor(CURSOR_TAG, &[&model.published_on, &model.id]);
+            (cursor, NewsItem { model })
+        }))
     }
 
     /// `Mutation.createNewsItem`.
@@ -99,12 +97,30 @@ impl NewsItem {
     }
 }
 
+/// Extra fields of the news list.
+pub struct NewsListInfo {
+    filter: chasqui_store::NewsFilter,
+}
+
+#[Object]
+impl NewsListInfo {
+    /// How many news items match the filter, on all pages (only those the caller may
+    /// see).
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
+        Ok(store(ctx)?
+            .count_news_items(access(ctx), &self.filter)
+            .await?)
+    }
+}
+
+pub type NewsItemConnection = Connection<String, NewsItem, NewsListInfo, EmptyFields>;
+
 /// The tag of the news list's cursors.
 const CURSOR_TAG: &str = "ni";
 
 #[derive(InputObject, Default)]
 pub struct NewsItemFilter {
-    /// Items linked to this case.
+    /// Items a confirmed link joins to this case (by id or slug).
     pub case: Option<ID>,
     /// Items dated on or after (their period overlaps from here on).
     pub from: Option<crate::scalars::PartialDate>,
@@ -160,10 +176,17 @@ impl NewsItem {
         self.model.version
     }
 
-    /// The cases this item updates (its links), confirmed and suggested.
-    async fn cases(&self, ctx: &Context<'_>) -> ApiResult<Vec<NewsLink>> {
+    /// The cases this item updates: its links in `states`, CONFIRMED by default.
+    /// Suggested and rejected links are editors' work: only callers who may see
+    /// restricted records see them, when they ask for them.
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "vec![LinkState::Confirmed]")] states: Vec<LinkState>,
+    ) -> ApiResult<Vec<NewsLink>> {
+        let states = LinkStates::of(states.into_iter().map(Into::into));
         let rows = loaders(ctx)?
-            .load_one(LinksOfNewsItem(self.model.id))
+            .load_one(LinksOfNewsItem(self.model.id, states))
             .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(NewsLink).collect())
