@@ -464,6 +464,65 @@ both_engines!(
                 .count()) as i64
         );
 
+        // The monthly report for April, from the two registers' history: the totals are
+        // what the latest register listing each case says, and the movements are the
+        // April changes, each citing the April register.
+        let report_data = app
+            .data_as(
+                None,
+                r#"{ statusReport(period: "2024-04") {
+                    byStatus { status count }
+                    movements(first: 50) { totalCount items { kind case { title }
+                        change { date { value } provenance { ... on ImportedFile { fileName } } } } } } }"#,
+                json!({}),
+            )
+            .await;
+        let status_report = &report_data["statusReport"];
+        let mut by_status: HashMap<String, i64> = HashMap::new();
+        for said in &latest {
+            *by_status.entry(said.status.to_owned()).or_default() += 1;
+        }
+        for group in status_report["byStatus"].as_array().into_iter().flatten() {
+            let status = group["status"].as_str().unwrap_or_default();
+            assert_eq!(
+                group["count"].as_i64(),
+                by_status.get(status).copied(),
+                "{status}: {status_report:#}"
+            );
+        }
+        let counted: i64 = status_report["byStatus"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g["count"].as_i64())
+            .sum();
+        assert_eq!(counted, 82, "{status_report:#}");
+        let mut movements: Vec<(String, String)> = status_report["movements"]["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                assert_eq!(m["change"]["date"]["value"], "2024-04");
+                assert_eq!(
+                    m["change"]["provenance"]["fileName"],
+                    "mining-conflicts-2024-04.csv"
+                );
+                (
+                    m["kind"].as_str().unwrap_or_default().to_owned(),
+                    m["case"]["title"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        movements.sort();
+        let mut expected = vec![
+            ("MOVED_TO_LATENT".to_owned(), latent.clone()),
+            ("NEW".to_owned(), NEW_CASE.to_owned()),
+            ("REACTIVATED".to_owned(), reactivated.clone()),
+            ("WITHDRAWN".to_owned(), withdrawn.clone()),
+        ];
+        expected.sort();
+        assert_eq!(movements, expected, "{status_report:#}");
+
         // The same month again writes nothing: no change, no audit entry, no source.
         let entries = count::<audit_entry::Entity>(&app.store).await;
         let sources = count::<source::Entity>(&app.store).await;
