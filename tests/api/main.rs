@@ -23,6 +23,7 @@ mod link_visibility;
 mod maps;
 mod one_boundary;
 mod place_names;
+mod provenance;
 mod record_imports;
 mod register;
 mod registers;
