@@ -22,6 +22,11 @@
 //!   "no phase" / "no type"), `count`, `cases` (the slugs, joined by "; ", in the report's
 //!   order: title order for groups, date order for movements).
 //!
+//! - `GET /csv/events?filter=<EventFilter as JSON>`: one row per matching event, latest
+//!   first (as `Query.events`). Columns: `case` (its slug), `date`, `end_date` (partial
+//!   dates), `kind`, `title`, `location` (the place's code, or its name when it has none),
+//!   `deaths`, `injuries`, `visibility`.
+//!
 //! Empty values are empty fields. The lists are streamed: a page of cases at a time is
 //! read (a keyset page), written and handed to the connection, so memory stays flat
 //! whatever the register's size. A table is not one snapshot: a write landing while a
@@ -272,5 +277,26 @@ pub async fn report(
     let store = state.store.clone();
     streamed("report", resolved.running, |sink| async move {
         rows::report(&store, access, &report, &sink).await
+    })
+}
+
+/// `GET /csv/events`.
+pub async fn events(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(given): Query<Vec<(String, String)>>,
+) -> Response {
+    let access = caller.access();
+    let [filter] = match parameters(&given, &["filter"]) {
+        Ok(values) => [values[0]],
+        Err(response) => return response,
+    };
+    let (filter, running) = match filter::event_filter(&state, access, filter).await {
+        Ok(resolved) => resolved,
+        Err(response) => return response,
+    };
+    let store = state.store.clone();
+    streamed("events", running, move |sink| async move {
+        rows::events(&store, access, &filter, &sink).await
     })
 }

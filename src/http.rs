@@ -257,6 +257,11 @@ pub fn router_with_cors(db: DatabaseConnection, config: HttpConfig, cors: CorsPo
             get(crate::csv::report)
                 .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
         )
+        .route(
+            "/csv/events",
+            get(crate::csv::events)
+                .route_layer(middleware::from_fn_with_state(state.clone(), identify)),
+        )
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         // A backstop for whole requests (a client that never finishes its body, say): the
         // GraphQL execution has its own, earlier timeout that answers with a coded error.

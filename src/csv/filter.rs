@@ -15,6 +15,7 @@ use async_graphql::registry::{MetaType, Registry};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chasqui_schema::types::case::CaseFilter;
+use chasqui_schema::types::event::EventFilter;
 use chasqui_store::Access;
 use serde_json::{Map, Value};
 use tokio::sync::OwnedSemaphorePermit;
@@ -34,6 +35,35 @@ pub async fn case_filter(
     access: Access,
     text: Option<&str>,
 ) -> Result<Resolved, Response> {
+    let (input, running) = checked::<CaseFilter>(state, text, "CaseFilter").await?;
+    let filter = input
+        .resolve(&state.store, access)
+        .await
+        .map_err(api_refusal)?;
+    Ok(Resolved { filter, running })
+}
+
+/// [`case_filter`] for an `EventFilter` (`/csv/events`).
+pub async fn event_filter(
+    state: &AppState,
+    access: Access,
+    text: Option<&str>,
+) -> Result<(chasqui_store::EventFilter, OwnedSemaphorePermit), Response> {
+    let (input, running) = checked::<EventFilter>(state, text, "EventFilter").await?;
+    let filter = input
+        .resolve(&state.store, access)
+        .await
+        .map_err(api_refusal)?;
+    Ok((filter, running))
+}
+
+/// Reads `text` as the input type `T` (named `type_name` in the schema): JSON, known
+/// fields, the admission's input rules, the type's own parse; then its price, held.
+async fn checked<T: InputType>(
+    state: &AppState,
+    text: Option<&str>,
+    type_name: &str,
+) -> Result<(T, OwnedSemaphorePermit), Response> {
     let deadline = tokio::time::Instant::now() + state.config.request_timeout;
     let json = match text {
         None => Value::Object(Map::new()),
@@ -41,22 +71,26 @@ pub async fn case_filter(
             .map_err(|e| bad("filter", format!("is not JSON: {e}")))?,
     };
     if !json.is_object() {
-        return Err(bad("filter", "must be a JSON object (a CaseFilter)"));
+        return Err(bad(
+            "filter",
+            format!("must be a JSON object (a {type_name})"),
+        ));
     }
-    let registry = registry();
-    if let Some((field, message)) = unknown_or_missing(&registry, "CaseFilter", &json, "filter") {
+    let registry = registry::<T>();
+    if let Some((field, message)) = unknown_or_missing(&registry, type_name, &json, "filter") {
         return Err(bad(&field, message));
     }
     let value =
         async_graphql::Value::from_json(json.clone()).map_err(|e| bad("filter", e.to_string()))?;
     state
         .admission
-        .check_input("CaseFilter", &value, "filter")
+        .check_input(type_name, &value, "filter")
         .map_err(admission_refusal)?;
-    let input = match parse(&json) {
+    let input = match parse::<T>(&json) {
         Ok(input) => input,
         Err(_) => {
-            let (field, message) = failing_field(&registry, "CaseFilter", &json, "filter", &|v| v);
+            let (field, message) =
+                failing_field::<T>(&registry, type_name, &json, "filter", &|v| v);
             return Err(bad(&field, message));
         }
     };
@@ -74,25 +108,21 @@ pub async fn case_filter(
             "the server is busy with other requests; try again shortly",
         )
     })?;
-    let filter = input
-        .resolve(&state.store, access)
-        .await
-        .map_err(api_refusal)?;
-    Ok(Resolved { filter, running })
+    Ok((input, running))
 }
 
-/// The input types `CaseFilter` is made of, as the schema registers them.
-fn registry() -> Registry {
+/// The input types `T` is made of, as the schema registers them.
+fn registry<T: InputType>() -> Registry {
     let mut registry = Registry::default();
-    <CaseFilter as InputType>::create_type_info(&mut registry);
+    <T as InputType>::create_type_info(&mut registry);
     registry
 }
 
 /// Parses a `CaseFilter`, with async-graphql's message on failure (without the chain of
 /// "occurred while parsing" it appends).
-fn parse(json: &Value) -> Result<CaseFilter, String> {
+fn parse<T: InputType>(json: &Value) -> Result<T, String> {
     let value = async_graphql::Value::from_json(json.clone()).map_err(|e| e.to_string())?;
-    <CaseFilter as InputType>::parse(Some(value)).map_err(|e| {
+    <T as InputType>::parse(Some(value)).map_err(|e| {
         let message = e.into_server_error(Default::default()).message;
         match message.find(" (occurred while parsing") {
             Some(at) => message[..at].to_owned(),
@@ -160,7 +190,7 @@ fn unknown_or_missing(
 /// The field of `value` (of input type `type_name`, at `path`) that does not parse, and
 /// why: each field is parsed alone, with the fields its type requires, inside the whole
 /// filter (`wrap` puts an object of this type where it sits in a `CaseFilter`).
-fn failing_field(
+fn failing_field<T: InputType>(
     registry: &Registry,
     type_name: &str,
     value: &Value,
@@ -168,7 +198,7 @@ fn failing_field(
     wrap: &dyn Fn(Value) -> Value,
 ) -> (String, String) {
     let whole = || {
-        let message = parse(&wrap(value.clone()))
+        let message = parse::<T>(&wrap(value.clone()))
             .err()
             .unwrap_or_else(|| format!("is not a valid {type_name}"));
         (path.to_owned(), message)
@@ -199,7 +229,7 @@ fn failing_field(
         .filter(|(key, _)| is_required(key))
         .chain(fields.iter().filter(|(key, _)| !is_required(key)));
     for (key, item) in order {
-        let Err(message) = parse(&alone(key, item)) else {
+        let Err(message) = parse::<T>(&alone(key, item)) else {
             continue;
         };
         let at = format!("{path}.{key}");
@@ -211,7 +241,7 @@ fn failing_field(
             });
         if let Some((inner, _, _)) = inner {
             let nested = |v: Value| alone(key, &v);
-            return failing_field(registry, inner, item, &at, &nested);
+            return failing_field::<T>(registry, inner, item, &at, &nested);
         }
         return (at, message);
     }
@@ -228,12 +258,12 @@ mod tests {
     use serde_json::json;
 
     fn field_of(filter: Value) -> String {
-        let registry = registry();
+        let registry = registry::<CaseFilter>();
         if let Some((field, _)) = unknown_or_missing(&registry, "CaseFilter", &filter, "filter") {
             return field;
         }
-        assert!(parse(&filter).is_err(), "{filter} parses");
-        failing_field(&registry, "CaseFilter", &filter, "filter", &|v| v).0
+        assert!(parse::<CaseFilter>(&filter).is_err(), "{filter} parses");
+        failing_field::<CaseFilter>(&registry, "CaseFilter", &filter, "filter", &|v| v).0
     }
 
     #[test]
@@ -260,6 +290,11 @@ mod tests {
             "filter.statusAsOf.when"
         );
         assert_eq!(field_of(json!({"activeFrom": 17})), "filter.activeFrom");
-        assert!(parse(&json!({"statusAsOf": {"date": "2017-02", "statuses": ["ACTIVE"]}})).is_ok());
+        assert!(
+            parse::<CaseFilter>(
+                &json!({"statusAsOf": {"date": "2017-02", "statuses": ["ACTIVE"]}})
+            )
+            .is_ok()
+        );
     }
 }

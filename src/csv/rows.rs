@@ -4,7 +4,9 @@
 use super::{PAGE, Sink, Stop};
 use chasqui_entities::tables::{case, status_change};
 use chasqui_entities::{ActorRole, DatePrecision, PartialDate};
-use chasqui_store::{Access, CaseCursor, CaseFilter, CaseOrderKey, Page, StatusReport, Store};
+use chasqui_store::{
+    Access, CaseCursor, CaseFilter, CaseOrderKey, EventFilter, Page, StatusReport, Store,
+};
 use std::collections::HashMap;
 
 /// The columns of `/csv/cases`.
@@ -34,6 +36,19 @@ pub const STATUS_CHANGE_COLUMNS: [&str; 8] = [
     "source_title",
     "source_url",
     "note",
+];
+
+/// The columns of `/csv/events`.
+pub const EVENT_COLUMNS: [&str; 9] = [
+    "case",
+    "date",
+    "end_date",
+    "kind",
+    "title",
+    "location",
+    "deaths",
+    "injuries",
+    "visibility",
 ];
 
 /// The columns of `/csv/report`.
@@ -330,5 +345,59 @@ fn movement_key(kind: chasqui_store::MovementKind) -> &'static str {
         K::MovedToLatent => "MOVED_TO_LATENT",
         K::Resolved => "RESOLVED",
         K::Withdrawn => "WITHDRAWN",
+    }
+}
+
+/// `/csv/events`: the matching events latest first, a keyset page at a time, with their
+/// cases' slugs and their places read for the whole page.
+pub async fn events(
+    store: &Store,
+    access: Access,
+    filter: &EventFilter,
+    sink: &Sink,
+) -> Result<(), Stop> {
+    header(sink, EVENT_COLUMNS).await?;
+    let mut after = None;
+    loop {
+        let Page {
+            rows: page,
+            has_next,
+        } = store.list_events(access, filter, after, PAGE).await?;
+        let mut case_ids: Vec<i64> = page.iter().map(|e| e.case_id).collect();
+        case_ids.sort_unstable();
+        case_ids.dedup();
+        let cases = store.cases_by_ids(access, &case_ids).await?;
+        let mut place_ids: Vec<i64> = page.iter().filter_map(|e| e.location_id).collect();
+        place_ids.sort_unstable();
+        place_ids.dedup();
+        let places = store.locations_by_ids(access, &place_ids).await?;
+        let mut out = writer();
+        for event in &page {
+            let case = cases.get(&event.case_id).map(|c| c.slug.as_str());
+            let place = event
+                .location_id
+                .and_then(|id| places.get(&id))
+                .map(|p| p.code.clone().unwrap_or_else(|| p.name.clone()))
+                .unwrap_or_default();
+            row(
+                &mut out,
+                [
+                    case.unwrap_or_default(),
+                    &date_text(Some(event.occurred_on), Some(event.occurred_precision)),
+                    &date_text(event.ended_on, event.ended_precision),
+                    event.kind.as_str(),
+                    &event.title,
+                    &place,
+                    &event.deaths.map(|n| n.to_string()).unwrap_or_default(),
+                    &event.injuries.map(|n| n.to_string()).unwrap_or_default(),
+                    event.visibility.as_str(),
+                ],
+            )?;
+        }
+        sink.send(out).await?;
+        after = page.last().map(|e| (e.occurred_on, e.id));
+        if !has_next || after.is_none() {
+            return Ok(());
+        }
     }
 }

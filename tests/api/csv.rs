@@ -623,3 +623,88 @@ both_engines!(a_register_longer_than_a_page_is_streamed_whole, |engine| {
         "one undated-free change per public case"
     );
 });
+
+both_engines!(
+    the_event_table_lists_the_visible_matching_events,
+    |engine| {
+        let app = TestApp::spawn(engine).await;
+        let case = id_of(
+            &app,
+            r#"mutation { createCase(input: {slug: "events-case", kind: MINE, title: "Events case",
+            status: ACTIVE, statusSince: "2017"}) { id } }"#,
+            json!({}),
+        )
+        .await;
+        let event = |title: &str, date: &str, visibility: &str| {
+            format!(
+                r#"mutation($case: ID!) {{ recordEvent(input: {{case: $case, kind: PROTEST,
+            title: "{title}", date: "{date}", deaths: 1, sources: [{{url: "https://example.org/e"}}],
+            visibility: {visibility}}}) {{ id }} }}"#
+            )
+        };
+        app.data(
+            &event("March", "2017-02-10", "PUBLIC"),
+            json!({"case": case}),
+        )
+        .await;
+        app.data(&event("Strike", "2017-06", "PUBLIC"), json!({"case": case}))
+            .await;
+        app.data(
+            &event("Secret raid", "2017-03", "RESTRICTED"),
+            json!({"case": case}),
+        )
+        .await;
+
+        let public = get(&app, None, "/csv/events", &[]).await;
+        assert_eq!(public.status, 200, "{}", public.body);
+        assert!(
+            public.content_type.starts_with("text/csv"),
+            "{}",
+            public.content_type
+        );
+        assert_eq!(
+            public.header,
+            [
+                "case",
+                "date",
+                "end_date",
+                "kind",
+                "title",
+                "location",
+                "deaths",
+                "injuries",
+                "visibility"
+            ]
+        );
+        assert_eq!(
+            public.column("title"),
+            ["Strike", "March"],
+            "latest first, no secret"
+        );
+        assert_eq!(public.column("date"), ["2017-06", "2017-02-10"]);
+        assert_eq!(public.column("case"), ["events-case", "events-case"]);
+        assert_eq!(public.column("deaths"), ["1", "1"]);
+
+        let viewer = get(&app, Some(&app.viewer), "/csv/events", &[]).await;
+        assert_eq!(viewer.column("title"), ["Strike", "Secret raid", "March"]);
+
+        // The GraphQL EventFilter, as JSON.
+        let february = get(
+            &app,
+            Some(&app.viewer),
+            "/csv/events",
+            &[("filter", r#"{"from": "2017-02", "to": "2017-03"}"#)],
+        )
+        .await;
+        assert_eq!(february.column("title"), ["Secret raid", "March"]);
+        let refused = get(
+            &app,
+            None,
+            "/csv/events",
+            &[("filter", r#"{"form": "2017"}"#)],
+        )
+        .await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert!(refused.body.contains("filter.form"), "{}", refused.body);
+    }
+);
