@@ -160,10 +160,10 @@ pub struct EventFilter {
     pub from: Option<NaiveDate>,
     /// Events whose period begins on or before this day.
     pub to: Option<NaiveDate>,
-    /// Events with any of these actors, through roles the caller may see: an actor the
-    /// caller may not see matches nothing, as one that does not exist. `Some(vec![])`
-    /// (every actor named was unknown) matches nothing; `None` is no condition.
-    pub actor_ids: Option<Vec<i64>>,
+    /// Events with any of these actors (by id or slug), through roles the caller may see:
+    /// an actor the caller may not see matches nothing, as one that does not exist (the
+    /// one rule of `query::through`). Empty: no condition.
+    pub actors: Vec<Named>,
     /// Events of cases whose current status is one of these.
     pub case_statuses: Vec<CaseStatus>,
 }
@@ -229,19 +229,16 @@ impl EventFilter {
                     )),
             );
         }
-        if let Some(actor_ids) = &self.actor_ids {
+        if !self.actors.is_empty() {
             let mut any = Condition::any();
-            for actor_id in actor_ids {
+            for actor in &self.actors {
                 any = any.add(through::<event_actor::Entity, actor::Entity>(
                     event::Column::Id,
                     event_actor::Column::EventId,
                     event_actor::Column::ActorId,
-                    &Named::Id(*actor_id),
+                    actor,
                     visible_event_actors(access),
                 ));
-            }
-            if actor_ids.is_empty() {
-                any = any.add(Expr::val(1).eq(0));
             }
             cond = cond.add(any);
         }

@@ -1,7 +1,7 @@
 //! The filter of the event list and of the event counts.
 
 use crate::error::ApiResult;
-use crate::ids::{NodeType, decode_any, decode_named_opt};
+use crate::ids::{NodeType, decode_named, decode_named_opt};
 use crate::scalars::PartialDate;
 use crate::types::enums::{CaseStatus, EventKind};
 use crate::types::input::any_of;
@@ -62,34 +62,23 @@ impl EventFilter {
             case_statuses: any_of(&self.case_statuses),
             ..Default::default()
         };
-        if let Some(actors) = self.actors.as_ref().filter(|a| !a.is_empty()) {
-            filter.actor_ids = Some(actor_ids(store, access, actors).await?);
-        }
+        filter.actors = self
+            .actors
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, actor)| {
+                decode_named(
+                    NodeType::Actor,
+                    &ID::from(actor.as_str()),
+                    &format!("filter.actors[{i}]"),
+                )
+            })
+            .collect::<Result<_, _>>()?;
         if let Some(regions) = &self.region {
             filter.region_paths = region_paths(store, access, regions).await?;
         }
         store.resolve_event_spatial(access, &mut filter).await?;
         Ok(filter)
     }
-}
-
-/// The ids of actors named by global id or by slug. A slug the caller cannot see names
-/// nothing; an id stays, and the store's rule (`through`) lets a hidden one match nothing.
-async fn actor_ids(store: &Store, access: Access, actors: &[String]) -> ApiResult<Vec<i64>> {
-    let mut ids = Vec::with_capacity(actors.len());
-    for actor in actors {
-        match decode_any(actor) {
-            Some((NodeType::Actor, id)) => ids.push(id),
-            // A global id of another type names no actor.
-            Some(_) => {}
-            None => {
-                if let Some(found) = store.actor_by_slug(access, actor.trim()).await? {
-                    ids.push(found.id);
-                }
-            }
-        }
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
 }
