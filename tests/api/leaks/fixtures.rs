@@ -15,6 +15,7 @@
 //! ones and ones that do not exist, as the values the generated arguments are given.
 
 mod link_states;
+mod values;
 
 use super::schema::Schema;
 use super::values::{ArgValue, Class, Names, Registry};
@@ -1270,58 +1271,5 @@ pub async fn write(w: &mut Writer<'_>) {
             w.keep(names.clone(), *text, *class, text);
         }
     }
-    // Regions are codes or ids.
-    for value in w
-        .registry
-        .values(&Names::LocationCode)
-        .into_iter()
-        .chain(w.registry.values(&Names::Record("Location".into())))
-    {
-        w.registry.add(Names::Region, value);
-    }
-    // Actors are slugs or ids.
-    for value in w
-        .registry
-        .values(&Names::ActorSlug)
-        .into_iter()
-        .chain(w.registry.values(&Names::Record("Actor".into())))
-    {
-        w.registry.add(Names::ActorKey, value);
-    }
-    let points = [
-        (SECRET_SITE, Restricted, "the restricted site"),
-        (FREE_SITE, Restricted, "the restricted site without parent"),
-        (SECRET_DISTRICT, Restricted, "the restricted district"),
-        (LATER_SITE, Restricted, "the site restricted afterwards"),
-        (CHALLHUAHUACHO, Public, "Challhuahuacho"),
-        (CHINCHERO, Public, "Chinchero"),
-        (PACIFIC, Missing, "the Pacific"),
-    ];
-    for ((lat, lon), class, label) in points {
-        // Around a hidden place only, or around a public one with a hidden case nearby.
-        let d = if class == Public { 0.05 } else { 0.01 };
-        let boxed = json!({"west": lon - d, "south": lat - d, "east": lon + d, "north": lat + d});
-        w.keep(Names::Box, boxed, class, label);
-        let near = json!({"latitude": lat, "longitude": lon, "km": 2.0});
-        w.keep(Names::Near, near, class, label);
-        let area = square(lon - 2.0 * d, lat - 2.0 * d, lon + 2.0 * d, lat + 2.0 * d);
-        w.keep(Names::Area, area, class, label);
-        let point = json!({"latitude": lat, "longitude": lon});
-        w.keep(Names::Point, point, class, label);
-    }
-    // Row ids (the number inside a global id), for the admins' audit filter.
-    for (global_id, class, label) in [
-        (&secret_case, Restricted, "restricted case's row"),
-        (&bambas, Public, "las-bambas's row"),
-    ] {
-        use base64::Engine;
-        let number = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(global_id.as_bytes())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.split_once(':').and_then(|(_, n)| n.parse::<i64>().ok()))
-            .unwrap_or_else(|| panic!("global id {global_id}"));
-        w.keep(Names::RowId, number, class, label);
-    }
-    w.keep(Names::RowId, 999_999, Missing, "missing row");
+    values::keys_points_and_rows(w, &secret_case, &bambas);
 }
