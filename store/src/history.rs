@@ -31,7 +31,7 @@ pub(crate) fn order_key(change: &status_change::Model) -> (NaiveDate, i32, i64) 
 }
 
 /// The change in effect at the end of `day`: the last dated change on or before it.
-pub(crate) fn in_effect(
+pub fn in_effect(
     changes: &[status_change::Model],
     day: NaiveDate,
 ) -> Option<&status_change::Model> {
@@ -125,13 +125,4 @@ pub fn sort_history(changes: &mut [status_change::Model]) {
             (true, on, rank, id)
         }
     });
-}
-
-/// The change in effect at the end of `day` among `changes` ([`in_effect`]), for readers
-/// outside the store that hold a case's history.
-pub fn status_in_effect(
-    changes: &[status_change::Model],
-    day: NaiveDate,
-) -> Option<&status_change::Model> {
-    in_effect(changes, day)
 }

@@ -55,7 +55,7 @@ pub use event_stats::{
     EventStatBucket, EventStatDimension, MAX_EVENT_STAT_BUCKETS, MAX_EVENT_STAT_MONTHS,
     MAX_EVENT_STAT_YEARS,
 };
-pub use history::{StatusAsOf, sort_history, status_in_effect};
+pub use history::{StatusAsOf, in_effect as status_in_effect, sort_history};
 pub use import::{ImportItem, ImportLink, ImportOutcome, ItemOutcome, NewsImport};
 pub use import_records::{
     ActorRecord, ActorRef, CaseRecord, EventBody, EventRecord, ImportRecord, LinkRecord, NewsRef,
